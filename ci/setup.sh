@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Install what bootcase needs on a fresh Debian 12 machine: the Debian packages (cross gcc,
+# QEMU with OpenSBI, the kernel source, build deps) and the npm dependencies.
+# Safe to re-run: it installs only what is missing. As non-root it lists what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PKGS=(
+  qemu-system-misc qemu-system-data opensbi       # L1 machine: qemu-system-riscv64 + OpenSBI firmware
+  gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu libc6-dev-riscv64-cross  # static riscv64 VMM + guests
+  linux-source-6.12 bc bison flex libssl-dev libelf-dev ccache xz-utils     # kernel builds
+  cpio device-tree-compiler make gcc file                                   # unit tests, dtb checks
+)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: missing Debian packages: ${missing[*]}" >&2
+    echo "setup: run as root, or: sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null
+  apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm ci only when the lock file changed since the last install.
+stamp=node_modules/.bootcase-lock-sha
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" > "$stamp"
+fi
+echo "setup: ok" >&2

@@ -1,0 +1,95 @@
+// The asm milestones: each boots a real guest on real KVM inside QEMU and checks how it ended.
+import { writeFileSync, mkdtempSync, existsSync, readFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { asmGuest, boot, guest, GuestImageError, GuestTimeoutError, VmmRejectedError } from '../../harness/index.js';
+import { describe, expect, test } from '../../harness/vitest/fixtures.js';
+import { cases } from './cases.js';
+
+describe('asm milestones', () => {
+  test.for(cases)('$name: $milestone', async (c, { boot }) => {
+    await using vm = await boot(c.name);
+    const run = await vm.result();
+    expect(run).toHaveExited(c.exit, { code: c.code, reason: c.reason });
+    if (c.print) expect(run).toPrint(c.print);
+    if (c.fault) expect(run.fault).toMatchObject(c.fault);
+    for (const kind of c.sbiUsed ?? []) expect(run.sbiCounts[kind], `SBI ${kind} calls`).toBeGreaterThan(0);
+  });
+
+  test('a guest that hangs fails at its deadline with the transcript tail and artifacts', async ({ boot, stage }) => {
+    await using vm = await boot('hang', { timeoutMs: 4000 });
+    await vm.waitForLine(/spinning forever/);
+    const err = await vm.result().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GuestTimeoutError);
+    const msg = (err as Error).message;
+    expect(msg).toMatch(/timed out after 4\d{3} ms waiting for the guest to end/);
+    expect(msg).toContain('spinning forever');
+    const files = [...msg.matchAll(/(\/\S+\/(?:console\.log|events\.jsonl))/g)].map((m) => m[1]!);
+    expect(files).toHaveLength(2);
+    expect(readFileSync(files[0]!, 'utf8')).toContain('spinning forever');
+    expect(readFileSync(files[1]!, 'utf8')).toContain('"ev":"start"');
+    // The agent killed only that VMM: the stage still runs the next guest.
+    expect(stage.alive).toBe(true);
+    const next = await (await boot('report-pass')).result();
+    expect(next).toHaveExited('report', { code: 0 });
+  });
+
+  test('events and console travel apart: the console holds only guest bytes', async ({ boot }) => {
+    await using vm = await boot('hello-dbcn');
+    const run = await vm.result();
+    expect(run.console).toBe('Hello from guest via DBCN\n');
+    expect(run.events.map((e) => e.ev)).toEqual(expect.arrayContaining(['start', 'phase', 'end', 'run-exit']));
+    expect(run.exits.system_event).toBe(1);
+    expect(run.guestMs).toBeGreaterThan(0);
+  });
+});
+
+describe('bad input', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bootcase-bad-'));
+
+  test('a missing image is named in the error, before anything boots', async () => {
+    const missing = join(dir, 'nope.elf');
+    await expect(boot(guest({ image: missing }))).rejects.toThrow(new GuestImageError(missing, 'cannot read guest image (ENOENT)'));
+  });
+
+  test('an ELF for another machine is rejected before boot', async () => {
+    const err = await boot(guest({ image: '/bin/true' })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GuestImageError);
+    expect((err as Error).message).toBe('/bin/true: bad ELF: e_machine 62 is not RISC-V (243)');
+  });
+
+  test('a truncated ELF is rejected before boot', async () => {
+    const good = readFileSync(asmGuest('hello-dbcn').image);
+    const bad = join(dir, 'truncated.elf');
+    writeFileSync(bad, good.subarray(0, 40));
+    await expect(boot(guest({ image: bad }))).rejects.toThrow(/truncated.elf: bad ELF: truncated: 40 bytes/);
+  });
+
+  test('an ELF that loads outside guest RAM is rejected before boot', async () => {
+    const img = Buffer.from(readFileSync(asmGuest('hello-dbcn').image));
+    const phoff = Number(img.readBigUInt64LE(32));
+    img.writeBigUInt64LE(0x1000n, phoff + 24); // p_paddr of the first segment
+    const bad = join(dir, 'low.elf');
+    writeFileSync(bad, img);
+    await expect(boot(guest({ image: bad }))).rejects.toThrow(/low.elf: bad ELF: segment 0 \[0x1000, .*\) is outside guest RAM/);
+  });
+
+  test('the VMM validates too: a bad ELF that skips the host check is refused by the VMM', async ({ boot }) => {
+    const img = Buffer.from(readFileSync(asmGuest('hello-dbcn').image));
+    img.writeUInt16LE(62, 18); // e_machine = x86-64
+    const bad = join(dir, 'x86.elf');
+    writeFileSync(bad, img);
+    const vm = await boot(guest({ image: bad }), { hostCheck: false });
+    const err = await vm.result().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(VmmRejectedError);
+    expect((err as Error).message).toMatch(/x86.*machine/i);
+  });
+
+  test('a guest needing more RAM than given is rejected before boot', async () => {
+    const src = asmGuest('hello-dbcn').image;
+    const copy = join(dir, 'hello.elf');
+    copyFileSync(src, copy);
+    expect(existsSync(copy)).toBe(true);
+    await expect(boot(guest({ image: copy, memMiB: 0 }))).rejects.toThrow(/outside guest RAM/);
+  });
+});

@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// `bootcase` CLI entry: runs harness/cli/main.ts through tsx (TypeScript without a build step).
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const main = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
+const r = spawnSync(process.execPath, ['--import', 'tsx', main, ...process.argv.slice(2)], { stdio: 'inherit' });
+process.exit(r.status ?? 1);

@@ -1,0 +1,37 @@
+// boot(): the front door. `await using vm = await boot(asmGuest('hello-dbcn'), { stage })`.
+import { scaled } from './config.js';
+import { asmGuest, guest, loadImage, type GuestSpec } from './guest/guest.js';
+import { StartedGuest } from './guest/started-guest.js';
+import { Stage } from './stage/stage.js';
+
+export interface BootOptions {
+  /** Run on this persistent stage; without one, a stage is started for this guest alone. */
+  stage?: Stage;
+  /** Names the artifact folder (default: the guest name). */
+  label?: string;
+  /** Override the guest's deadline (milliseconds, before the timeout scale). */
+  timeoutMs?: number;
+  /**
+   * Skip the host-side image check (default true). Only for testing the VMM's own validation:
+   * the VMM then sees the bad image and must refuse it with a clear error.
+   */
+  hostCheck?: boolean;
+}
+
+export async function boot(what: GuestSpec | string, opts: BootOptions = {}): Promise<StartedGuest> {
+  const base = typeof what === 'string' ? asmGuest(what) : what;
+  const spec = opts.timeoutMs === undefined ? base : guest({ ...base, timeoutMs: opts.timeoutMs });
+  // Check the image before anything boots: a bad file fails here, fast, with its name.
+  const image = loadImage(spec, { check: opts.hostCheck ?? true });
+  const stage = opts.stage ?? (await Stage.start());
+  // The VMM's own deadline is a backstop behind the harness deadline, for a harness that died.
+  const argv = ['--mem', String(spec.memMiB), '--timeout-ms', String(scaled(spec.timeoutMs) + 5000), ...spec.vmmArgs];
+  const started = new StartedGuest(spec, stage, argv, !opts.stage, opts.label ?? spec.name);
+  try {
+    await started.launch(() => stage.upload(spec.name, image.sha, image.bytes));
+  } catch (e) {
+    if (!opts.stage) await stage[Symbol.asyncDispose]();
+    throw e;
+  }
+  return started;
+}

@@ -1,0 +1,77 @@
+// bootcase CLI.
+//   bootcase run <asm-case | path> [--timeout-ms N] [--mem MiB] [-- <vmm args>]
+//       boot one guest, stream its console, print how it ended and a boot-phase timeline
+//   bootcase demo
+//       build what is missing, boot every asm milestone on one stage, print a results table
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { asmGuest, boot, guest, Stage, BootcaseError, type GuestSpec } from '../index.js';
+import { cases } from '../../guests/asm/cases.js';
+import { build } from '../../images/build.js';
+import { formatTable, formatTimeline } from './timeline.js';
+
+const progress = (msg: string) => process.stderr.write(`bootcase: ${msg}\n`);
+
+async function runOne(argv: string[]): Promise<number> {
+  const dash = argv.indexOf('--');
+  const { values, positionals } = parseArgs({
+    args: dash >= 0 ? argv.slice(0, dash) : argv,
+    allowPositionals: true,
+    options: { 'timeout-ms': { type: 'string' }, mem: { type: 'string' } },
+  });
+  const target = positionals[0];
+  if (!target) throw new BootcaseError('usage: bootcase run <asm-case | image path> [--timeout-ms N] [--mem MiB] [-- vmm args]');
+  const init = {
+    timeoutMs: values['timeout-ms'] ? Number(values['timeout-ms']) : undefined,
+    memMiB: values.mem ? Number(values.mem) : undefined,
+    vmmArgs: dash >= 0 ? argv.slice(dash + 1) : undefined,
+  };
+  const clean = Object.fromEntries(Object.entries(init).filter(([, v]) => v !== undefined));
+  const spec: GuestSpec = existsSync(target) ? guest({ image: target, ...clean }) : asmGuest(target, clean);
+  progress(`starting the L1 stage (QEMU TCG + KVM host kernel)`);
+  await using stage = await Stage.start();
+  progress(`stage ready in ${stage.bootMs.toFixed(0)} ms (L1 ${stage.kernelRelease}); booting ${spec.name}`);
+  await using vm = await boot(spec, { stage });
+  vm.followConsole((b) => process.stdout.write(b));
+  const run = await vm.result();
+  progress(`${spec.name}: ${run.describe()}`);
+  process.stderr.write(`${formatTimeline(stage, run)}\n`);
+  process.stderr.write(`  exits: ${JSON.stringify(run.exits)}  sbi: ${JSON.stringify(run.sbiCounts)}\n`);
+  return run.passed ? 0 : 1;
+}
+
+async function demo(): Promise<number> {
+  progress('building (cached: seconds when nothing changed)');
+  await build();
+  progress('starting the L1 stage');
+  await using stage = await Stage.start();
+  progress(`stage ready in ${stage.bootMs.toFixed(0)} ms; running ${cases.length} asm milestones`);
+  const rows: string[][] = [];
+  let bad = 0;
+  for (const c of cases) {
+    const t = performance.now();
+    await using vm = await boot(c.name, { stage });
+    const run = await vm.result();
+    const ok = run.exit === c.exit && (c.code === undefined || run.code === c.code) && (c.print === undefined || c.print.test(run.console));
+    if (!ok) bad++;
+    rows.push([c.name, c.milestone, run.describe(), ok ? 'PASS' : 'FAIL', `${(performance.now() - t).toFixed(0)} ms`]);
+  }
+  console.log(formatTable(['guest', 'milestone', 'how it ended', 'verdict', 'host time'], rows));
+  console.log(`\n${rows.length - bad} passed, ${bad} failed`);
+  return bad ? 1 : 0;
+}
+
+const [cmd, ...rest] = process.argv.slice(2);
+const commands: Record<string, (a: string[]) => Promise<number>> = { run: runOne, demo };
+const fn = cmd ? commands[cmd] : undefined;
+if (!fn) {
+  console.error('usage: bootcase run <guest> | bootcase demo');
+  process.exit(2);
+}
+fn(rest).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(e instanceof BootcaseError ? `bootcase: ${e.message}` : e);
+    process.exit(1);
+  },
+);

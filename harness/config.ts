@@ -1,0 +1,48 @@
+// The only reader of process.env. Everything configurable about a run comes through here.
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BuildMissingError } from './errors.js';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface Manifest {
+  /** L1 "KVM host" kernel Image, run under QEMU TCG. */
+  l1Kernel: string;
+  /** Static riscv64 VMM binary; becomes /init of the stage initramfs. */
+  vmm: string;
+  /** Directory with the built asm milestone guests (<name>.elf, <name>.bin). */
+  asmGuests: string;
+}
+
+const env = process.env;
+
+export const config = Object.freeze({
+  outDir: join(repoRoot, 'out'),
+  cacheDir: env.BOOTCASE_CACHE ?? join(homedir(), '.cache', 'bootcase'),
+  artifactsDir: resolve(env.BOOTCASE_ARTIFACTS ?? join(repoRoot, 'test-results')),
+  /** Multiplies every deadline: raise it on a slow or loaded host (nested TCG is CPU-bound). */
+  timeoutScale: Number(env.BOOTCASE_TIMEOUT_SCALE ?? '1') || 1,
+  qemu: env.BOOTCASE_QEMU ?? 'qemu-system-riscv64',
+  /** Write artifacts for passing runs too. */
+  keepArtifacts: env.BOOTCASE_KEEP_ARTIFACTS === '1',
+  /** Echo the stage (L1) log to stderr as it arrives, for debugging. */
+  verbose: env.BOOTCASE_VERBOSE === '1',
+});
+
+export const manifestPath = join(config.outDir, 'manifest.json');
+
+/** The build outputs of images/build.ts; a clear error names the command when they are missing. */
+export function loadManifest(): Manifest {
+  if (!existsSync(manifestPath)) {
+    throw new BuildMissingError(`${manifestPath} is missing: run \`npm run build\` (images/build.ts) first`);
+  }
+  const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
+  for (const [key, path] of Object.entries(m)) {
+    if (!existsSync(path)) throw new BuildMissingError(`${key} ${path} from ${manifestPath} is missing: run \`npm run build\``);
+  }
+  return m;
+}
+
+export const scaled = (ms: number) => Math.round(ms * config.timeoutScale);

@@ -1,0 +1,70 @@
+// Typed errors. Each carries a stable `code`, and the run errors carry the evidence:
+// the console tail and the paths of the artifacts written for the failed run.
+
+export class BootcaseError extends Error {
+  readonly code: string = 'BOOTCASE_ERROR';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A build output (kernel, VMM, guests) is not there. */
+export class BuildMissingError extends BootcaseError {
+  override readonly code = 'BUILD_MISSING';
+}
+
+/** A host tool (qemu-system-riscv64, the cross compiler) is not installed. */
+export class ToolMissingError extends BootcaseError {
+  override readonly code = 'TOOL_MISSING';
+}
+
+/** A guest image is unusable; the message names the file and what is wrong with it. */
+export class GuestImageError extends BootcaseError {
+  override readonly code = 'GUEST_IMAGE';
+  constructor(readonly file: string, problem: string) {
+    super(`${file}: ${problem}`);
+  }
+}
+
+/** The L1 stage (QEMU + kernel + agent) failed to come up or died. */
+export class StageError extends BootcaseError {
+  override readonly code = 'STAGE_FAILED';
+  constructor(message: string, readonly stageLogTail: string, readonly artifacts: string[] = [], options?: { cause?: unknown }) {
+    super(artifacts.length ? `${message}\nartifacts: ${artifacts.join(', ')}\n--- stage log tail ---\n${stageLogTail}` : `${message}\n--- stage log tail ---\n${stageLogTail}`, options);
+  }
+}
+
+interface RunEvidence {
+  guest: string;
+  consoleTail: string;
+  artifacts: string[];
+}
+
+function withEvidence(message: string, ev: RunEvidence): string {
+  return `${message}\nguest: ${ev.guest}\nartifacts: ${ev.artifacts.join(', ') || '(none)'}\n--- console tail ---\n${ev.consoleTail || '(no console output)'}`;
+}
+
+/** A wait (for a console line or for the run's end) passed its deadline. */
+export class GuestTimeoutError extends BootcaseError {
+  override readonly code = 'GUEST_TIMEOUT';
+  constructor(what: string, readonly timeoutMs: number, readonly evidence: RunEvidence) {
+    super(withEvidence(`timed out after ${timeoutMs} ms waiting for ${what}`, evidence));
+  }
+}
+
+/** The VMM process died without an end event (a crash), or the stage went away under the run. */
+export class VmmCrashedError extends BootcaseError {
+  override readonly code = 'VMM_CRASHED';
+  constructor(detail: string, readonly evidence: RunEvidence) {
+    super(withEvidence(`VMM crashed: ${detail}`, evidence));
+  }
+}
+
+/** The VMM refused the run before the guest started (bad option, unreadable or bad image). */
+export class VmmRejectedError extends BootcaseError {
+  override readonly code = 'VMM_REJECTED';
+  constructor(detail: string, readonly evidence: RunEvidence) {
+    super(withEvidence(`VMM rejected the run: ${detail}`, evidence));
+  }
+}

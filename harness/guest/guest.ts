@@ -1,0 +1,63 @@
+// What a guest is before it boots: an image plus the VMM options it needs. Per-guest defaults
+// (memory, deadline) live here, not in tests.
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { loadManifest } from '../config.js';
+import { GuestImageError } from '../errors.js';
+import { checkElf, isElf } from './elf.js';
+
+export const RAM_BASE = 0x8000_0000n;
+
+export interface GuestSpec {
+  /** Short name for logs and artifact folders. */
+  name: string;
+  /** Path of the kernel image on the host (ELF, Linux Image or flat binary). */
+  image: string;
+  memMiB: number;
+  /** Extra VMM arguments (docs/protocol.md, "VMM command line"). */
+  vmmArgs: string[];
+  /** Deadline for the whole run, before the timeout scale. */
+  timeoutMs: number;
+}
+
+export type GuestInit = Partial<Omit<GuestSpec, 'image'>> & { image: string };
+
+export function guest(init: GuestInit): GuestSpec {
+  return {
+    name: init.name ?? basename(init.image).replace(/\.[^.]*$/, ''),
+    image: init.image,
+    memMiB: init.memMiB ?? 128,
+    vmmArgs: init.vmmArgs ?? [],
+    timeoutMs: init.timeoutMs ?? 10_000,
+  };
+}
+
+/** One of our milestone guests from guests/asm (built by images/build.ts). */
+export function asmGuest(name: string, init: Partial<GuestInit> = {}): GuestSpec {
+  return guest({ name, ...init, image: join(loadManifest().asmGuests, `${name}.elf`) });
+}
+
+export interface LoadedImage {
+  bytes: Buffer;
+  /** Content hash: the stage uploads a given image once. */
+  sha: string;
+}
+
+/** Read and check the image on the host; every problem names the file. */
+export function loadImage(spec: GuestSpec, opts: { check?: boolean } = {}): LoadedImage {
+  let bytes: Buffer;
+  try {
+    if (!statSync(spec.image).isFile()) throw new GuestImageError(spec.image, 'not a regular file');
+    bytes = readFileSync(spec.image);
+  } catch (e) {
+    if (e instanceof GuestImageError) throw e;
+    throw new GuestImageError(spec.image, `cannot read guest image (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  if (bytes.length === 0) throw new GuestImageError(spec.image, 'empty file');
+  if (opts.check === false) {
+    /* the caller wants the VMM to see the image unchecked */
+  } else if (isElf(bytes)) checkElf(spec.image, bytes, RAM_BASE, BigInt(spec.memMiB) << 20n);
+  else if (bytes.length > spec.memMiB * 1024 * 1024) throw new GuestImageError(spec.image, `image (${bytes.length} bytes) is larger than guest RAM (${spec.memMiB} MiB)`);
+  return { bytes, sha: createHash('sha256').update(bytes).digest('hex').slice(0, 16) };
+}

@@ -1,0 +1,9 @@
+// The public API. Tests and users import from here only.
+export { boot, type BootOptions } from './boot.js';
+export { Stage, type StageOptions } from './stage/stage.js';
+export { StartedGuest } from './guest/started-guest.js';
+export { guest, asmGuest, loadImage, type GuestSpec, type GuestInit } from './guest/guest.js';
+export { RunResult, type TimelineEntry } from './run/result.js';
+export { config, loadManifest, type Manifest } from './config.js';
+export { describeFault, parseEvent, type ExitKind, type Fault, type StageEvent, type EndEvent } from './protocol/events.js';
+export * from './errors.js';

@@ -1,0 +1,37 @@
+import { describe, expect, test } from 'vitest';
+import { describeFault, parseEvent, ProtocolError } from './events.js';
+
+describe('parseEvent', () => {
+  test('an end event with a fault keeps 64-bit addresses exact', () => {
+    const e = parseEvent(
+      '{"v":1,"ev":"end","run":2,"t_us":10,"exit":"fault","fault":{"kind":"mmio-unmapped","addr":"0xffffffffffff0000","len":4,"write":true,"pc":"0x80000010"},"exits":{"total":3,"mmio":1},"sbi":{"dbcn":1},"guest_us":7}',
+    );
+    expect(e).toMatchObject({ ev: 'end', exit: 'fault', run: 2, guest_us: 7 });
+    if (e.ev !== 'end' || e.fault?.kind !== 'mmio-unmapped') throw new Error('wrong type');
+    expect(e.fault.addr).toBe(0xffff_ffff_ffff_0000n);
+    expect(e.exits).toEqual({ total: 3, sbi: 0, mmio: 1, system_event: 0, intr: 0, other: 0 });
+    expect(describeFault(e.fault)).toBe('unmapped MMIO write of 4 bytes at 0xffffffffffff0000 (pc 0x80000010)');
+  });
+
+  test('sbi-unknown faults name EID and FID', () => {
+    const e = parseEvent('{"v":1,"ev":"end","run":1,"exit":"fault","fault":{"kind":"sbi-unknown","eid":"0x9000042","fid":"0x3","pc":"0x80000020"}}');
+    if (e.ev !== 'end' || !e.fault) throw new Error('wrong type');
+    expect(describeFault(e.fault)).toBe('unknown SBI call EID 0x9000042 FID 0x3 (pc 0x80000020)');
+  });
+
+  test('report and system events carry code and reason', () => {
+    expect(parseEvent('{"v":1,"ev":"end","run":1,"exit":"report","code":7}')).toMatchObject({ exit: 'report', code: 7 });
+    expect(parseEvent('{"v":1,"ev":"end","run":1,"exit":"shutdown","reason":1}')).toMatchObject({ exit: 'shutdown', reason: 1 });
+  });
+
+  test('rejects malformed lines, other protocol versions and unknown exits', () => {
+    expect(() => parseEvent('not json')).toThrow(ProtocolError);
+    expect(() => parseEvent('{"v":2,"ev":"end"}')).toThrow(/protocol version 2/);
+    expect(() => parseEvent('{"v":1,"ev":"end","exit":"exploded"}')).toThrow(/unknown exit "exploded"/);
+    expect(() => parseEvent('{"v":1,"ev":"end","exit":"fault","fault":{"kind":"mmio-unmapped","addr":12.5}}')).toThrow(/hex string/);
+  });
+
+  test('unknown event kinds are kept, not dropped', () => {
+    expect(parseEvent('{"v":1,"ev":"future-thing","x":1}')).toEqual({ ev: 'unknown', raw: { v: 1, ev: 'future-thing', x: 1 } });
+  });
+});

@@ -1,0 +1,137 @@
+// The one place that parses the agent/VMM event stream (docs/protocol.md, "Events port").
+// Every other module consumes these typed values; nobody else looks at raw JSON lines.
+
+export const PROTOCOL_VERSION = 1;
+
+export type ExitKind = 'shutdown' | 'reboot' | 'report' | 'fault' | 'timeout' | 'error';
+
+export type Fault =
+  | { kind: 'mmio-unmapped'; addr: bigint; len: number; write: boolean; pc: bigint }
+  | { kind: 'sbi-unknown'; eid: bigint; fid: bigint; pc: bigint }
+  | { kind: 'kvm-run'; errno: number; msg: string }
+  | { kind: 'kvm-exit'; reason: number }
+  | { kind: 'device'; device: string; msg: string };
+
+export interface ExitCounts {
+  total: number;
+  sbi: number;
+  mmio: number;
+  system_event: number;
+  intr: number;
+  other: number;
+}
+
+export interface EndEvent {
+  ev: 'end';
+  run: number;
+  t_us: number;
+  exit: ExitKind;
+  reason?: number;
+  code?: number;
+  fault?: Fault;
+  msg?: string;
+  exits: ExitCounts;
+  sbi: Record<string, number>;
+  guest_us?: number;
+}
+
+export type StageEvent =
+  | { ev: 'agent-ready'; uptime_us: number; kernel: string; kvm_api: number }
+  | { ev: 'put-done'; path: string; bytes: number }
+  | { ev: 'error'; msg: string; run?: number }
+  | { ev: 'start'; run: number; t_us: number; mem_mib: number; cpus: number; image: string; format: string }
+  | { ev: 'phase'; run: number; t_us: number; name: string }
+  | { ev: 'mark'; run: number; t_us: number; id: number }
+  | EndEvent
+  | { ev: 'run-exit'; run: number; status: number; signal: number }
+  | { ev: 'unknown'; raw: Record<string, unknown> };
+
+export class ProtocolError extends Error {
+  readonly code = 'PROTOCOL_ERROR';
+}
+
+const EXIT_KINDS: readonly ExitKind[] = ['shutdown', 'reboot', 'report', 'fault', 'timeout', 'error'];
+const ZERO_COUNTS: ExitCounts = { total: 0, sbi: 0, mmio: 0, system_event: 0, intr: 0, other: 0 };
+
+/** Hex strings ("0x10000000") carry 64-bit values; numbers are accepted too. */
+function big(v: unknown): bigint {
+  if (typeof v === 'string' && /^0x[0-9a-f]+$/i.test(v)) return BigInt(v);
+  if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
+  throw new ProtocolError(`expected a hex string, got ${JSON.stringify(v)}`);
+}
+
+function parseFault(f: Record<string, unknown>): Fault {
+  switch (f.kind) {
+    case 'mmio-unmapped':
+      return { kind: f.kind, addr: big(f.addr), len: Number(f.len), write: Boolean(f.write), pc: big(f.pc) };
+    case 'sbi-unknown':
+      return { kind: f.kind, eid: big(f.eid), fid: big(f.fid), pc: big(f.pc) };
+    case 'kvm-run':
+      return { kind: f.kind, errno: Number(f.errno), msg: String(f.msg ?? '') };
+    case 'kvm-exit':
+      return { kind: f.kind, reason: Number(f.reason) };
+    case 'device':
+      return { kind: f.kind, device: String(f.device), msg: String(f.msg ?? '') };
+    default:
+      throw new ProtocolError(`unknown fault kind ${JSON.stringify(f.kind)}`);
+  }
+}
+
+/** Parse one line of the events port. Throws ProtocolError on malformed input. */
+export function parseEvent(line: string): StageEvent {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    throw new ProtocolError(`event line is not JSON: ${line.slice(0, 200)}`);
+  }
+  if (typeof raw !== 'object' || raw === null) throw new ProtocolError(`event is not an object: ${line}`);
+  if (raw.v !== PROTOCOL_VERSION) throw new ProtocolError(`event has protocol version ${String(raw.v)}, want ${PROTOCOL_VERSION}: ${line}`);
+  switch (raw.ev) {
+    case 'end': {
+      const exit = raw.exit as ExitKind;
+      if (!EXIT_KINDS.includes(exit)) throw new ProtocolError(`end event with unknown exit ${JSON.stringify(raw.exit)}`);
+      const end: EndEvent = {
+        ev: 'end',
+        run: Number(raw.run),
+        t_us: Number(raw.t_us ?? 0),
+        exit,
+        exits: { ...ZERO_COUNTS, ...(raw.exits as Partial<ExitCounts> | undefined) },
+        sbi: { ...(raw.sbi as Record<string, number> | undefined) },
+      };
+      if (raw.reason !== undefined) end.reason = Number(raw.reason);
+      if (raw.code !== undefined) end.code = Number(raw.code);
+      if (raw.msg !== undefined) end.msg = String(raw.msg);
+      if (raw.guest_us !== undefined) end.guest_us = Number(raw.guest_us);
+      if (raw.fault !== undefined) end.fault = parseFault(raw.fault as Record<string, unknown>);
+      return end;
+    }
+    case 'agent-ready':
+    case 'put-done':
+    case 'error':
+    case 'start':
+    case 'phase':
+    case 'mark':
+    case 'run-exit':
+      return raw as unknown as StageEvent;
+    default:
+      return { ev: 'unknown', raw };
+  }
+}
+
+/** Render a fault the way error messages and the CLI show it. */
+export function describeFault(f: Fault): string {
+  const hex = (v: bigint) => `0x${v.toString(16)}`;
+  switch (f.kind) {
+    case 'mmio-unmapped':
+      return `unmapped MMIO ${f.write ? 'write' : 'read'} of ${f.len} bytes at ${hex(f.addr)} (pc ${hex(f.pc)})`;
+    case 'sbi-unknown':
+      return `unknown SBI call EID ${hex(f.eid)} FID ${hex(f.fid)} (pc ${hex(f.pc)})`;
+    case 'kvm-run':
+      return `KVM_RUN failed: ${f.msg} (errno ${f.errno})`;
+    case 'kvm-exit':
+      return `unhandled KVM exit reason ${f.reason}`;
+    case 'device':
+      return `device ${f.device} refused an access: ${f.msg}`;
+  }
+}

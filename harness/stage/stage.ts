@@ -1,0 +1,292 @@
+// A Stage is one running L1: QEMU (TCG, H extension) + the riscv64 KVM host kernel + our
+// agent as /init. It is persistent: many guests run on it one after another, each in a fresh
+// VMM process, so a test pays the ~0.5 s L1 boot once per file, not once per case.
+import { execa, type ResultPromise } from 'execa';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { config, loadManifest, scaled } from '../config.js';
+import { StageError, ToolMissingError } from '../errors.js';
+import { control } from '../protocol/control.js';
+import { parseEvent, type StageEvent } from '../protocol/events.js';
+import { deferred, DeadlineExceeded, withDeadline } from '../wait/deadline.js';
+import { type Channel, lineSplitter, openChannels } from './channels.js';
+import { cpioNewc } from './cpio.js';
+import { qemuArgs } from './qemu.js';
+
+export interface StageOptions {
+  /** L1 RAM (it holds the VMM, the uploaded images and every guest's RAM). */
+  memMiB?: number;
+  /** Deadline for QEMU start to agent-ready, before the timeout scale. */
+  bootTimeoutMs?: number;
+  /** Extra L1 kernel command line. */
+  append?: string;
+  /** Override the L1 kernel (default: the built one from the manifest). */
+  kernel?: string;
+}
+
+/** Receives the events and console bytes of the run currently on the stage. */
+export interface RunSink {
+  onEvent(e: StageEvent, hostMs: number): void;
+  onConsole(chunk: Buffer): void;
+  /** The stage died under the run. */
+  onStageLost(why: string): void;
+}
+
+function stageInitramfs(vmm: string): string {
+  const bin = readFileSync(vmm);
+  const sha = createHash('sha256').update(bin).digest('hex').slice(0, 16);
+  const dir = join(config.cacheDir, 'stage');
+  const path = join(dir, `initramfs-${sha}.cpio`);
+  if (!existsSync(path)) {
+    mkdirSync(dir, { recursive: true });
+    // Uncompressed on purpose: gunzip inside TCG costs more than reading the extra bytes.
+    const cpio = cpioNewc([
+      { path: 'dev', type: 'dir' },
+      { path: 'dev/console', type: 'char', major: 5, minor: 1 },
+      { path: 'proc', type: 'dir' },
+      { path: 'sys', type: 'dir' },
+      { path: 'tmp', type: 'dir', mode: 0o1777 },
+      { path: 'init', type: 'file', data: bin, mode: 0o755 },
+    ]);
+    writeFileSync(`${path}.tmp${process.pid}`, cpio);
+    rmSync(path, { force: true });
+    writeFileSync(path, cpio);
+    rmSync(`${path}.tmp${process.pid}`, { force: true });
+  }
+  return path;
+}
+
+const QEMU_SPAWN = {
+  stdin: 'ignore',
+  stdout: 'pipe',
+  stderr: 'pipe',
+  buffer: false,
+  reject: false,
+  cleanup: true, // killed if this Node process exits
+  forceKillAfterDelay: 2000,
+} as const;
+
+export class Stage implements AsyncDisposable {
+  /** Host milliseconds from spawning QEMU to the agent's ready event. */
+  bootMs = 0;
+  /** L1 uptime (CLOCK_BOOTTIME) when the agent was ready: the kernel's own boot time. */
+  l1UptimeMs = 0;
+  kernelRelease = '';
+  private log: string[] = [];
+  private logPartial = '';
+  private sink: RunSink | undefined;
+  private nextRun = 1;
+  private uploaded = new Set<string>();
+  private puts: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+  private busy: Promise<void> = Promise.resolve();
+  private dead: string | undefined;
+  private disposed = false;
+  private ctl!: Socket;
+  private readonly exited = deferred<void>();
+  private readonly ready = deferred<void>();
+  private readonly t0 = performance.now();
+
+  private constructor(
+    private readonly proc: ResultPromise<typeof QEMU_SPAWN>,
+    private readonly channels: Record<'ctl' | 'console' | 'events', Channel>,
+    private readonly sockDir: string,
+    readonly argv: readonly string[],
+  ) {}
+
+  static async start(opts: StageOptions = {}): Promise<Stage> {
+    const manifest = loadManifest();
+    const kernel = opts.kernel ?? manifest.l1Kernel;
+    const sockDir = mkdtempSync(join(tmpdir(), 'bootcase-'));
+    const channels = await openChannels(sockDir);
+    const argv = qemuArgs({
+      kernel,
+      initrd: stageInitramfs(manifest.vmm),
+      sockDir,
+      memMiB: opts.memMiB ?? 1024,
+      append: ['console=ttyS0', 'quiet', 'panic=-1', opts.append ?? ''].join(' ').trim(),
+    });
+    const proc = execa(config.qemu, argv, QEMU_SPAWN);
+    const stage = new Stage(proc, channels, sockDir, [config.qemu, ...argv]);
+    stage.wire();
+    try {
+      await withDeadline(Promise.race([stage.ready.promise, stage.exited.promise.then(() => Promise.reject(new Error('QEMU exited')))]), scaled(opts.bootTimeoutMs ?? 30_000));
+    } catch (e) {
+      const why = e instanceof DeadlineExceeded ? `the L1 stage was not ready within ${e.ms} ms` : `the L1 stage failed to start: ${stage.dead ?? String(e)}`;
+      await stage.destroy(why);
+      throw new StageError(why, stage.logTail(), [], { cause: e });
+    }
+    return stage;
+  }
+
+  private wire(): void {
+    this.proc.stdout.on('data', (b: Buffer) => this.appendLog(b.toString('utf8')));
+    this.proc.stderr.on('data', (b: Buffer) => this.appendLog(b.toString('utf8')));
+    this.proc.then((r) => {
+      const why = r.failed && r.code === 'ENOENT'
+        ? `${config.qemu} is not installed (install qemu-system-misc: bash ci/setup.sh)`
+        : `QEMU exited (${r.signal ?? `status ${r.exitCode}`})`;
+      this.markDead(why);
+      this.exited.resolve();
+    });
+    this.channels.events.connected.then((s) => s.on('data', lineSplitter((l) => this.onEventLine(l))));
+    this.channels.console.connected.then((s) => s.on('data', (b: Buffer) => this.sink?.onConsole(b)));
+    this.channels.ctl.connected.then((s) => {
+      this.ctl = s;
+      s.on('error', () => {});
+    });
+  }
+
+  private appendLog(text: string): void {
+    if (config.verbose) process.stderr.write(text);
+    const parts = (this.logPartial + text).split('\n');
+    this.logPartial = parts.pop() ?? '';
+    this.log.push(...parts.map((l) => l.replace(/\r$/, '')));
+    if (this.log.length > 5000) this.log.splice(0, this.log.length - 5000);
+  }
+
+  private onEventLine(line: string): void {
+    if (!line.trim()) return;
+    let e: StageEvent;
+    try {
+      e = parseEvent(line);
+    } catch (err) {
+      this.appendLog(`bootcase: bad event line: ${(err as Error).message}\n`);
+      return;
+    }
+    const hostMs = performance.now() - this.t0;
+    switch (e.ev) {
+      case 'agent-ready':
+        this.bootMs = hostMs;
+        this.l1UptimeMs = e.uptime_us / 1000;
+        this.kernelRelease = e.kernel;
+        this.ready.resolve();
+        return;
+      case 'put-done':
+        this.puts.shift()?.resolve();
+        return;
+      case 'error':
+        if (e.run === undefined && this.puts.length) {
+          this.puts.shift()?.reject(new StageError(`agent: ${e.msg}`, this.logTail()));
+          return;
+        }
+        break;
+    }
+    this.sink?.onEvent(e, hostMs);
+  }
+
+  private markDead(why: string): void {
+    if (this.dead) return;
+    this.dead = why;
+    for (const p of this.puts.splice(0)) p.reject(new StageError(why, this.logTail()));
+    this.sink?.onStageLost(why);
+  }
+
+  get alive(): boolean {
+    return !this.dead;
+  }
+
+  get stageLog(): string {
+    return [...this.log, this.logPartial].join('\n');
+  }
+
+  logTail(lines = 40): string {
+    return [...this.log, this.logPartial].slice(-lines).join('\n');
+  }
+
+  /** Milliseconds since this stage's QEMU was spawned (the timeline clock). */
+  now(): number {
+    return performance.now() - this.t0;
+  }
+
+  private send(buf: Buffer): void {
+    if (this.dead) throw new StageError(`the L1 stage is gone: ${this.dead}`, this.logTail());
+    this.ctl.write(buf);
+  }
+
+  /** Copy a file into L1 (once per content hash); returns its path there. */
+  async upload(name: string, sha: string, bytes: Buffer): Promise<string> {
+    const path = `/tmp/guests/${sha}-${name.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+    if (this.uploaded.has(path)) return path;
+    const done = deferred<void>();
+    this.puts.push(done);
+    this.send(control.put(path, bytes));
+    await done.promise;
+    this.uploaded.add(path);
+    return path;
+  }
+
+  /**
+   * Take the stage for one run: resolves once the previous run has released it. The returned
+   * release function must be called when the run has ended (run-exit) or was abandoned.
+   */
+  async acquire(sink: RunSink): Promise<{ runId: number; release: () => void }> {
+    const prev = this.busy;
+    const mine = deferred<void>();
+    this.busy = prev.then(() => mine.promise);
+    await prev;
+    if (this.dead) {
+      mine.resolve();
+      throw new StageError(`the L1 stage is gone: ${this.dead}`, this.logTail());
+    }
+    this.sink = sink;
+    return {
+      runId: this.nextRun++,
+      release: () => {
+        if (this.sink === sink) this.sink = undefined;
+        mine.resolve();
+      },
+    };
+  }
+
+  startRun(runId: number, args: readonly string[]): void {
+    this.send(control.run(runId, args));
+  }
+
+  killRun(runId: number): void {
+    if (!this.dead) this.ctl.write(control.kill(runId));
+  }
+
+  input(bytes: Buffer): void {
+    this.channels.console.connected.then((s) => s.write(bytes));
+  }
+
+  /** Kill QEMU now (a stage that no longer answers). */
+  async destroy(why = 'destroyed'): Promise<void> {
+    this.markDead(why);
+    this.proc.kill('SIGKILL');
+    await this.exited.promise;
+    this.cleanup();
+  }
+
+  private cleanup(): void {
+    for (const c of Object.values(this.channels)) c.close();
+    rmSync(this.sockDir, { recursive: true, force: true });
+  }
+
+  /** Power L1 off; kill QEMU if it does not exit within its deadline. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (!this.dead && this.ctl) {
+      this.ctl.write(control.poweroff());
+      try {
+        await withDeadline(this.exited.promise, scaled(5000));
+      } catch {
+        /* fall through to the kill */
+      }
+    }
+    this.markDead('disposed');
+    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL');
+    await this.exited.promise;
+    this.cleanup();
+  }
+}
+
+/** Fail early, with the package to install, when QEMU is missing. */
+export async function assertQemu(): Promise<void> {
+  const r = await execa(config.qemu, ['--version'], { reject: false });
+  if (r.failed) throw new ToolMissingError(`${config.qemu} not found: install qemu-system-misc (bash ci/setup.sh)`);
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Build a riscv64 Linux Image from Debian's linux-source package: tinyconfig + one fragment.
+# Usage: build-kernel.sh <fragment.config> <out-dir> [source-version, default 6.12]
+# The O= tree and ccache (depend mode) live under the cache, so a rebuild with unchanged
+# inputs is a no-op and a changed fragment recompiles only what it must.
+set -euo pipefail
+frag=$(realpath "$1"); out=$2; ver=${3:-6.12}
+cache=${BOOTCASE_CACHE:-$HOME/.cache/bootcase}
+tarball=/usr/src/linux-source-$ver.tar.xz
+[ -f "$tarball" ] || { echo "build-kernel: $tarball missing: install linux-source-$ver (bash ci/setup.sh)" >&2; exit 2; }
+command -v riscv64-linux-gnu-gcc >/dev/null || { echo "build-kernel: riscv64-linux-gnu-gcc missing: install gcc-riscv64-linux-gnu (bash ci/setup.sh)" >&2; exit 2; }
+
+pkgver=$(dpkg-query -W -f='${Version}' "linux-source-$ver")
+src=$cache/src/linux-source-$ver-$pkgver
+if [ ! -f "$src/.extracted" ]; then
+  echo "build-kernel: extracting $tarball" >&2
+  rm -rf "$src" && mkdir -p "$src"
+  tar -C "$src" --strip-components=1 -xf "$tarball"
+  touch "$src/.extracted"
+fi
+
+name=$(basename "$frag" .config)
+build=$cache/kbuild/$name-$ver
+mkdir -p "$build" "$out"
+export ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu-
+export CCACHE_DIR=$cache/ccache CCACHE_DEPEND=1 CCACHE_BASEDIR=$src CCACHE_NOHASHDIR=1
+cc="riscv64-linux-gnu-gcc"
+command -v ccache >/dev/null && cc="ccache riscv64-linux-gnu-gcc"
+# merge_config.sh -n: allnoconfig base, so only tinyconfig's and our lines are set.
+(cd "$src" && scripts/kconfig/merge_config.sh -n -O "$build" \
+   kernel/configs/tiny-base.config kernel/configs/tiny.config "$frag" >"$build/merge.log" 2>&1) \
+  || { cat "$build/merge.log" >&2; exit 1; }
+if grep -q 'not in final .config' "$build/merge.log"; then
+  grep -A3 'not in final .config' "$build/merge.log" >&2
+  echo "build-kernel: $frag requests options the $ver tree does not accept" >&2; exit 1
+fi
+nice -n 5 make -s -C "$src" O="$build" CC="$cc" -j"$(nproc)" Image >"$build/build.log" 2>&1 \
+  || { tail -40 "$build/build.log" >&2; echo "build-kernel: make failed, log: $build/build.log" >&2; exit 1; }
+cp "$build/arch/riscv/boot/Image" "$out/Image"
+cp "$build/.config" "$out/config"
+echo "$out/Image"

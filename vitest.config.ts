@@ -1,0 +1,28 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: `unit` runs anywhere in milliseconds (parsers, cpio, ELF checks); `guest` boots
+// real guests on real KVM inside real QEMU and needs `npm run build` first (npm test does it).
+export default defineConfig({
+  test: {
+    reporters: process.env.CI ? ['default', 'junit'] : ['default'],
+    outputFile: { junit: 'test-results/junit.xml' },
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['harness/**/*.test.ts', 'images/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'guest',
+          include: ['guests/**/*.test.ts'],
+          // Each file boots one L1 stage; nested TCG is CPU-bound, so one file at a time
+          // on a 2-core host keeps deadlines honest.
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});

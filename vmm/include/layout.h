@@ -1,0 +1,44 @@
+/*
+ * layout.h - THE guest physical memory map. Everything else (the MMIO dispatch table, the
+ * generated device tree, the loaders) reads addresses from here and nowhere else.
+ *
+ * It mirrors QEMU's "virt" machine (hw/riscv/virt.c), so images built for QEMU virt
+ * (xv6-riscv, a Linux with a virt DT) find devices where they expect them:
+ *
+ *   0x0c000000  PLIC         (4 MiB window, 0x600000 used by 2 contexts per hart)
+ *   0x10000000  UART0 16550  IRQ 10
+ *   0x10001000  virtio-mmio  8 slots of 0x1000, IRQ 1..8
+ *   0x80000000  DRAM         (size from --mem)
+ */
+#ifndef BOOTCASE_LAYOUT_H
+#define BOOTCASE_LAYOUT_H
+
+#include <stdint.h>
+
+enum layout_id {
+	LAYOUT_PLIC,
+	LAYOUT_UART0,
+	LAYOUT_VIRTIO0, /* slot i is at LAYOUT_VIRTIO0 base + i * LAYOUT_VIRTIO_STRIDE */
+	LAYOUT_DRAM,
+	LAYOUT__COUNT,
+};
+
+struct layout_entry {
+	const char *name; /* device-tree node name stem */
+	uint64_t base;
+	uint64_t size;
+	uint32_t irq; /* PLIC source, 0 = none */
+};
+
+#define LAYOUT_VIRTIO_SLOTS 8
+#define LAYOUT_VIRTIO_STRIDE 0x1000ULL
+#define LAYOUT_TIMEBASE_HZ 10000000U /* KVM's RISC-V timer runs at the host's 10 MHz */
+
+static const struct layout_entry layout[LAYOUT__COUNT] = {
+	[LAYOUT_PLIC] = { "plic", 0x0c000000ULL, 0x00600000ULL, 0 },
+	[LAYOUT_UART0] = { "serial", 0x10000000ULL, 0x100ULL, 10 },
+	[LAYOUT_VIRTIO0] = { "virtio_mmio", 0x10001000ULL, LAYOUT_VIRTIO_STRIDE * LAYOUT_VIRTIO_SLOTS, 1 },
+	[LAYOUT_DRAM] = { "memory", 0x80000000ULL, 0 /* --mem */, 0 },
+};
+
+#endif
