@@ -2,7 +2,7 @@
 import { writeFileSync, mkdtempSync, existsSync, readFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { asmGuest, boot, guest, GuestImageError, GuestTimeoutError, VmmRejectedError } from '../../harness/index.js';
+import { asmGuest, boot, config, guest, GuestImageError, GuestTimeoutError, VmmRejectedError } from '../../harness/index.js';
 import { describe, expect, test } from '../../harness/vitest/fixtures.js';
 import { cases } from './cases.js';
 
@@ -22,7 +22,8 @@ describe('asm milestones', () => {
     const err = await vm.result().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GuestTimeoutError);
     const msg = (err as Error).message;
-    expect(msg).toMatch(/timed out after 4\d{3} ms waiting for the guest to end/);
+    expect((err as GuestTimeoutError).timeoutMs).toBe(4000 * config.timeoutScale);
+    expect(msg).toContain(`timed out after ${4000 * config.timeoutScale} ms waiting for the guest to end`);
     expect(msg).toContain('spinning forever');
     const files = [...msg.matchAll(/(\/\S+\/(?:console\.log|events\.jsonl))/g)].map((m) => m[1]!);
     expect(files).toHaveLength(2);

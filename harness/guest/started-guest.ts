@@ -126,8 +126,10 @@ export class StartedGuest implements AsyncDisposable {
     return !this.finished;
   }
 
-  private remaining(timeoutMs?: number): number {
-    return timeoutMs === undefined ? Math.max(1, this.deadline - Date.now()) : scaled(timeoutMs);
+  /** Time left for a wait: its own timeout, or what remains of the run's deadline. */
+  private remaining(timeoutMs?: number): { ms: number; deadlineMs: number } {
+    if (timeoutMs !== undefined) return { ms: scaled(timeoutMs), deadlineMs: scaled(timeoutMs) };
+    return { ms: Math.max(1, this.deadline - Date.now()), deadlineMs: scaled(this.spec.timeoutMs) };
   }
 
   private evidence() {
@@ -150,7 +152,7 @@ export class StartedGuest implements AsyncDisposable {
   /** Wait until the console has printed a line matching `pattern`. */
   async waitForLine(pattern: RegExp | string, opts: { timeoutMs?: number } = {}): Promise<RegExpMatchArray> {
     const re = typeof pattern === 'string' ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : pattern;
-    const ms = this.remaining(opts.timeoutMs);
+    const { ms, deadlineMs } = this.remaining(opts.timeoutMs);
     const found = deferred<RegExpMatchArray>();
     const check = () => {
       const m = this.consoleText.match(re);
@@ -165,7 +167,7 @@ export class StartedGuest implements AsyncDisposable {
       if (e instanceof Error && e.message.startsWith('run ended')) {
         throw new VmmCrashedError(`${e.message} (${this.endEvent ? `exit ${this.endEvent.exit}` : 'no end event'})`, this.evidence());
       }
-      throw new GuestTimeoutError(`console line ${re}`, ms, this.evidence());
+      throw new GuestTimeoutError(`console line ${re}`, deadlineMs, this.evidence());
     } finally {
       this.waiters.delete(check);
     }
@@ -173,13 +175,13 @@ export class StartedGuest implements AsyncDisposable {
 
   /** Wait for the run to end and return how it ended; throws on deadline, crash or VMM rejection. */
   async result(opts: { timeoutMs?: number } = {}): Promise<RunResult> {
-    const ms = this.remaining(opts.timeoutMs);
+    const { ms, deadlineMs } = this.remaining(opts.timeoutMs);
     let f: Ended;
     try {
       f = await withDeadline(this.ended.promise, ms);
     } catch {
       await this.kill();
-      throw new GuestTimeoutError('the guest to end', ms, this.evidence());
+      throw new GuestTimeoutError('the guest to end', deadlineMs, this.evidence());
     }
     if ('lost' in f) throw new VmmCrashedError(`the L1 stage went away: ${f.lost}`, this.evidence());
     if (!f.end) throw new VmmCrashedError(`VMM exited without an end event (status ${f.status}, signal ${f.signal})`, this.evidence());

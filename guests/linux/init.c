@@ -1,0 +1,116 @@
+/*
+ * init.c - PID 1 of the L2 Linux guest. It checks what the guest sees and reports each check
+ * as a TAP line on the console, then powers off (the VMM sees an SRST shutdown).
+ *
+ * Expectations come from the kernel command line: the kernel hands unknown "key=value"
+ * parameters to init as environment variables, so the harness passes bootcase_cpus=N,
+ * bootcase_disk=<marker> (a file /marker on the ext2 disk must contain it) and bootcase_input=1
+ * (read one line from the console and echo it back).
+ * Output: "BOOTCASE-READY" first (the readiness marker), then TAP version 14.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static int tests;
+
+static void tap(int ok, const char *what, const char *diag)
+{
+	tests++;
+	printf("%s %d - %s\n", ok ? "ok" : "not ok", tests, what);
+	if (diag && *diag)
+		printf("  ---\n  message: \"%s\"\n  ...\n", diag);
+	fflush(stdout);
+}
+
+static int count_cpus(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[256];
+	int n = 0;
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof line, f))
+		if (!strncmp(line, "processor", 9))
+			n++;
+	fclose(f);
+	return n;
+}
+
+static void check_cpus(const char *want)
+{
+	char diag[128];
+	int n = count_cpus();
+	snprintf(diag, sizeof diag, "/proc/cpuinfo lists %d processors, want %s", n, want);
+	tap(n == atoi(want), "CPU count matches --cpus", n == atoi(want) ? NULL : diag);
+}
+
+static void check_disk(const char *marker)
+{
+	char diag[160], buf[128] = { 0 };
+	mkdir("/mnt", 0755);
+	if (mount("/dev/vda", "/mnt", "ext2", MS_RDONLY, NULL) < 0) {
+		snprintf(diag, sizeof diag, "mount /dev/vda: %s", strerror(errno));
+		tap(0, "virtio-blk disk mounts and holds the marker", diag);
+		return;
+	}
+	int fd = open("/mnt/marker", O_RDONLY);
+	ssize_t r = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+	if (fd >= 0)
+		close(fd);
+	buf[r > 0 ? r : 0] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	snprintf(diag, sizeof diag, "/mnt/marker holds '%s', want '%s'", buf, marker);
+	tap(!strcmp(buf, marker), "virtio-blk disk mounts and holds the marker", strcmp(buf, marker) ? diag : NULL);
+	umount("/mnt");
+}
+
+static void check_input(void)
+{
+	char line[128] = { 0 }, diag[200];
+	printf("BOOTCASE-INPUT?\n");
+	fflush(stdout);
+	if (!fgets(line, sizeof line, stdin)) {
+		tap(0, "console input round trip", "EOF on the console");
+		return;
+	}
+	line[strcspn(line, "\r\n")] = 0;
+	printf("echo: %s\n", line);
+	snprintf(diag, sizeof diag, "read '%s'", line);
+	tap(!strcmp(line, "ping"), "console input round trip", strcmp(line, "ping") ? diag : NULL);
+}
+
+int main(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+	mount("proc", "/proc", "proc", 0, NULL);
+	mount("sysfs", "/sys", "sysfs", 0, NULL);
+	printf("BOOTCASE-READY uptime_ms=%ld\n", (long)(ts.tv_sec * 1000 + ts.tv_nsec / 1000000));
+	printf("TAP version 14\n");
+	fflush(stdout);
+	const char *cpus = getenv("bootcase_cpus");
+	const char *disk = getenv("bootcase_disk");
+	const char *input = getenv("bootcase_input");
+	if (cpus)
+		check_cpus(cpus);
+	if (disk)
+		check_disk(disk);
+	if (input)
+		check_input();
+	tap(1, "init reached userspace", NULL);
+	printf("1..%d\n", tests);
+	fflush(stdout);
+	sync();
+	reboot(RB_POWER_OFF); /* pass or fail, TAP carries the verdict */
+	return 0;
+}
