@@ -51,6 +51,8 @@ struct dev_ops {
 	const char *name;
 	int (*read)(void *state, uint64_t off, uint8_t *data, uint32_t len);
 	int (*write)(void *state, uint64_t off, const uint8_t *data, uint32_t len);
+	/* Optional: why the last access returned -1 (for the fault event); NULL if unknown. */
+	const char *(*last_error)(void *state);
 };
 
 #endif

@@ -1,0 +1,92 @@
+/* rt.c - console output through DBCN, the BOOTCASE hypercalls, and the mem* functions gcc may emit. */
+#include "rt.h"
+
+static size_t strlen(const char *s)
+{
+	size_t n = 0;
+	while (s[n])
+		n++;
+	return n;
+}
+
+void puts(const char *s)
+{
+	/* DBCN write: the VMM copies num_bytes from guest physical base_lo/base_hi */
+	sbi_call(SBI_EXT_DBCN, 0, strlen(s), (unsigned long)s, 0);
+}
+
+void puthex(uint64_t v)
+{
+	char buf[19] = "0x";
+	for (int i = 0; i < 16; i++)
+		buf[2 + i] = "0123456789abcdef"[(v >> (60 - 4 * i)) & 15];
+	buf[18] = 0;
+	puts(buf);
+}
+
+void putdec(long v)
+{
+	char buf[24];
+	int i = 23;
+	int neg = v < 0;
+	unsigned long u = neg ? -(unsigned long)v : (unsigned long)v;
+	buf[i] = 0;
+	do {
+		buf[--i] = '0' + u % 10;
+		u /= 10;
+	} while (u);
+	if (neg)
+		buf[--i] = '-';
+	puts(buf + i);
+}
+
+void bootcase_exit(long code)
+{
+	sbi_call(SBI_EXT_BOOTCASE, 0, code, 0, 0);
+	for (;;)
+		asm volatile("wfi");
+}
+
+void bootcase_mark(long id)
+{
+	sbi_call(SBI_EXT_BOOTCASE, 1, id, 0, 0);
+}
+
+void *memset(void *d, int c, size_t n)
+{
+	uint8_t *p = d;
+	while (n--)
+		*p++ = (uint8_t)c;
+	return d;
+}
+
+void *memcpy(void *d, const void *s, size_t n)
+{
+	uint8_t *p = d;
+	const uint8_t *q = s;
+	while (n--)
+		*p++ = *q++;
+	return d;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+	const uint8_t *p = a, *q = b;
+	for (; n; n--, p++, q++)
+		if (*p != *q)
+			return *p - *q;
+	return 0;
+}
+
+/* A guest without its own handler treats any trap as a failure that names the cause. */
+__attribute__((weak)) void trap_handler(unsigned long scause, unsigned long sepc, unsigned long stval)
+{
+	puts("unexpected trap: scause ");
+	puthex(scause);
+	puts(" sepc ");
+	puthex(sepc);
+	puts(" stval ");
+	puthex(stval);
+	puts("\n");
+	bootcase_exit(0x7a);
+}

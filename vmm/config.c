@@ -1,0 +1,124 @@
+/*
+ * config.c - parse the VMM command line (docs/protocol.md, "VMM command line").
+ * Every error names the option it is about.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "util.h"
+
+enum opt_kind { OPT_PATH, OPT_STR, OPT_U64, OPT_FD };
+
+struct opt {
+	const char *name;
+	enum opt_kind kind;
+	size_t off;   /* field in struct vm_config */
+	uint64_t max; /* OPT_U64 */
+};
+
+#define F(field) offsetof(struct vm_config, field)
+
+static const struct opt opts[] = {
+	{ "--kernel", OPT_PATH, F(kernel), 0 },
+	{ "--initrd", OPT_PATH, F(initrd), 0 },
+	{ "--dump-dtb", OPT_PATH, F(dump_dtb), 0 },
+	{ "--append", OPT_STR, F(append), 0 },
+	{ "--mem", OPT_U64, F(mem_mib), CONFIG_MAX_MEM_MIB },
+	{ "--timeout-ms", OPT_U64, F(timeout_ms), 86400000ULL * 365 },
+	{ "--run-id", OPT_U64, F(run_id), UINT64_MAX },
+	{ "--console-fd", OPT_FD, F(console_fd), 0 },
+	{ "--events-fd", OPT_FD, F(events_fd), 0 },
+};
+
+static int set_opt(struct vm_config *cfg, const struct opt *o, const char *val, char *err,
+		   size_t errlen)
+{
+	char *field = (char *)cfg + o->off;
+	uint64_t v;
+
+	switch (o->kind) {
+	case OPT_PATH:
+		if (!*val) {
+			snprintf(err, errlen, "option %s: empty file name", o->name);
+			return -EINVAL;
+		}
+		/* fall through */
+	case OPT_STR:
+		memcpy(field, &val, sizeof(val));
+		return 0;
+	case OPT_U64:
+		if (parse__u64(val, o->max, &v)) {
+			snprintf(err, errlen, "option %s: '%s' is not a number in 0..%llu", o->name,
+				 val, (unsigned long long)o->max);
+			return -EINVAL;
+		}
+		if (o->off == F(mem_mib) && v == 0) {
+			snprintf(err, errlen, "option --mem: must be at least 1 MiB");
+			return -EINVAL;
+		}
+		memcpy(field, &v, sizeof(v));
+		if (o->off == F(run_id))
+			cfg->has_run_id = 1;
+		return 0;
+	case OPT_FD:
+		if (parse__u64(val, 1 << 20, &v)) {
+			snprintf(err, errlen, "option %s: '%s' is not a file descriptor number",
+				 o->name, val);
+			return -EINVAL;
+		}
+		if (fcntl((int)v, F_GETFD) < 0) {
+			snprintf(err, errlen, "option %s: file descriptor %llu is not open", o->name,
+				 (unsigned long long)v);
+			return -EINVAL;
+		}
+		*(int *)field = (int)v;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int config__parse(struct vm_config *cfg, int argc, char *const argv[], char *err, size_t errlen)
+{
+	char scratch[256];
+	int i, ret = 0;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mem_mib = CONFIG_DEFAULT_MEM_MIB;
+	cfg->console_fd = -1;
+	cfg->events_fd = -1;
+	err[0] = '\0';
+
+	for (i = 1; i < argc; i++) {
+		const struct opt *o = NULL;
+		size_t k;
+
+		for (k = 0; k < sizeof(opts) / sizeof(opts[0]); k++)
+			if (!strcmp(argv[i], opts[k].name))
+				o = &opts[k];
+		if (!o) {
+			/* keep scanning so --events-fd/--run-id still take effect for the report */
+			if (!ret)
+				snprintf(err, errlen, "%s '%s'",
+					 argv[i][0] == '-' ? "unknown option" : "unexpected argument",
+					 argv[i]);
+			ret = -EINVAL;
+			continue;
+		}
+		if (i + 1 >= argc) {
+			if (!ret)
+				snprintf(err, errlen, "option %s needs a value", o->name);
+			return -EINVAL;
+		}
+		/* report the first problem only; later ones go to a scratch buffer */
+		if (set_opt(cfg, o, argv[++i], ret ? scratch : err, ret ? sizeof(scratch) : errlen))
+			ret = -EINVAL;
+	}
+	if (!ret && !cfg->kernel && !cfg->dump_dtb) {
+		snprintf(err, errlen, "missing --kernel FILE");
+		ret = -EINVAL;
+	}
+	return ret;
+}

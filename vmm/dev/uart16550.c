@@ -1,0 +1,250 @@
+/*
+ * uart16550.c - a 16550A UART, the subset guests actually program.
+ *
+ * Register map (National Semiconductor PC16550D datasheet, table II; byte registers,
+ * reg-shift 0 as on QEMU virt):
+ *
+ *   off  DLAB=0 read   DLAB=0 write   DLAB=1
+ *   0    RBR receive   THR transmit   DLL divisor latch low
+ *   1    IER           IER            DLM divisor latch high
+ *   2    IIR           FCR
+ *   3    LCR (bit 7 = DLAB)
+ *   4    MCR (bit 4 = loopback)
+ *   5    LSR (DR 0x01, OE 0x02, THRE 0x20, TEMT 0x40)
+ *   6    MSR (delta bits 0-3, CTS 0x10, DSR 0x20, RI 0x40, DCD 0x80)
+ *   7    SCR scratch
+ *
+ * The transmitter is infinitely fast: THR bytes go straight to the byte sink, so THRE and TEMT
+ * always read as set. Interrupts follow the IIR priority order the datasheet gives (receiver
+ * line status > received data > THR empty > modem status) and drive a level-triggered line.
+ * Offsets 8 and up, accesses wider than a byte and writes to LSR/MSR are refused: the
+ * hardware decodes none of them, and guessing would hide guest bugs.
+ */
+#include <string.h>
+
+#include "uart16550.h"
+
+#define UART_RBR 0
+#define UART_IER 1
+#define UART_IIR 2
+#define UART_LCR 3
+#define UART_MCR 4
+#define UART_LSR 5
+#define UART_MSR 6
+#define UART_SCR 7
+
+#define IER_RDI 0x01  /* received data available */
+#define IER_THRI 0x02 /* THR empty */
+#define IER_RLSI 0x04 /* receiver line status */
+#define IER_MSI 0x08  /* modem status */
+
+#define IIR_NO_INT 0x01
+#define IIR_MSI 0x00
+#define IIR_THRI 0x02
+#define IIR_RDI 0x04
+#define IIR_RLSI 0x06
+#define IIR_FIFO_ON 0xc0
+
+#define FCR_ENABLE 0x01
+#define FCR_CLEAR_RX 0x02
+
+#define LCR_DLAB 0x80
+#define MCR_LOOP 0x10
+
+#define LSR_DR 0x01
+#define LSR_OE 0x02
+#define LSR_THRE 0x20
+#define LSR_TEMT 0x40
+
+#define MSR_CTS 0x10
+#define MSR_DSR 0x20
+#define MSR_RI 0x40
+#define MSR_DCD 0x80
+
+static uint8_t uart_iir(const struct uart16550 *u)
+{
+	uint8_t fifo = (u->fcr & FCR_ENABLE) ? IIR_FIFO_ON : 0;
+
+	if ((u->ier & IER_RLSI) && u->lsr_err)
+		return fifo | IIR_RLSI;
+	if ((u->ier & IER_RDI) && u->rx_count)
+		return fifo | IIR_RDI;
+	if ((u->ier & IER_THRI) && u->thre_pending)
+		return fifo | IIR_THRI;
+	if ((u->ier & IER_MSI) && u->msr_delta)
+		return fifo | IIR_MSI;
+	return fifo | IIR_NO_INT;
+}
+
+static void uart_update_irq(struct uart16550 *u)
+{
+	/* the INTR pin follows IIR; OUT2 gating is a PC-board detail, not part of the chip */
+	int level = !(uart_iir(u) & IIR_NO_INT);
+
+	if (level != u->irq_level) {
+		u->irq_level = level;
+		if (u->irq.set)
+			u->irq.set(u->irq.ctx, level);
+	}
+}
+
+static int uart_rx_put(struct uart16550 *u, uint8_t c)
+{
+	if (u->rx_count == UART16550_FIFO) {
+		u->lsr_err |= LSR_OE;
+		return -1;
+	}
+	u->rx[(u->rx_head + u->rx_count) % UART16550_FIFO] = c;
+	u->rx_count++;
+	return 0;
+}
+
+static uint8_t uart_rx_get(struct uart16550 *u)
+{
+	uint8_t c;
+
+	if (!u->rx_count)
+		return 0;
+	c = u->rx[u->rx_head];
+	u->rx_head = (u->rx_head + 1) % UART16550_FIFO;
+	u->rx_count--;
+	return c;
+}
+
+static uint8_t uart_msr(struct uart16550 *u)
+{
+	uint8_t msr = u->msr_delta;
+
+	u->msr_delta = 0;
+	if (u->mcr & MCR_LOOP) {
+		/* loopback: DTR->DSR, RTS->CTS, OUT1->RI, OUT2->DCD */
+		msr |= (uint8_t)((u->mcr & 0x01) << 5 | (u->mcr & 0x02) << 3 |
+				 (u->mcr & 0x04) << 4 | (u->mcr & 0x08) << 4);
+		return msr;
+	}
+	return msr | MSR_DCD | MSR_DSR | MSR_CTS; /* a connected, ready line */
+}
+
+static int uart_read(void *state, uint64_t off, uint8_t *data, uint32_t len)
+{
+	struct uart16550 *u = state;
+	int dlab = u->lcr & LCR_DLAB;
+	uint8_t v;
+
+	if (len != 1 || off > UART_SCR)
+		return -1;
+	switch (off) {
+	case UART_RBR:
+		v = dlab ? u->dll : uart_rx_get(u);
+		break;
+	case UART_IER:
+		v = dlab ? u->dlm : u->ier;
+		break;
+	case UART_IIR:
+		v = uart_iir(u);
+		/* reading IIR while it reports THR empty acknowledges that interrupt */
+		if ((v & 0x0f) == IIR_THRI)
+			u->thre_pending = 0;
+		break;
+	case UART_LCR:
+		v = u->lcr;
+		break;
+	case UART_MCR:
+		v = u->mcr;
+		break;
+	case UART_LSR:
+		v = LSR_THRE | LSR_TEMT | u->lsr_err | (u->rx_count ? LSR_DR : 0);
+		u->lsr_err = 0; /* error bits clear on read */
+		break;
+	case UART_MSR:
+		v = uart_msr(u);
+		break;
+	default:
+		v = u->scr;
+		break;
+	}
+	data[0] = v;
+	uart_update_irq(u);
+	return 0;
+}
+
+static int uart_write(void *state, uint64_t off, const uint8_t *data, uint32_t len)
+{
+	struct uart16550 *u = state;
+	int dlab = u->lcr & LCR_DLAB;
+	uint8_t v = data[0];
+
+	if (len != 1 || off > UART_SCR || off == UART_LSR || off == UART_MSR)
+		return -1;
+	switch (off) {
+	case UART_RBR:
+		if (dlab) {
+			u->dll = v;
+		} else {
+			if (u->mcr & MCR_LOOP)
+				uart_rx_put(u, v);
+			else if (u->out.write)
+				u->out.write(u->out.ctx, &v, 1);
+			u->thre_pending = 1; /* done at once: THR is empty again */
+		}
+		break;
+	case UART_IER:
+		if (dlab) {
+			u->dlm = v;
+		} else {
+			/* enabling the THR-empty interrupt fires it at once: THR is empty */
+			if ((v & IER_THRI) && !(u->ier & IER_THRI))
+				u->thre_pending = 1;
+			u->ier = v & 0x0f;
+		}
+		break;
+	case UART_IIR: /* FCR */
+		u->fcr = v & (FCR_ENABLE | 0xc0);
+		if (v & FCR_CLEAR_RX)
+			u->rx_count = 0;
+		break;
+	case UART_LCR:
+		u->lcr = v;
+		break;
+	case UART_MCR:
+		u->mcr = v & 0x1f;
+		break;
+	default:
+		u->scr = v;
+		break;
+	}
+	uart_update_irq(u);
+	return 0;
+}
+
+const struct dev_ops uart16550_ops = {
+	.name = "uart16550",
+	.read = uart_read,
+	.write = uart_write,
+};
+
+void uart16550__init(struct uart16550 *u, struct byte_sink out, struct irq_line irq)
+{
+	memset(u, 0, sizeof(*u));
+	u->out = out;
+	u->irq = irq;
+	u->lcr = 0x03; /* 8N1, as firmware leaves it */
+}
+
+size_t uart16550__rx_space(const struct uart16550 *u)
+{
+	/* loopback disconnects the receiver from the outside line */
+	if (u->mcr & MCR_LOOP)
+		return 0;
+	return UART16550_FIFO - u->rx_count;
+}
+
+size_t uart16550__push_input(struct uart16550 *u, const uint8_t *buf, size_t len)
+{
+	size_t n = 0, room = uart16550__rx_space(u);
+
+	while (n < len && n < room)
+		uart_rx_put(u, buf[n++]);
+	uart_update_irq(u);
+	return n;
+}

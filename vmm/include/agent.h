@@ -1,0 +1,41 @@
+/*
+ * agent.h - the agent (PID 1 of L1): shared state of agent.c (control loop) and
+ * agent-sys.c (mounts, ports, logging, reaping, power off).
+ */
+#ifndef BOOTCASE_AGENT_H
+#define BOOTCASE_AGENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "events.h"
+
+#define CTL_BUF 65536
+#define MAX_ARGS 64
+#define PORT_WAIT_MS 5000 /* how long the ports may take to show up / connect */
+
+struct agent {
+	int ctl_fd, con_fd, sig_fd;
+	struct events ev;
+	char buf[CTL_BUF]; /* control port bytes not consumed yet: buf[off, len) */
+	size_t off, len;
+	int ctl_seen;      /* the host has been connected at least once */
+	uint64_t start_ms;
+	pid_t run_pid;     /* 0 = no live run */
+	uint64_t run_id;
+};
+
+uint64_t agent__clock_us(clockid_t clk);
+void agent__log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void agent__begin(struct jline *l, const char *name);
+void agent__error(struct agent *a, int has_run, uint64_t run, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void agent__mounts(void);
+int agent__find_ports(struct agent *a, int *ev_fd);
+void agent__ready(struct agent *a);
+void agent__reap(struct agent *a);
+void agent__poweroff(struct agent *a, const char *why) __attribute__((noreturn));
+
+#endif

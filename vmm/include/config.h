@@ -1,0 +1,33 @@
+/*
+ * config.h - the VMM command line (docs/protocol.md, "VMM command line") as a struct.
+ */
+#ifndef BOOTCASE_CONFIG_H
+#define BOOTCASE_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_DEFAULT_MEM_MIB 128
+#define CONFIG_MAX_MEM_MIB 65536
+
+struct vm_config {
+	const char *kernel;
+	const char *append;
+	const char *initrd;
+	const char *dump_dtb;
+	uint64_t mem_mib;
+	uint64_t timeout_ms; /* 0 = no deadline */
+	int console_fd;      /* -1 = stdout (output) and stdin (input) */
+	int events_fd;       /* -1 = stderr */
+	int has_run_id;
+	uint64_t run_id;
+};
+
+/*
+ * Parse argv[1..argc) into cfg. Returns 0, or -EINVAL with a message naming the option in
+ * err. Even on error, cfg holds whatever was parsed (so --events-fd/--run-id can still be used
+ * to report the error).
+ */
+int config__parse(struct vm_config *cfg, int argc, char *const argv[], char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * console.h - the guest console on the host side: buffered output to the console fd and
+ * non-blocking input from it. Output is flushed on newline, when the buffer fills, before
+ * every event (so console and events stay ordered), and by a short timer for partial lines.
+ */
+#ifndef BOOTCASE_CONSOLE_H
+#define BOOTCASE_CONSOLE_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "dev.h"
+
+#define CONSOLE_BUF 4096
+
+struct events;
+
+struct console {
+	int out_fd;
+	int in_fd;
+	uint8_t buf[CONSOLE_BUF];
+	size_t len;
+	int seen_output;
+	int in_eof;
+	struct events *ev;     /* for the first-output phase */
+	void (*arm_flush)(void *ctx); /* ask for a flush soon (partial line pending) */
+	void *arm_ctx;
+	volatile sig_atomic_t *abort; /* set: give up a blocked write (the run is over) */
+	struct byte_sink sink;
+	struct byte_source source;
+};
+
+void console__init(struct console *con, int out_fd, int in_fd, struct events *ev);
+void console__flush(struct console *con);
+size_t console__read(struct console *con, uint8_t *buf, size_t len);
+
+#endif

@@ -1,0 +1,29 @@
+/*
+ * dtb.h - the machine device tree, generated from layout.h.
+ */
+#ifndef BOOTCASE_DTB_H
+#define BOOTCASE_DTB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DTB_MAX_SIZE 0x10000ULL /* reserved at the top of RAM */
+#define DTB_UART_CLOCK_HZ 3686400U
+
+struct dtb_params {
+	uint64_t ram_size;
+	uint32_t timebase_hz;
+	const char *isa;      /* "rv64imafdc" */
+	const char *mmu_type; /* "riscv,sv48" */
+	const char *bootargs; /* NULL = none */
+	int has_initrd;
+	uint64_t initrd_start, initrd_end;
+};
+
+int riscv__dtb_build(const struct dtb_params *p, uint8_t **blob, size_t *len);
+/* KVM's CONFIG isa bitmap (bit n = letter 'a' + n) -> "rv64imafdc..." in canonical order. */
+void riscv__isa_string(uint64_t bits, char *out, size_t cap);
+/* satp mode number (8 sv39, 9 sv48, 10 sv57) -> "riscv,svNN"; NULL if unknown. */
+const char *riscv__mmu_type(uint64_t satp_mode);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * linux.c - the RISC-V Linux "Image" (Documentation/arch/riscv/boot-image-header.rst).
+ *
+ *   0x00 code0, code1   (executable: the kernel is entered at its first byte)
+ *   0x08 text_offset    (u64 LE: load address = start of RAM + text_offset)
+ *   0x10 image_size     (u64 LE: bytes the kernel occupies once running, bss included)
+ *   0x18 flags          (bit 0: 0 = little endian)
+ *   0x20 version, res1, res2
+ *   0x30 magic  "RISCV\0\0\0" (deprecated but present)
+ *   0x38 magic2 "RSC\x05"
+ *
+ * The kernel wants a0 = hartid and a1 = the DTB; the caller puts the initrd and bootargs in
+ * the DTB (/chosen linux,initrd-start/end and bootargs).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "loader.h"
+
+#define LINUX_HDR_SIZE 0x40
+
+static uint64_t le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+int linux__detect(const uint8_t *buf, size_t len)
+{
+	return len >= LINUX_HDR_SIZE && !memcmp(buf + 0x30, "RISCV\0\0\0", 8) &&
+	       !memcmp(buf + 0x38, "RSC\x05", 4);
+}
+
+int linux__load(const uint8_t *buf, size_t len, const struct guest_ram *ram, struct load_info *info,
+		char *err, size_t errlen)
+{
+	uint64_t text_offset, image_size, flags, span;
+
+	if (!linux__detect(buf, len)) {
+		snprintf(err, errlen, "not a RISC-V Linux Image (no boot header magic)");
+		return -EINVAL;
+	}
+	text_offset = le64(buf + 0x08);
+	image_size = le64(buf + 0x10);
+	flags = le64(buf + 0x18);
+	if (flags & 1) {
+		snprintf(err, errlen, "Linux Image is big-endian (header flags bit 0)");
+		return -EINVAL;
+	}
+	span = image_size > len ? image_size : len;
+	if (text_offset >= ram->size || span > ram->size - text_offset) {
+		snprintf(err, errlen,
+			 "Linux Image needs RAM up to offset 0x%llx (text_offset 0x%llx + 0x%llx bytes), "
+			 "RAM is 0x%llx bytes",
+			 (unsigned long long)(text_offset + span), (unsigned long long)text_offset,
+			 (unsigned long long)span, (unsigned long long)ram->size);
+		return -E2BIG;
+	}
+	memcpy(ram->host + text_offset, buf, len);
+	info->entry = ram->base + text_offset;
+	info->lo = info->entry;
+	info->hi = info->entry + span;
+	return 0;
+}

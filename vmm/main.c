@@ -1,0 +1,323 @@
+/*
+ * main.c - entry point. As PID 1 (or with --agent) the binary is the agent; otherwise it
+ * runs one VM from its command line and reports it on the events fd:
+ *
+ *   start, phase..., [mark...], end     exit status: see vmm.h
+ *
+ * Every problem before the guest runs (bad option, unreadable file, bad image, KVM
+ * failure) becomes an "error" event plus an "end" with exit "error", status 3.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vm.h"
+#include "vmm.h"
+
+/* The running vCPU, for the signal handlers. */
+static struct vcpu *volatile running_vcpu;
+static timer_t flush_timer;
+static volatile sig_atomic_t flush_armed;
+
+static void on_deadline(int sig)
+{
+	struct vcpu *vcpu = running_vcpu;
+
+	(void)sig;
+	if (vcpu) {
+		vcpu->timeout_hit = 1;
+		vcpu__kick(vcpu);
+	}
+}
+
+static void on_flush_timer(int sig)
+{
+	struct vcpu *vcpu = running_vcpu;
+
+	(void)sig;
+	flush_armed = 0;
+	if (vcpu) {
+		vcpu->flush_due = 1;
+		vcpu__kick(vcpu);
+	}
+}
+
+/* A partial console line is pending: flush it within 10 ms unless a newline comes first. */
+static void arm_flush(void *ctx)
+{
+	struct itimerspec its = { .it_value = { 0, 10 * 1000 * 1000 } };
+
+	(void)ctx;
+	if (flush_armed || !running_vcpu)
+		return;
+	flush_armed = 1;
+	if (timer_settime(flush_timer, 0, &its, NULL) < 0)
+		flush_armed = 0;
+}
+
+static int setup_signals(const struct vm_config *cfg)
+{
+	struct sigaction sa;
+	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1 };
+	struct itimerval itv = { { 0, 0 }, { 0, 0 } };
+
+	/* no SA_RESTART: the point of these signals is to interrupt KVM_RUN */
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_deadline;
+	if (sigaction(SIGALRM, &sa, NULL) < 0)
+		return -errno;
+	sa.sa_handler = on_flush_timer;
+	if (sigaction(SIGUSR1, &sa, NULL) < 0)
+		return -errno;
+	if (timer_create(CLOCK_MONOTONIC, &sev, &flush_timer) < 0)
+		return -errno;
+	if (cfg->timeout_ms) {
+		itv.it_value.tv_sec = (time_t)(cfg->timeout_ms / 1000);
+		itv.it_value.tv_usec = (suseconds_t)(cfg->timeout_ms % 1000) * 1000;
+		if (setitimer(ITIMER_REAL, &itv, NULL) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+static void end_fault(struct jline *l, const struct vcpu_fault *f)
+{
+	jline__obj_begin(l, "fault");
+	jline__str(l, "kind", vcpu__fault_kind_name(f->kind));
+	switch (f->kind) {
+	case FAULT_MMIO_UNMAPPED:
+		jline__hex(l, "addr", f->addr);
+		jline__u64(l, "len", f->len);
+		jline__bool(l, "write", f->is_write);
+		break;
+	case FAULT_SBI_UNKNOWN:
+		jline__hex(l, "eid", f->eid);
+		jline__hex(l, "fid", f->fid);
+		break;
+	case FAULT_KVM_RUN:
+		jline__i64(l, "errno", f->err);
+		jline__str(l, "msg", f->msg);
+		break;
+	case FAULT_KVM_EXIT:
+		jline__u64(l, "reason", f->reason);
+		jline__str(l, "msg", f->msg);
+		break;
+	case FAULT_DEVICE:
+		jline__str(l, "device", f->device ? f->device : "?");
+		jline__str(l, "msg", f->msg);
+		jline__hex(l, "addr", f->addr);
+		break;
+	}
+	jline__hex(l, "pc", f->pc);
+	jline__obj_end(l);
+}
+
+static void end_stats(struct jline *l, const struct vcpu *vcpu)
+{
+	const struct vcpu_stats *s = &vcpu->stats;
+	int k;
+
+	jline__obj_begin(l, "exits");
+	jline__u64(l, "total", s->total);
+	jline__u64(l, "sbi", s->sbi);
+	jline__u64(l, "mmio", s->mmio);
+	jline__u64(l, "system_event", s->system_event);
+	jline__u64(l, "intr", s->intr);
+	jline__u64(l, "other", s->other);
+	jline__obj_end(l);
+	jline__obj_begin(l, "sbi");
+	for (k = 0; k < SBI_KIND_UNKNOWN; k++)
+		jline__u64(l, sbi__kind_name((enum sbi_kind)k), s->sbi_calls[k]);
+	jline__obj_end(l);
+	jline__u64(l, "guest_us",
+		   vcpu->started ? (events__now_ns() - vcpu->t_first_run_ns) / 1000 : 0);
+}
+
+/* The "end" event for a run that reached the guest; returns the exit status. */
+static int report_end(struct events *ev, const struct vcpu *vcpu, enum vcpu_exit why)
+{
+	static const char *const names[] = {
+		[VCPU_SHUTDOWN] = "shutdown", [VCPU_RESET] = "reboot", [VCPU_REPORT] = "report",
+		[VCPU_FAULT] = "fault",       [VCPU_TIMEOUT] = "timeout",
+	};
+	struct jline l;
+	int status = VMM_EXIT_PASS;
+
+	events__begin(ev, &l, "end");
+	jline__str(&l, "exit", names[why]);
+	switch (why) {
+	case VCPU_SHUTDOWN:
+	case VCPU_RESET:
+		jline__u64(&l, "reason", vcpu->reason);
+		break;
+	case VCPU_REPORT:
+		jline__i64(&l, "code", (int64_t)vcpu->code);
+		status = vcpu->code ? VMM_EXIT_FAIL : VMM_EXIT_PASS;
+		break;
+	case VCPU_FAULT:
+		end_fault(&l, &vcpu->fault);
+		status = VMM_EXIT_FAULT;
+		break;
+	default:
+		status = VMM_EXIT_TIMEOUT;
+		break;
+	}
+	end_stats(&l, vcpu);
+	events__emit(ev, &l);
+	/* a human-readable line on the stage log for the runs worth a look */
+	if (ev->fd != STDERR_FILENO && why == VCPU_FAULT)
+		fprintf(stderr, "vmm: fault %s at pc 0x%llx: addr 0x%llx eid 0x%llx fid 0x%llx %s\n",
+			vcpu__fault_kind_name(vcpu->fault.kind), (unsigned long long)vcpu->fault.pc,
+			(unsigned long long)vcpu->fault.addr, (unsigned long long)vcpu->fault.eid,
+			(unsigned long long)vcpu->fault.fid, vcpu->fault.msg);
+	else if (ev->fd != STDERR_FILENO && why == VCPU_TIMEOUT)
+		fprintf(stderr, "vmm: timeout after %llu ms\n",
+			(unsigned long long)(events__t_us(ev) / 1000));
+	return status;
+}
+
+static int report_error(struct events *ev, const char *msg)
+{
+	struct jline l;
+
+	if (ev->fd != STDERR_FILENO) /* a human-readable copy on the stage log */
+		fprintf(stderr, "vmm: %s\n", msg);
+	events__error(ev, msg);
+	events__begin(ev, &l, "end");
+	jline__str(&l, "exit", "error");
+	jline__str(&l, "msg", msg);
+	events__emit(ev, &l);
+	return VMM_EXIT_ERROR;
+}
+
+static int map_input(struct events *ev, const char *opt, const char *path, struct file_map *fm)
+{
+	char msg[600];
+	int ret = file__map(path, fm);
+
+	if (!ret)
+		return 0;
+	snprintf(msg, sizeof(msg), "%s %s: %s", opt, path,
+		 ret == -EINVAL ? "empty or not a regular file" : strerror(-ret));
+	return report_error(ev, msg);
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
+static void report_start(struct events *ev, const struct vm_config *cfg, enum image_format fmt)
+{
+	struct jline l;
+
+	events__begin(ev, &l, "start");
+	jline__u64(&l, "mem_mib", cfg->mem_mib);
+	jline__u64(&l, "cpus", 1);
+	jline__str(&l, "image", cfg->kernel);
+	jline__str(&l, "format", loader__format_name(fmt));
+	events__emit(ev, &l);
+}
+
+static int vmm_dump_dtb(struct events *ev, struct console *con, const struct vm_config *cfg)
+{
+	struct file_map initrd = { 0 };
+	static struct vm vm;
+	int status = VMM_EXIT_PASS;
+
+	if (cfg->initrd && map_input(ev, "--initrd", cfg->initrd, &initrd))
+		return VMM_EXIT_ERROR;
+	/* with KVM the DT names the real ISA; without it (e.g. qemu-user) the defaults */
+	vm__open(&vm, cfg, NULL, con);
+	if (vm__dump_dtb(&vm, &initrd, cfg->dump_dtb))
+		status = report_error(ev, vm.err);
+	vm__close(&vm);
+	file__unmap(&initrd);
+	return status;
+}
+
+static int vmm_run(struct events *ev, struct console *con, const struct vm_config *cfg)
+{
+	struct file_map image = { 0 }, initrd = { 0 };
+	static struct vm vm; /* static: the signal handlers reach into it */
+	enum image_format fmt;
+	enum vcpu_exit why;
+	int status;
+
+	if (map_input(ev, "--kernel", cfg->kernel, &image))
+		return VMM_EXIT_ERROR;
+	if (cfg->initrd && map_input(ev, "--initrd", cfg->initrd, &initrd)) {
+		file__unmap(&image);
+		return VMM_EXIT_ERROR;
+	}
+	fmt = loader__detect(image.data, image.len);
+	if (fmt != IMAGE_ELF && has_suffix(cfg->kernel, ".elf")) {
+		/* a flat load of a broken ELF would only fault somewhere obscure */
+		char msg[600];
+
+		snprintf(msg, sizeof(msg), "--kernel %s: named .elf but has no ELF magic",
+			 cfg->kernel);
+		status = report_error(ev, msg);
+		goto out;
+	}
+	report_start(ev, cfg, fmt);
+	if (vm__open(&vm, cfg, ev, con) || vm__load(&vm, &image, fmt, &initrd) ||
+	    vm__boot_vcpu(&vm)) {
+		status = report_error(ev, vm.err);
+		goto out;
+	}
+	file__unmap(&image);
+	file__unmap(&initrd);
+	con->arm_flush = arm_flush;
+	con->abort = &vm.vcpu.timeout_hit;
+	running_vcpu = &vm.vcpu;
+	if (setup_signals(cfg) < 0) {
+		status = report_error(ev, "cannot set up the deadline and flush signals");
+		goto out;
+	}
+	why = vcpu__run(&vm.vcpu, &vm);
+	running_vcpu = NULL;
+	console__flush(con);
+	status = report_end(ev, &vm.vcpu, why);
+out:
+	vm__close(&vm);
+	file__unmap(&image);
+	file__unmap(&initrd);
+	return status;
+}
+
+int vmm__main(int argc, char **argv)
+{
+	struct vm_config cfg;
+	struct events ev;
+	struct console con;
+	char err[512];
+	int ret = config__parse(&cfg, argc, argv, err, sizeof(err));
+
+	events__init(&ev, cfg.events_fd >= 0 ? cfg.events_fd : STDERR_FILENO);
+	if (cfg.has_run_id)
+		events__set_run(&ev, cfg.run_id);
+	console__init(&con, cfg.console_fd >= 0 ? cfg.console_fd : STDOUT_FILENO,
+		      cfg.console_fd >= 0 ? cfg.console_fd : STDIN_FILENO, &ev);
+	if (ret)
+		return report_error(&ev, err);
+	/* a console or events reader that went away must not kill us before "end" */
+	signal(SIGPIPE, SIG_IGN);
+	if (cfg.dump_dtb)
+		return vmm_dump_dtb(&ev, &con, &cfg);
+	return vmm_run(&ev, &con, &cfg);
+}
+
+int main(int argc, char **argv)
+{
+	if (getpid() == 1 || (argc > 1 && !strcmp(argv[1], "--agent")))
+		return agent__main();
+	return vmm__main(argc, argv);
+}

@@ -1,0 +1,105 @@
+/*
+ * config_test.c - the VMM command line and its error messages.
+ */
+#include "config.h"
+#include "test.h"
+
+static char err[256];
+
+static int parse(struct vm_config *c, const char *const *argv)
+{
+	int argc = 0;
+
+	while (argv[argc])
+		argc++;
+	return config__parse(c, argc, (char *const *)argv, err, sizeof(err));
+}
+
+static void test_good(void)
+{
+	static const char *const argv[] = { "vmm", "--kernel", "/g/x.elf", "--mem", "64",
+					    "--append", "console=hvc0", "--timeout-ms", "500",
+					    "--events-fd", "2", "--console-fd", "1", "--run-id",
+					    "18446744073709551615", NULL };
+	struct vm_config c;
+
+	CHECK_EQ(parse(&c, argv), 0);
+	CHECK_STR(c.kernel, "/g/x.elf");
+	CHECK_EQ(c.mem_mib, 64);
+	CHECK_STR(c.append, "console=hvc0");
+	CHECK_EQ(c.timeout_ms, 500);
+	CHECK_EQ(c.events_fd, 2);
+	CHECK_EQ(c.console_fd, 1);
+	CHECK_EQ(c.has_run_id, 1);
+	CHECK_EQ(c.run_id, UINT64_MAX);
+}
+
+static void test_defaults(void)
+{
+	static const char *const argv[] = { "vmm", "--kernel", "k", NULL };
+	struct vm_config c;
+
+	CHECK_EQ(parse(&c, argv), 0);
+	CHECK_EQ(c.mem_mib, CONFIG_DEFAULT_MEM_MIB);
+	CHECK_EQ(c.console_fd, -1);
+	CHECK_EQ(c.events_fd, -1);
+	CHECK_EQ(c.timeout_ms, 0);
+	CHECK(c.initrd == NULL && c.append == NULL && !c.has_run_id);
+}
+
+static void test_errors(void)
+{
+	static const struct {
+		const char *argv[6];
+		const char *msg;
+	} cases[] = {
+		{ { "vmm", NULL }, "missing --kernel FILE" },
+		{ { "vmm", "--kernel", NULL }, "option --kernel needs a value" },
+		{ { "vmm", "--kernel", "k", "--mem", "12x", NULL }, "option --mem: '12x'" },
+		{ { "vmm", "--kernel", "k", "--mem", "0", NULL }, "option --mem: must be at least" },
+		{ { "vmm", "--kernel", "k", "--mem", "99999999", NULL }, "option --mem" },
+		{ { "vmm", "--kernel", "k", "--bogus", NULL }, "unknown option '--bogus'" },
+		{ { "vmm", "stray", "--kernel", "k", NULL }, "unexpected argument 'stray'" },
+		{ { "vmm", "--kernel", "k", "--events-fd", "999", NULL },
+		  "option --events-fd: file descriptor 999 is not open" },
+		{ { "vmm", "--kernel", "", NULL }, "option --kernel: empty file name" },
+		{ { "vmm", "--kernel", "k", "--timeout-ms", "-1", NULL }, "option --timeout-ms" },
+	};
+	struct vm_config c;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK(parse(&c, cases[i].argv) != 0);
+		CHECK_CONTAINS(err, cases[i].msg);
+	}
+}
+
+static void test_error_keeps_report_fds(void)
+{
+	static const char *const argv[] = { "vmm", "--bogus", "--run-id", "7", "--events-fd", "1",
+					    NULL };
+	struct vm_config c;
+
+	CHECK(parse(&c, argv) != 0);
+	CHECK_CONTAINS(err, "--bogus");
+	CHECK_EQ(c.run_id, 7);
+	CHECK_EQ(c.events_fd, 1);
+}
+
+static void test_dump_dtb_alone(void)
+{
+	static const char *const argv[] = { "vmm", "--dump-dtb", "/tmp/x.dtb", NULL };
+	struct vm_config c;
+
+	CHECK_EQ(parse(&c, argv), 0);
+	CHECK_STR(c.dump_dtb, "/tmp/x.dtb");
+}
+
+const struct test config_tests[] = {
+	{ "config: all options", test_good },
+	{ "config: defaults", test_defaults },
+	{ "config: every error names its option", test_errors },
+	{ "config: --events-fd/--run-id survive an earlier error", test_error_keeps_report_fds },
+	{ "config: --dump-dtb needs no --kernel", test_dump_dtb_alone },
+	{ NULL, NULL },
+};

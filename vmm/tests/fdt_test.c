@@ -1,0 +1,184 @@
+/*
+ * fdt_test.c - the FDT writer and the machine DT, decoded by dtc when it is installed.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "dtb.h"
+#include "fdt.h"
+#include "test.h"
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void test_header(void)
+{
+	struct fdt f;
+	uint8_t *blob;
+	size_t len;
+
+	fdt__init(&f);
+	fdt__begin_node(&f, "");
+	fdt__prop_u32(&f, "a", 1);
+	fdt__prop_u32(&f, "a", 2); /* name deduplicated in the strings block */
+	fdt__prop_str(&f, "b", "xyz");
+	fdt__end_node(&f);
+	CHECK_EQ(fdt__finish(&f, &blob, &len), 0);
+	CHECK_EQ(be32(blob), 0xd00dfeed);
+	CHECK_EQ(be32(blob + 4), len);
+	CHECK_EQ(be32(blob + 20), 17);
+	CHECK_EQ(be32(blob + 24), 16);
+	CHECK_EQ(be32(blob + 32), 4); /* strings: "a\0b\0" */
+	CHECK_EQ(be32(blob + 8) % 4, 0);
+	CHECK_EQ(be32(blob + 16) % 8, 0);
+	CHECK_EQ(be32(blob + 12) + be32(blob + 32), len);
+	free(blob);
+}
+
+static void test_unbalanced(void)
+{
+	struct fdt f;
+	uint8_t *blob = NULL;
+	size_t len;
+
+	fdt__init(&f);
+	fdt__begin_node(&f, "");
+	CHECK_EQ(fdt__finish(&f, &blob, &len), -EINVAL);
+	fdt__init(&f);
+	fdt__end_node(&f);
+	CHECK_EQ(fdt__finish(&f, &blob, &len), -EINVAL);
+	fdt__init(&f);
+	fdt__prop_u32(&f, "outside-any-node", 1);
+	CHECK_EQ(fdt__finish(&f, &blob, &len), -EINVAL);
+}
+
+static void test_isa_and_mmu(void)
+{
+	char isa[64];
+	uint64_t bits = 0;
+	const char *l;
+
+	for (l = "imafdcsu"; *l; l++)
+		bits |= 1ULL << (*l - 'a');
+	riscv__isa_string(bits, isa, sizeof(isa));
+	CHECK_STR(isa, "rv64imafdcsu");
+	riscv__isa_string(bits | 1ULL << ('v' - 'a') | 1ULL << ('h' - 'a'), isa, sizeof(isa));
+	CHECK_STR(isa, "rv64imafdcvhsu");
+	riscv__isa_string(bits, isa, 7);
+	CHECK_STR(isa, "rv64im");
+	CHECK_STR(riscv__mmu_type(9), "riscv,sv48");
+	CHECK_STR(riscv__mmu_type(10), "riscv,sv57");
+	CHECK(riscv__mmu_type(0) == NULL);
+}
+
+/* Decode with dtc; returns the DTS text (malloc'd) or NULL when dtc is missing. */
+static char *dtc_decode(const uint8_t *blob, size_t len)
+{
+	char path[] = "/tmp/bootcase-dtb-XXXXXX", cmd[128];
+	static char dts[16384];
+	size_t n = 0, r;
+	FILE *p;
+	int fd = mkstemp(path);
+
+	if (fd < 0)
+		return NULL;
+	if (write(fd, blob, len) != (ssize_t)len) {
+		close(fd);
+		unlink(path);
+		return NULL;
+	}
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "dtc -q -I dtb -O dts %s 2>&1", path);
+	p = popen(cmd, "r");
+	if (!p) {
+		unlink(path);
+		return NULL;
+	}
+	while ((r = fread(dts + n, 1, sizeof(dts) - 1 - n, p)) > 0)
+		n += r;
+	dts[n] = '\0';
+	if (pclose(p) != 0) {
+		unlink(path);
+		return strstr(dts, "not found") ? NULL : strdup(dts);
+	}
+	unlink(path);
+	return strdup(dts);
+}
+
+static void test_machine_dt(void)
+{
+	struct dtb_params p = {
+		.ram_size = 128ULL << 20,
+		.timebase_hz = 10000000,
+		.isa = "rv64imafdc",
+		.mmu_type = "riscv,sv48",
+		.bootargs = "console=ttyS0 \"quoted\"",
+		.has_initrd = 1,
+		.initrd_start = 0x87000000,
+		.initrd_end = 0x87001234,
+	};
+	uint8_t *blob;
+	size_t len;
+	char *dts;
+
+	CHECK_EQ(riscv__dtb_build(&p, &blob, &len), 0);
+	CHECK(len < DTB_MAX_SIZE);
+	dts = dtc_decode(blob, len);
+	free(blob);
+	if (!dts && system("command -v dtc >/dev/null 2>&1") != 0) {
+		printf("      (dtc not installed: decoding skipped)\n");
+		return;
+	}
+	CHECK(dts != NULL);
+	CHECK_CONTAINS(dts, "compatible = \"bootcase,virt\"");
+	CHECK_CONTAINS(dts, "#address-cells = <0x02>");
+	CHECK_CONTAINS(dts, "timebase-frequency = <0x989680>");
+	CHECK_CONTAINS(dts, "cpu@0 {");
+	CHECK_CONTAINS(dts, "riscv,isa = \"rv64imafdc\"");
+	CHECK_CONTAINS(dts, "mmu-type = \"riscv,sv48\"");
+	CHECK_CONTAINS(dts, "compatible = \"riscv,cpu-intc\"");
+	CHECK_CONTAINS(dts, "interrupt-controller;");
+	CHECK_CONTAINS(dts, "memory@80000000 {");
+	CHECK_CONTAINS(dts, "reg = <0x00 0x80000000 0x00 0x8000000>");
+	CHECK_CONTAINS(dts, "bootargs = \"console=ttyS0 \\\"quoted\\\"\"");
+	CHECK_CONTAINS(dts, "stdout-path = \"/soc/serial@10000000\"");
+	CHECK_CONTAINS(dts, "linux,initrd-start = <0x00 0x87000000>");
+	CHECK_CONTAINS(dts, "linux,initrd-end = <0x00 0x87001234>");
+	CHECK_CONTAINS(dts, "compatible = \"simple-bus\"");
+	CHECK_CONTAINS(dts, "serial@10000000 {");
+	CHECK_CONTAINS(dts, "compatible = \"ns16550a\"");
+	CHECK_CONTAINS(dts, "reg = <0x00 0x10000000 0x00 0x100>");
+	CHECK_CONTAINS(dts, "interrupts = <0x0a>");
+	CHECK(!strstr(dts, "Warning") && !strstr(dts, "ERROR"));
+	free(dts);
+}
+
+static void test_machine_dt_minimal(void)
+{
+	struct dtb_params p = { .ram_size = 1ULL << 20, .timebase_hz = 1, .isa = "rv64i",
+				.mmu_type = "riscv,sv39" };
+	uint8_t *blob;
+	size_t len;
+	char *dts;
+
+	CHECK_EQ(riscv__dtb_build(&p, &blob, &len), 0);
+	dts = dtc_decode(blob, len);
+	free(blob);
+	if (!dts)
+		return;
+	CHECK(!strstr(dts, "bootargs"));
+	CHECK(!strstr(dts, "linux,initrd"));
+	free(dts);
+}
+
+const struct test fdt_tests[] = {
+	{ "fdt: v17 header, aligned blocks, deduplicated strings", test_header },
+	{ "fdt: unbalanced nodes and stray props are errors", test_unbalanced },
+	{ "dtb: ISA string from KVM bits, mmu-type", test_isa_and_mmu },
+	{ "dtb: machine DT decodes with dtc", test_machine_dt },
+	{ "dtb: no bootargs/initrd when not given", test_machine_dt_minimal },
+	{ NULL, NULL },
+};

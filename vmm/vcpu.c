@@ -1,0 +1,199 @@
+/*
+ * vcpu.c - the KVM_RUN loop of one vCPU.
+ *
+ * vcpu__run() loops on KVM_RUN and turns each exit into an enum vcpu_exit. Exits that the
+ * guest continues from (console output, a device register, a MARK) are handled here and
+ * never leave the loop. Everything the VMM refuses becomes a typed struct vcpu_fault.
+ *
+ * Deadlines and console flushes arrive as signals. Their handlers set a flag and
+ * kvm_run->immediate_exit, so KVM_RUN returns EINTR at once even when the signal landed
+ * between our flag check and the ioctl (KVM_CAP_IMMEDIATE_EXIT, api.rst 4.1).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <linux/kvm.h>
+
+#include "kvm-riscv.h"
+#include "vm.h"
+
+static const char *const fault_names[] = {
+	[FAULT_MMIO_UNMAPPED] = "mmio-unmapped",
+	[FAULT_SBI_UNKNOWN] = "sbi-unknown",
+	[FAULT_KVM_RUN] = "kvm-run",
+	[FAULT_KVM_EXIT] = "kvm-exit",
+	[FAULT_DEVICE] = "device",
+};
+
+const char *vcpu__fault_kind_name(enum vcpu_fault_kind kind)
+{
+	return fault_names[kind];
+}
+
+void vcpu__kick(struct vcpu *vcpu)
+{
+	if (vcpu->run)
+		vcpu->run->immediate_exit = 1;
+}
+
+static uint64_t vcpu_pc(struct vcpu *vcpu)
+{
+	uint64_t pc = 0;
+	struct kvm_one_reg reg = { .id = RISCV_CORE_REG(regs.pc), .addr = (uintptr_t)&pc };
+
+	if (ioctl(vcpu->fd, KVM_GET_ONE_REG, &reg) < 0)
+		return 0;
+	return pc;
+}
+
+static enum vcpu_exit vcpu_fault(struct vcpu *vcpu, enum vcpu_fault_kind kind)
+{
+	vcpu->fault.kind = kind;
+	vcpu->fault.pc = vcpu_pc(vcpu);
+	return VCPU_FAULT;
+}
+
+static enum vcpu_exit vcpu_sbi(struct vcpu *vcpu, struct vm *vm)
+{
+	struct kvm_run *run = vcpu->run;
+	struct sbi_call call = { run->riscv_sbi.extension_id, run->riscv_sbi.function_id, { 0 } };
+	struct sbi_reply reply;
+	struct jline l;
+
+	memcpy(call.args, run->riscv_sbi.args, sizeof(call.args));
+	sbi__handle(&call, &vm->sbi, &reply);
+	vcpu->stats.sbi_calls[reply.kind]++;
+	run->riscv_sbi.ret[0] = reply.ret[0];
+	run->riscv_sbi.ret[1] = reply.ret[1];
+	switch (reply.action) {
+	case SBI_ACT_RETURN:
+		return VCPU_CONTINUE;
+	case SBI_ACT_MARK:
+		console__flush(vm->con);
+		events__begin(vm->ev, &l, "mark");
+		jline__u64(&l, "id", reply.value);
+		events__emit(vm->ev, &l);
+		return VCPU_CONTINUE;
+	case SBI_ACT_EXIT:
+		vcpu->code = reply.value;
+		return VCPU_REPORT;
+	default:
+		vcpu->fault.eid = call.eid;
+		vcpu->fault.fid = call.fid;
+		return vcpu_fault(vcpu, FAULT_SBI_UNKNOWN);
+	}
+}
+
+static enum vcpu_exit vcpu_mmio(struct vcpu *vcpu, struct vm *vm)
+{
+	struct kvm_run *run = vcpu->run;
+	struct mmio_miss miss;
+	int ret;
+
+	if (!run->mmio.is_write)
+		memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	ret = mmio__dispatch(&vm->bus, run->mmio.phys_addr, run->mmio.data, run->mmio.len,
+			     run->mmio.is_write, &miss);
+	if (!ret)
+		return VCPU_CONTINUE;
+	vcpu->fault.addr = run->mmio.phys_addr;
+	vcpu->fault.len = run->mmio.len;
+	vcpu->fault.is_write = run->mmio.is_write;
+	if (ret == -ENOENT)
+		return vcpu_fault(vcpu, FAULT_MMIO_UNMAPPED);
+	vcpu->fault.device = miss.device;
+	snprintf(vcpu->fault.msg, sizeof(vcpu->fault.msg), "%s", miss.msg);
+	return vcpu_fault(vcpu, FAULT_DEVICE);
+}
+
+static enum vcpu_exit vcpu_system_event(struct vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+
+	/* KVM's SRST handler puts the SBI reset_reason in data[0] */
+	vcpu->reason = run->system_event.ndata ? run->system_event.data[0] : 0;
+	switch (run->system_event.type) {
+	case KVM_SYSTEM_EVENT_SHUTDOWN:
+		return VCPU_SHUTDOWN;
+	case KVM_SYSTEM_EVENT_RESET:
+		return VCPU_RESET;
+	default:
+		vcpu->fault.reason = KVM_EXIT_SYSTEM_EVENT;
+		snprintf(vcpu->fault.msg, sizeof(vcpu->fault.msg), "system event type %u",
+			 run->system_event.type);
+		return vcpu_fault(vcpu, FAULT_KVM_EXIT);
+	}
+}
+
+static enum vcpu_exit vcpu_handle_exit(struct vcpu *vcpu, struct vm *vm)
+{
+	struct kvm_run *run = vcpu->run;
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_RISCV_SBI:
+		vcpu->stats.sbi++;
+		return vcpu_sbi(vcpu, vm);
+	case KVM_EXIT_MMIO:
+		vcpu->stats.mmio++;
+		return vcpu_mmio(vcpu, vm);
+	case KVM_EXIT_SYSTEM_EVENT:
+		vcpu->stats.system_event++;
+		return vcpu_system_event(vcpu);
+	case KVM_EXIT_INTR:
+		vcpu->stats.intr++;
+		return VCPU_CONTINUE;
+	default:
+		vcpu->stats.other++;
+		vcpu->fault.reason = run->exit_reason;
+		if (run->exit_reason == KVM_EXIT_FAIL_ENTRY)
+			snprintf(vcpu->fault.msg, sizeof(vcpu->fault.msg),
+				 "entry failed, hardware reason 0x%llx",
+				 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+		else if (run->exit_reason == KVM_EXIT_INTERNAL_ERROR)
+			snprintf(vcpu->fault.msg, sizeof(vcpu->fault.msg),
+				 "internal error, suberror %u", run->internal.suberror);
+		else
+			snprintf(vcpu->fault.msg, sizeof(vcpu->fault.msg),
+				 "unhandled exit reason %u", run->exit_reason);
+		return vcpu_fault(vcpu, FAULT_KVM_EXIT);
+	}
+}
+
+enum vcpu_exit vcpu__run(struct vcpu *vcpu, struct vm *vm)
+{
+	enum vcpu_exit ret;
+	int r, err;
+
+	for (;;) {
+		if (!vcpu->started) {
+			vcpu->started = 1;
+			events__phase(vm->ev, "first-run");
+			vcpu->t_first_run_ns = events__now_ns();
+		}
+		r = ioctl(vcpu->fd, KVM_RUN, 0);
+		err = errno;
+		if (vcpu->stats.total++ == 0)
+			events__phase(vm->ev, "first-exit");
+		if (r < 0 && (err == EINTR || err == EAGAIN)) {
+			vcpu->stats.intr++;
+			/* clear before testing the flags: a signal after this re-arms it */
+			vcpu->run->immediate_exit = 0;
+			if (vcpu->timeout_hit)
+				return VCPU_TIMEOUT;
+			if (vcpu->flush_due) {
+				vcpu->flush_due = 0;
+				console__flush(vm->con);
+			}
+			continue;
+		}
+		if (r < 0) {
+			vcpu->fault.err = err;
+			snprintf(vcpu->fault.msg, sizeof(vcpu->fault.msg), "%s", strerror(err));
+			return vcpu_fault(vcpu, FAULT_KVM_RUN);
+		}
+		ret = vcpu_handle_exit(vcpu, vm);
+		if (ret != VCPU_CONTINUE)
+			return ret;
+	}
+}
