@@ -27,11 +27,13 @@ if ((${#missing[@]})); then
   apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# npm ci only when the lock file changed since the last install.
+# Install the locked versions, only when the lock file changed since the last install.
+# (npm 11 writes lock files that list only this platform's optional packages, which `npm ci`
+# then refuses as "out of sync"; `npm install --no-save` installs the same locked versions.)
 stamp=node_modules/.bootcase-lock-sha
-want=$(sha256sum package-lock.json | cut -d' ' -f1)
+want=$(sha256sum package-lock.json package.json | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+  npm install --no-save --no-audit --no-fund --loglevel=error
   echo "$want" > "$stamp"
 fi
 echo "setup: ok" >&2

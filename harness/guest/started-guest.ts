@@ -13,6 +13,7 @@ type Ended = { end?: EndEvent; status: number; signal: number } | { lost: string
 
 export class StartedGuest implements AsyncDisposable {
   private consoleText = '';
+  private consoleChunks: Buffer[] = [];
   private consoleBytes = 0;
   private readonly events: StageEvent[] = [];
   private readonly timeline: TimelineEntry[] = [];
@@ -83,6 +84,7 @@ export class StartedGuest implements AsyncDisposable {
   private onConsole(chunk: Buffer): void {
     this.consoleBytes += chunk.length;
     this.consoleText += chunk.toString('utf8');
+    this.consoleChunks.push(chunk);
     for (const l of this.consoleListeners) l(chunk);
     this.checkConsoleComplete();
     this.notify();
@@ -116,6 +118,11 @@ export class StartedGuest implements AsyncDisposable {
   /** Type into the guest console (UART/SBI getchar input). */
   input(text: string | Buffer): void {
     this.stage.input(Buffer.from(text));
+  }
+
+  /** The console as raw bytes (a guest may print binary, e.g. --dump-dtb -). */
+  get consoleRaw(): Buffer {
+    return Buffer.concat(this.consoleChunks);
   }
 
   get console(): string {

@@ -3,8 +3,17 @@
 // ttyS0 (QEMU stdout) is the stage log: L1 kernel messages plus agent diagnostics.
 import { join } from 'node:path';
 
+/** A host file passed through to L1 as a virtio-blk disk, found there by its serial. */
+export interface StageDisk {
+  /** Name the VMM uses for it: `--disk serial:<id>`. */
+  id: string;
+  path: string;
+  readOnly?: boolean;
+}
+
 export interface QemuSpec {
   kernel: string;
+  disks?: readonly StageDisk[];
   initrd: string;
   sockDir: string;
   memMiB: number;
@@ -33,5 +42,11 @@ export function qemuArgs(spec: QemuSpec): string[] {
     ...port('ctl', 'ctl'),
     ...port('console', 'console'),
     ...port('events', 'events'),
+    // Host disk files reach L1 as virtio-blk; the L1 kernel exposes each one's serial in
+    // /sys/block/vdX/serial, which is how the VMM finds it whatever order the kernel probed in.
+    ...(spec.disks ?? []).flatMap((d, i) => [
+      '-drive', `file=${d.path},if=none,id=disk${i},format=raw,cache=writethrough${d.readOnly ? ',readonly=on' : ''}`,
+      '-device', `virtio-blk-device,drive=disk${i},serial=${d.id}`,
+    ]),
   ];
 }

@@ -14,7 +14,7 @@ import { parseEvent, type StageEvent } from '../protocol/events.js';
 import { deferred, DeadlineExceeded, withDeadline } from '../wait/deadline.js';
 import { type Channel, lineSplitter, openChannels } from './channels.js';
 import { cpioNewc } from './cpio.js';
-import { qemuArgs } from './qemu.js';
+import { qemuArgs, type StageDisk } from './qemu.js';
 
 export interface StageOptions {
   /** L1 RAM (it holds the VMM, the uploaded images and every guest's RAM). */
@@ -25,6 +25,8 @@ export interface StageOptions {
   append?: string;
   /** Override the L1 kernel (default: the built one from the manifest). */
   kernel?: string;
+  /** Host files to pass through as disks; a guest gets one with `--disk serial:<id>`. */
+  disks?: readonly StageDisk[];
 }
 
 /** Receives the events and console bytes of the run currently on the stage. */
@@ -105,6 +107,7 @@ export class Stage implements AsyncDisposable {
       kernel,
       initrd: stageInitramfs(manifest.vmm),
       sockDir,
+      disks: opts.disks,
       memMiB: opts.memMiB ?? 1024,
       append: ['console=ttyS0', 'quiet', 'panic=-1', opts.append ?? ''].join(' ').trim(),
     });
