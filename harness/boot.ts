@@ -1,6 +1,6 @@
 // boot(): the front door. `await using vm = await boot(asmGuest('hello-dbcn'), { stage })`.
 import { scaled } from './config.js';
-import { asmGuest, guest, loadImage, type GuestSpec } from './guest/guest.js';
+import { asmGuest, contentHash, guest, loadImage, readGuestFile, type GuestSpec } from './guest/guest.js';
 import { StartedGuest } from './guest/started-guest.js';
 import { Stage } from './stage/stage.js';
 
@@ -23,12 +23,17 @@ export async function boot(what: GuestSpec | string, opts: BootOptions = {}): Pr
   const spec = opts.timeoutMs === undefined ? base : guest({ ...base, timeoutMs: opts.timeoutMs });
   // Check the image before anything boots: a bad file fails here, fast, with its name.
   const image = loadImage(spec, { check: opts.hostCheck ?? true });
+  const uploads = spec.uploads.map((u) => ({ ...u, bytes: readGuestFile(u.path, `${u.flag.replace(/^--/, '')} file`) }));
   const stage = opts.stage ?? (await Stage.start());
   // The VMM's own deadline is a backstop behind the harness deadline, for a harness that died.
   const argv = ['--mem', String(spec.memMiB), '--timeout-ms', String(scaled(spec.timeoutMs) + 5000), ...spec.vmmArgs];
   const started = new StartedGuest(spec, stage, argv, !opts.stage, opts.label ?? spec.name);
   try {
-    await started.launch(() => stage.upload(spec.name, image.sha, image.bytes));
+    await started.launch(async () => {
+      const extra: string[] = [];
+      for (const u of uploads) extra.push(u.flag, await stage.upload(`${spec.name}${u.flag.replace(/^-+/, '.')}`, contentHash(u.bytes), u.bytes));
+      return { kernel: await stage.upload(spec.name, image.sha, image.bytes), extra };
+    });
   } catch (e) {
     if (!opts.stage) await stage[Symbol.asyncDispose]();
     throw e;

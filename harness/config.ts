@@ -14,6 +14,10 @@ export interface Manifest {
   vmm: string;
   /** Directory with the built asm milestone guests (<name>.elf, <name>.bin). */
   asmGuests: string;
+  /** Static riscv64 /init for Linux guests (guests/linux/init.c). */
+  linuxInit: string;
+  /** Guest kernel Images by configuration name (images/build.ts LINUX_CONFIGS). */
+  linuxKernels: Record<string, string>;
 }
 
 const env = process.env;
@@ -39,8 +43,9 @@ export function loadManifest(): Manifest {
     throw new BuildMissingError(`${manifestPath} is missing: run \`npm run build\` (images/build.ts) first`);
   }
   const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
-  for (const [key, path] of Object.entries(m)) {
-    if (!existsSync(path)) throw new BuildMissingError(`${key} ${path} from ${manifestPath} is missing: run \`npm run build\``);
+  const paths = Object.entries(m).flatMap(([key, v]) => (typeof v === 'string' ? [[key, v]] : Object.entries(v as Record<string, string>).map(([k, p]) => [`${key}.${k}`, p])));
+  for (const [key, path] of paths) {
+    if (!existsSync(path!)) throw new BuildMissingError(`${key} ${path} from ${manifestPath} is missing: run \`npm run build\``);
   }
   return m;
 }

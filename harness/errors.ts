@@ -68,3 +68,11 @@ export class VmmRejectedError extends BootcaseError {
     super(withEvidence(`VMM rejected the run: ${detail}`, evidence));
   }
 }
+
+/** A Linux guest panicked; the message carries the panic text. */
+export class GuestPanicError extends BootcaseError {
+  override readonly code = 'GUEST_PANIC';
+  constructor(readonly panicText: string, readonly artifacts: string[]) {
+    super(`guest kernel panicked:\n${panicText}\nartifacts: ${artifacts.join(', ') || '(none)'}`);
+  }
+}

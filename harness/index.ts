@@ -7,3 +7,5 @@ export { RunResult, type TimelineEntry } from './run/result.js';
 export { config, loadManifest, type Manifest } from './config.js';
 export { describeFault, parseEvent, type ExitKind, type Fault, type StageEvent, type EndEvent } from './protocol/events.js';
 export * from './errors.js';
+export { linuxGuest, linuxInitramfs, kernelPanic, ext2Image, type LinuxGuestInit } from './guest/linux.js';
+export { parseTap, type TapPoint, type TapReport } from './protocol/tap.js';

@@ -3,7 +3,9 @@
 // Kernels are cached under $BOOTCASE_CACHE keyed by a hash of their inputs, so a warm build
 // is a few make no-ops. Usage: tsx images/build.ts [--quiet]
 import { $, fs, path } from 'zx';
+import { execa } from 'execa';
 import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { config, manifestPath, repoRoot, type Manifest } from '../harness/config.js';
 
 $.verbose = false;
@@ -16,28 +18,35 @@ async function requireTool(bin: string, pkg: string): Promise<void> {
   }
 }
 
-async function kernelKey(fragment: string, version: string): Promise<string> {
+async function kernelKey(fragments: string[], version: string): Promise<string> {
   const h = createHash('sha256');
-  h.update(await fs.readFile(fragment));
+  for (const f of fragments) h.update(await fs.readFile(f));
   h.update(await fs.readFile(path.join(repoRoot, 'images/kernels/build-kernel.sh')));
   h.update((await $`dpkg-query -W -f=${'${Version}'} linux-source-${version}`).stdout);
   h.update((await $`riscv64-linux-gnu-gcc --version`).stdout);
   return h.digest('hex').slice(0, 16);
 }
 
-/** Build (or reuse) the kernel for one fragment; returns the Image path. */
-export async function buildKernel(fragment: string, version = '6.12'): Promise<string> {
-  const name = path.basename(fragment, '.config');
-  const out = path.join(config.cacheDir, 'kernels', `${name}-${version}-${await kernelKey(fragment, version)}`);
+/** Build (or reuse) the kernel for tinyconfig + these fragments; returns the Image path. */
+export async function buildKernel(fragments: string[], version = '6.12'): Promise<string> {
+  const name = fragments.map((f) => path.basename(f, '.config')).join('+');
+  const out = path.join(config.cacheDir, 'kernels', `${name}-${version}-${await kernelKey(fragments, version)}`);
   const image = path.join(out, 'Image');
   if (await fs.pathExists(image)) return image;
   log(`kernel ${name} (${version}): building, about 90 s cold, seconds with a warm ccache`);
   const t = Date.now();
-  await $`bash ${path.join(repoRoot, 'images/kernels/build-kernel.sh')} ${fragment} ${out}.tmp ${version}`.pipe(process.stderr);
+  // Kernel build progress and errors go straight to our stderr.
+  await execa('bash', [path.join(repoRoot, 'images/kernels/build-kernel.sh'), `${out}.tmp`, version, ...fragments], { stdin: 'ignore', stdout: 'ignore', stderr: 'inherit' });
   await fs.move(`${out}.tmp`, out, { overwrite: true });
   log(`kernel ${name}: built in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   return image;
 }
+
+/** The guest kernel configurations: tinyconfig + these fragments (guests/linux/). */
+export const LINUX_CONFIGS: Record<string, string[]> = {
+  tiny: ['tiny.config'],
+  'virtio-console': ['tiny.config', 'virtio-console.config'],
+};
 
 export async function build(): Promise<Manifest> {
   await requireTool('riscv64-linux-gnu-gcc', 'gcc-riscv64-linux-gnu');
@@ -48,17 +57,25 @@ export async function build(): Promise<Manifest> {
   const asmOut = path.join(config.outDir, 'guests/asm');
   log('guests/asm');
   await $`make -s -j${jobs} -C ${path.join(repoRoot, 'guests/asm')} OUT=${asmOut}`;
-  const l1Kernel = await buildKernel(path.join(repoRoot, 'images/kernels/l1-kvm-host.config'));
-  const manifest: Manifest = { l1Kernel, vmm: path.join(repoRoot, 'vmm/build/vmm'), asmGuests: asmOut };
+  log('guests/linux init');
+  const linuxInit = path.join(config.outDir, 'guests/linux/init');
+  await fs.ensureDir(path.dirname(linuxInit));
+  await $`riscv64-linux-gnu-gcc -static -Os -Wall -Wextra -o ${linuxInit} ${path.join(repoRoot, 'guests/linux/init.c')}`;
+  const l1Kernel = await buildKernel([path.join(repoRoot, 'images/kernels/l1-kvm-host.config')]);
+  const linuxKernels: Record<string, string> = {};
+  for (const [name, frags] of Object.entries(LINUX_CONFIGS)) {
+    linuxKernels[name] = await buildKernel(frags.map((f) => path.join(repoRoot, 'guests/linux', f)));
+  }
+  const manifest: Manifest = { l1Kernel, vmm: path.join(repoRoot, 'vmm/build/vmm'), asmGuests: asmOut, linuxInit, linuxKernels };
   await fs.outputJson(manifestPath, manifest, { spaces: 2 });
   log(`wrote ${manifestPath}`);
   return manifest;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   build().catch((e: unknown) => {
-    const err = e as { stderr?: string; message?: string };
-    console.error(`build failed: ${err.stderr?.trim() || err.message || String(e)}`);
+    const err = e as { stderr?: string; shortMessage?: string; message?: string };
+    console.error(`build failed: ${err.stderr?.trim() || err.shortMessage || err.message || String(e)}`);
     process.exit(1);
   });
 }

@@ -96,6 +96,14 @@ int main(void)
 	mount("proc", "/proc", "proc", 0, NULL);
 	mount("sysfs", "/sys", "sysfs", 0, NULL);
 	printf("BOOTCASE-READY uptime_ms=%ld\n", (long)(ts.tv_sec * 1000 + ts.tv_nsec / 1000000));
+	char cmdline[512] = { 0 };
+	int cfd = open("/proc/cmdline", O_RDONLY);
+	if (cfd >= 0) {
+		ssize_t n = read(cfd, cmdline, sizeof cmdline - 1);
+		cmdline[n > 0 ? n : 0] = 0;
+		close(cfd);
+	}
+	printf("cmdline: %s", cmdline);
 	printf("TAP version 14\n");
 	fflush(stdout);
 	const char *cpus = getenv("bootcase_cpus");

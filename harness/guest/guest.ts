@@ -19,6 +19,8 @@ export interface GuestSpec {
   vmmArgs: string[];
   /** Deadline for the whole run, before the timeout scale. */
   timeoutMs: number;
+  /** More host files the run needs, each uploaded and passed as `<flag> <L1 path>` (--initrd). */
+  uploads: { flag: string; path: string }[];
 }
 
 export type GuestInit = Partial<Omit<GuestSpec, 'image'>> & { image: string };
@@ -30,6 +32,7 @@ export function guest(init: GuestInit): GuestSpec {
     memMiB: init.memMiB ?? 128,
     vmmArgs: init.vmmArgs ?? [],
     timeoutMs: init.timeoutMs ?? 10_000,
+    uploads: init.uploads ?? [],
   };
 }
 
@@ -44,20 +47,28 @@ export interface LoadedImage {
   sha: string;
 }
 
-/** Read and check the image on the host; every problem names the file. */
-export function loadImage(spec: GuestSpec, opts: { check?: boolean } = {}): LoadedImage {
+/** Read a file the guest needs (kernel, initrd); a missing or empty one is named in the error. */
+export function readGuestFile(path: string, what: string): Buffer {
   let bytes: Buffer;
   try {
-    if (!statSync(spec.image).isFile()) throw new GuestImageError(spec.image, 'not a regular file');
-    bytes = readFileSync(spec.image);
+    if (!statSync(path).isFile()) throw new GuestImageError(path, `${what} is not a regular file`);
+    bytes = readFileSync(path);
   } catch (e) {
     if (e instanceof GuestImageError) throw e;
-    throw new GuestImageError(spec.image, `cannot read guest image (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    throw new GuestImageError(path, `cannot read ${what} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
-  if (bytes.length === 0) throw new GuestImageError(spec.image, 'empty file');
+  if (bytes.length === 0) throw new GuestImageError(path, `${what} is an empty file`);
+  return bytes;
+}
+
+export const contentHash = (b: Buffer) => createHash('sha256').update(b).digest('hex').slice(0, 16);
+
+/** Read and check the image on the host; every problem names the file. */
+export function loadImage(spec: GuestSpec, opts: { check?: boolean } = {}): LoadedImage {
+  const bytes = readGuestFile(spec.image, 'guest image');
   if (opts.check === false) {
     /* the caller wants the VMM to see the image unchecked */
   } else if (isElf(bytes)) checkElf(spec.image, bytes, RAM_BASE, BigInt(spec.memMiB) << 20n);
   else if (bytes.length > spec.memMiB * 1024 * 1024) throw new GuestImageError(spec.image, `image (${bytes.length} bytes) is larger than guest RAM (${spec.memMiB} MiB)`);
-  return { bytes, sha: createHash('sha256').update(bytes).digest('hex').slice(0, 16) };
+  return { bytes, sha: contentHash(bytes) };
 }

@@ -42,7 +42,7 @@ export class StartedGuest implements AsyncDisposable {
   }
 
   /** Called by boot(): attach to the stage and send the run command. */
-  async launch(remoteImage: () => Promise<string>): Promise<void> {
+  async launch(upload: () => Promise<{ kernel: string; extra: string[] }>): Promise<void> {
     const { runId, release } = await this.stage.acquire({
       onEvent: (e, hostMs) => this.onEvent(e, hostMs),
       onConsole: (b) => this.onConsole(b),
@@ -51,9 +51,9 @@ export class StartedGuest implements AsyncDisposable {
     this.runId = runId;
     this.release = release;
     try {
-      const path = await remoteImage();
+      const files = await upload();
       this.mark('uploaded', 'host');
-      this.stage.startRun(runId, ['--kernel', path, ...this.argv]);
+      this.stage.startRun(runId, ['--kernel', files.kernel, ...files.extra, ...this.argv]);
       this.mark('run-sent', 'host');
     } catch (e) {
       release();

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Build a riscv64 Linux Image from Debian's linux-source package: tinyconfig + one fragment.
-# Usage: build-kernel.sh <fragment.config> <out-dir> [source-version, default 6.12]
+# Build a riscv64 Linux Image from Debian's linux-source package: tinyconfig + fragments.
+# Usage: build-kernel.sh <out-dir> <source-version, e.g. 6.12> <fragment.config>...
 # The O= tree and ccache (depend mode) live under the cache, so a rebuild with unchanged
 # inputs is a no-op and a changed fragment recompiles only what it must.
 set -euo pipefail
-frag=$(realpath "$1"); out=$2; ver=${3:-6.12}
+out=$1; ver=$2; shift 2
+frags=(); for f in "$@"; do frags+=("$(realpath "$f")"); done
+[ ${#frags[@]} -gt 0 ] || { echo "build-kernel: no fragment given" >&2; exit 2; }
 cache=${BOOTCASE_CACHE:-$HOME/.cache/bootcase}
 tarball=/usr/src/linux-source-$ver.tar.xz
 [ -f "$tarball" ] || { echo "build-kernel: $tarball missing: install linux-source-$ver (bash ci/setup.sh)" >&2; exit 2; }
@@ -19,7 +21,7 @@ if [ ! -f "$src/.extracted" ]; then
   touch "$src/.extracted"
 fi
 
-name=$(basename "$frag" .config)
+name=$(for f in "${frags[@]}"; do basename "$f" .config; done | paste -sd+)
 build=$cache/kbuild/$name-$ver
 mkdir -p "$build" "$out"
 export ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu-
@@ -28,11 +30,15 @@ cc="riscv64-linux-gnu-gcc"
 command -v ccache >/dev/null && cc="ccache riscv64-linux-gnu-gcc"
 # merge_config.sh -n: allnoconfig base, so only tinyconfig's and our lines are set.
 (cd "$src" && scripts/kconfig/merge_config.sh -n -O "$build" \
-   kernel/configs/tiny-base.config kernel/configs/tiny.config "$frag" >"$build/merge.log" 2>&1) \
+   kernel/configs/tiny-base.config kernel/configs/tiny.config "${frags[@]}" >"$build/merge.log" 2>&1) \
   || { cat "$build/merge.log" >&2; exit 1; }
-if grep -q 'not in final .config' "$build/merge.log"; then
+# A mismatch is real unless "is not set" was asked and the symbol is simply absent (its
+# dependencies are off): merge_config.sh reports both the same way.
+bad=$(awk '/not in final .config/ {sym=$4} /^Requested value:/ {req=$0} /^Actual value:/ {
+         if (!(req ~ /is not set/ && $0 ~ /^Actual value: *$/)) print sym }' "$build/merge.log")
+if [ -n "$bad" ]; then
   grep -A3 'not in final .config' "$build/merge.log" >&2
-  echo "build-kernel: $frag requests options the $ver tree does not accept" >&2; exit 1
+  echo "build-kernel: ${frags[*]} request options the $ver tree does not accept: $bad" >&2; exit 1
 fi
 nice -n 5 make -s -C "$src" O="$build" CC="$cc" -j"$(nproc)" Image >"$build/build.log" 2>&1 \
   || { tail -40 "$build/build.log" >&2; echo "build-kernel: make failed, log: $build/build.log" >&2; exit 1; }

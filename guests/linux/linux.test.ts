@@ -1,0 +1,53 @@
+// Linux guests under our VMM (#4): each TAP line the guest's init prints is its own vitest test.
+import { boot, ext2Image, GuestImageError, kernelPanic, linuxGuest } from '../../harness/index.js';
+import { describe, expect, test } from 'vitest';
+import { describeTap, fileStage } from '../../harness/vitest/tap-suite.js';
+
+const disk = await ext2Image({ marker: 'disk-ok-42\n' });
+const stage = fileStage({ disks: [{ id: 'linux-disk', path: disk }] });
+
+describeTap('tiny kernel, 1 vCPU', async () => {
+  await using vm = await boot(linuxGuest({ cpus: 1 }), { stage: await stage() });
+  return vm.result();
+});
+
+describeTap('tiny kernel, 2 vCPUs started through SBI HSM', async () => {
+  await using vm = await boot(linuxGuest({ cpus: 2 }), { stage: await stage() });
+  return vm.result();
+});
+
+describeTap('tiny kernel with a virtio-blk disk and console input on ttyS0', async () => {
+  await using vm = await boot(linuxGuest({ disk: 'serial:linux-disk', diskMarker: 'disk-ok-42', checkInput: true }), { stage: await stage() });
+  await vm.waitForLine(/BOOTCASE-INPUT\?/);
+  vm.input('ping\n');
+  return vm.result();
+});
+
+describeTap('virtio-console kernel: the console is a virtio-console (hvc0)', async () => {
+  await using vm = await boot(linuxGuest({ config: 'virtio-console', console: 'hvc0', virtioConsole: true, checkInput: true }), { stage: await stage() });
+  await vm.waitForLine(/BOOTCASE-INPUT\?/);
+  vm.input('ping\n');
+  return vm.result();
+});
+
+describe('linux failures and options', () => {
+  test('a kernel panic is reported with the panic text', async () => {
+    await using vm = await boot(linuxGuest({ append: 'rdinit=/no/such/init' }), { stage: await stage() });
+    const run = await vm.result();
+    expect(kernelPanic(run.console)).toMatch(/Kernel panic - not syncing: .*init/);
+    expect(run).toHaveExited('reboot'); // panic=-1: the kernel reboots at once, via SRST
+  });
+
+  test('a missing initrd is a clear error before boot', async () => {
+    const err = await boot(linuxGuest({ initrd: '/no/such/initrd.cpio' })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GuestImageError);
+    expect((err as Error).message).toBe('/no/such/initrd.cpio: cannot read initrd file (ENOENT)');
+  });
+
+  test('the kernel command line comes from the test', async () => {
+    await using vm = await boot(linuxGuest({ append: 'bootcase_hello=from-the-test' }), { stage: await stage() });
+    const run = await vm.result();
+    expect(run).toPrint(/^cmdline: .*bootcase_hello=from-the-test/m);
+    expect(run).toHaveExited('shutdown');
+  });
+});

@@ -1,0 +1,107 @@
+// Linux guests: a guest kernel Image from images/build.ts, an initramfs written here around
+// guests/linux/init.c, and the kernel command line that tells init what to check.
+import { execa } from 'execa';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { config, loadManifest } from '../config.js';
+import { BootcaseError, ToolMissingError } from '../errors.js';
+import { cpioNewc } from '../stage/cpio.js';
+import { contentHash, guest, type GuestSpec } from './guest.js';
+
+export interface LinuxGuestInit {
+  /** Guest kernel configuration (images/build.ts LINUX_CONFIGS), default "tiny". */
+  config?: string;
+  cpus?: number;
+  memMiB?: number;
+  timeoutMs?: number;
+  /** Which console the kernel uses: the 16550 (ttyS0) or hvc0 (SBI, or virtio-console). */
+  console?: 'ttyS0' | 'hvc0';
+  /** Add a virtio-console device (the virtio-console kernel config needs it). */
+  virtioConsole?: boolean;
+  /** Extra kernel command line. */
+  append?: string;
+  /** Full kernel log instead of `quiet` (every console byte is a VM exit: slower). */
+  verbose?: boolean;
+  /** A stage disk (`serial:<id>`) attached as virtio-blk; `diskMarker` is what init expects in /marker. */
+  disk?: string;
+  diskMarker?: string;
+  /** init reads one console line and expects "ping" (the test types it). */
+  checkInput?: boolean;
+  /** Override the initramfs (default: the one built around guests/linux/init.c). */
+  initrd?: string;
+  name?: string;
+}
+
+/** The initramfs holding /init, cached by content. */
+export function linuxInitramfs(): string {
+  const init = readFileSync(loadManifest().linuxInit);
+  const dir = join(config.outDir, 'guests/linux');
+  const path = join(dir, `initramfs-${contentHash(init)}.cpio`);
+  if (!existsSync(path)) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      path,
+      cpioNewc([
+        { path: 'dev', type: 'dir' },
+        { path: 'dev/console', type: 'char', major: 5, minor: 1 },
+        { path: 'proc', type: 'dir' },
+        { path: 'sys', type: 'dir' },
+        { path: 'mnt', type: 'dir' },
+        { path: 'init', type: 'file', data: init, mode: 0o755 },
+      ]),
+    );
+  }
+  return path;
+}
+
+export function linuxGuest(init: LinuxGuestInit = {}): GuestSpec {
+  const manifest = loadManifest();
+  const cfg = init.config ?? 'tiny';
+  const image = manifest.linuxKernels[cfg];
+  if (!image) throw new BootcaseError(`no guest kernel config "${cfg}"; built: ${Object.keys(manifest.linuxKernels).join(', ')}`);
+  const cpus = init.cpus ?? 1;
+  const consoleArg = init.console === 'hvc0' ? 'console=hvc0' : 'console=ttyS0';
+  const cmdline = [
+    consoleArg,
+    'earlycon=sbi',
+    'panic=-1',
+    init.verbose ? '' : 'quiet',
+    `bootcase_cpus=${cpus}`,
+    init.diskMarker ? `bootcase_disk=${init.diskMarker}` : '',
+    init.checkInput ? 'bootcase_input=1' : '',
+    init.append ?? '',
+  ].filter(Boolean).join(' ');
+  const vmmArgs = ['--cpus', String(cpus), '--append', cmdline];
+  if (init.disk) vmmArgs.push('--disk', init.disk);
+  if (init.virtioConsole) vmmArgs.push('--virtio-console');
+  return guest({
+    name: init.name ?? `linux-${cfg}-${cpus}cpu`,
+    image,
+    memMiB: init.memMiB ?? 256,
+    timeoutMs: init.timeoutMs ?? 60_000,
+    vmmArgs,
+    uploads: [{ flag: '--initrd', path: init.initrd ?? linuxInitramfs() }],
+  });
+}
+
+/** The panic line and what follows it, when the kernel panicked. */
+export function kernelPanic(console: string): string | undefined {
+  const i = console.search(/Kernel panic - not syncing/);
+  return i < 0 ? undefined : console.slice(i).split('\n').slice(0, 12).join('\n');
+}
+
+/** An ext2 disk image holding these files, made with mke2fs -d (e2fsprogs). */
+export async function ext2Image(files: Record<string, string>, sizeMiB = 4): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'bootcase-ext2-'));
+  const root = join(dir, 'root');
+  mkdirSync(root);
+  for (const [name, body] of Object.entries(files)) writeFileSync(join(root, name), body);
+  const img = join(dir, 'disk.img');
+  const r = await execa('mke2fs', ['-q', '-F', '-t', 'ext2', '-d', root, img, `${sizeMiB}M`], { reject: false });
+  if (r.failed) {
+    if ((r as { code?: string }).code === 'ENOENT') throw new ToolMissingError('mke2fs not found: install e2fsprogs (bash ci/setup.sh)');
+    throw new BootcaseError(`mke2fs failed: ${r.stderr}`);
+  }
+  return img;
+}
