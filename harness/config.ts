@@ -18,6 +18,8 @@ export interface Manifest {
   linuxInit: string;
   /** Guest kernel Images by configuration name (images/build.ts LINUX_CONFIGS). */
   linuxKernels: Record<string, string>;
+  /** The M-mode personality shim for xv6-riscv (guests/xv6-riscv/shim.S), a flat binary. */
+  xv6Shim: string;
 }
 
 const env = process.env;
@@ -33,6 +35,9 @@ export const config = Object.freeze({
   keepArtifacts: env.BOOTCASE_KEEP_ARTIFACTS === '1',
   /** Echo the stage (L1) log to stderr as it arrives, for debugging. */
   verbose: env.BOOTCASE_VERBOSE === '1',
+  /** A user-built xv6-riscv: kernel/kernel and fs.img (never part of this repo). */
+  xv6Kernel: env.XV6_KERNEL,
+  xv6FsImg: env.XV6_FS_IMG,
 });
 
 export const manifestPath = join(config.outDir, 'manifest.json');

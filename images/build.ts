@@ -57,6 +57,9 @@ export async function build(): Promise<Manifest> {
   const asmOut = path.join(config.outDir, 'guests/asm');
   log('guests/asm');
   await $`make -s -j${jobs} -C ${path.join(repoRoot, 'guests/asm')} OUT=${asmOut}`;
+  log('guests/xv6-riscv shim');
+  const xv6Out = path.join(config.outDir, 'guests/xv6-riscv');
+  await $`make -s -C ${path.join(repoRoot, 'guests/xv6-riscv')} OUT=${xv6Out}`;
   log('guests/linux init');
   const linuxInit = path.join(config.outDir, 'guests/linux/init');
   await fs.ensureDir(path.dirname(linuxInit));
@@ -66,7 +69,7 @@ export async function build(): Promise<Manifest> {
   for (const [name, frags] of Object.entries(LINUX_CONFIGS)) {
     linuxKernels[name] = await buildKernel(frags.map((f) => path.join(repoRoot, 'guests/linux', f)));
   }
-  const manifest: Manifest = { l1Kernel, vmm: path.join(repoRoot, 'vmm/build/vmm'), asmGuests: asmOut, linuxInit, linuxKernels };
+  const manifest: Manifest = { l1Kernel, vmm: path.join(repoRoot, 'vmm/build/vmm'), asmGuests: asmOut, linuxInit, linuxKernels, xv6Shim: path.join(xv6Out, 'shim.bin') };
   await fs.outputJson(manifestPath, manifest, { spaces: 2 });
   log(`wrote ${manifestPath}`);
   return manifest;
