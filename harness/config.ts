@@ -7,9 +7,24 @@ import { BuildMissingError } from './errors.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
+/** An L1 kernel as a stage boots it. */
+export interface L1Kernel {
+  /** The Image QEMU boots (-kernel). */
+  kernel: string;
+  /** Kernel modules (.ko, uncompressed) the agent loads, in this order, before it opens /dev/kvm. */
+  modules?: string[];
+  /** What it is, for reports: e.g. "linux-source-6.1 6.1.192-2 tinyconfig+l1-kvm-host-6.1". */
+  describe?: string;
+}
+
+/** The L1 kernel `npm run build` makes, and its name in Manifest.l1Kernels. */
+export const DEFAULT_L1 = '6.12-tiny';
+
 export interface Manifest {
-  /** L1 "KVM host" kernel Image, run under QEMU TCG. */
+  /** L1 "KVM host" kernel Image, run under QEMU TCG (the DEFAULT_L1 one). */
   l1Kernel: string;
+  /** Every L1 kernel built so far by name (ci/matrix.ts builds the others); BOOTCASE_L1 picks one. */
+  l1Kernels?: Record<string, L1Kernel>;
   /** Static riscv64 VMM binary; becomes /init of the stage initramfs. */
   vmm: string;
   /** Directory with the built asm milestone guests (<name>.elf, <name>.bin). */
@@ -35,6 +50,11 @@ export const config = Object.freeze({
   keepArtifacts: env.BOOTCASE_KEEP_ARTIFACTS === '1',
   /** Echo the stage (L1) log to stderr as it arrives, for debugging. */
   verbose: env.BOOTCASE_VERBOSE === '1',
+  /** The L1 kernel a stage boots by default: a name in the manifest's l1Kernels (DEFAULT_L1 if unset). */
+  l1: env.BOOTCASE_L1 || undefined,
+  /** Defaults for linuxGuest(): the guest kernel configuration (images/build.ts LINUX_CONFIGS) and vCPUs. */
+  guestConfig: env.BOOTCASE_GUEST_CONFIG || undefined,
+  guestCpus: env.BOOTCASE_GUEST_CPUS ? Number(env.BOOTCASE_GUEST_CPUS) : undefined,
   /** A user-built xv6-riscv: kernel/kernel and fs.img (never part of this repo). */
   xv6Kernel: env.XV6_KERNEL,
   xv6FsImg: env.XV6_FS_IMG,
@@ -48,11 +68,26 @@ export function loadManifest(): Manifest {
     throw new BuildMissingError(`${manifestPath} is missing: run \`npm run build\` (images/build.ts) first`);
   }
   const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
-  const paths = Object.entries(m).flatMap(([key, v]) => (typeof v === 'string' ? [[key, v]] : Object.entries(v as Record<string, string>).map(([k, p]) => [`${key}.${k}`, p])));
+  // l1Kernels: only the selected one must exist (selectL1 checks it).
+  const paths = Object.entries(m).filter(([key]) => key !== 'l1Kernels').flatMap(([key, v]) => (typeof v === 'string' ? [[key, v]] : Object.entries(v as Record<string, string>).map(([k, p]) => [`${key}.${k}`, p])));
   for (const [key, path] of paths) {
     if (!existsSync(path!)) throw new BuildMissingError(`${key} ${path} from ${manifestPath} is missing: run \`npm run build\``);
   }
   return m;
+}
+
+/** The L1 kernel to boot: `name` (default BOOTCASE_L1, else the one `npm run build` makes). */
+export function selectL1(m: Manifest, name = config.l1): L1Kernel {
+  if (name === undefined) return { kernel: m.l1Kernel };
+  const l1 = m.l1Kernels?.[name] ?? (name === DEFAULT_L1 ? { kernel: m.l1Kernel } : undefined);
+  if (!l1) {
+    const built = Object.keys(m.l1Kernels ?? {}).join(', ') || DEFAULT_L1;
+    throw new BuildMissingError(`L1 kernel "${name}" (BOOTCASE_L1) is not built; built: ${built}. Build it with \`npm run matrix -- --build-only <entry>\` (ci/matrix.ts)`);
+  }
+  for (const p of [l1.kernel, ...(l1.modules ?? [])]) {
+    if (!existsSync(p)) throw new BuildMissingError(`L1 kernel "${name}": ${p} from ${manifestPath} is missing: run \`npm run matrix -- --build-only <entry>\``);
+  }
+  return l1;
 }
 
 export const scaled = (ms: number) => Math.round(ms * config.timeoutScale);

@@ -3,12 +3,15 @@
 //       boot one guest, stream its console, print how it ended and a boot-phase timeline
 //   bootcase demo
 //       build what is missing, boot every asm milestone on one stage, print a results table
+//   bootcase sbi-check [--cpus N]
+//       run the SBI compliance guest and print a compliance table for this KVM + VMM stack
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { asmGuest, boot, guest, Stage, BootcaseError, type GuestSpec } from '../index.js';
 import { cases } from '../../guests/asm/cases.js';
 import { build } from '../../images/build.js';
 import { formatTable, formatTimeline } from './timeline.js';
+import { sbiCheck } from './sbi-check.js';
 
 const progress = (msg: string) => process.stderr.write(`bootcase: ${msg}\n`);
 
@@ -62,10 +65,10 @@ async function demo(): Promise<number> {
 }
 
 const [cmd, ...rest] = process.argv.slice(2);
-const commands: Record<string, (a: string[]) => Promise<number>> = { run: runOne, demo };
+const commands: Record<string, (a: string[]) => Promise<number>> = { run: runOne, demo, 'sbi-check': sbiCheck };
 const fn = cmd ? commands[cmd] : undefined;
 if (!fn) {
-  console.error('usage: bootcase run <guest> | bootcase demo');
+  console.error('usage: bootcase run <guest> | bootcase demo | bootcase sbi-check [--cpus N]');
   process.exit(2);
 }
 fn(rest).then(

@@ -6,8 +6,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { config, loadManifest, scaled } from '../config.js';
+import { basename, join } from 'node:path';
+import { config, loadManifest, scaled, selectL1, type L1Kernel } from '../config.js';
 import { StageError, ToolMissingError } from '../errors.js';
 import { control } from '../protocol/control.js';
 import { parseEvent, type StageEvent } from '../protocol/events.js';
@@ -23,8 +23,14 @@ export interface StageOptions {
   bootTimeoutMs?: number;
   /** Extra L1 kernel command line. */
   append?: string;
-  /** Override the L1 kernel (default: the built one from the manifest). */
+  /** Override the L1 kernel (default: the manifest's, or the one BOOTCASE_L1 names). */
   kernel?: string;
+  /**
+   * Kernel modules (host paths to uncompressed .ko files) the agent loads in this order before
+   * it opens /dev/kvm and looks for its ports: for an L1 kernel with KVM or virtio modular.
+   * Default: those of the selected L1 kernel (none unless `kernel` is defaulted too).
+   */
+  modules?: readonly string[];
   /** Host files to pass through as disks; a guest gets one with `--disk serial:<id>`. */
   disks?: readonly StageDisk[];
 }
@@ -37,9 +43,13 @@ export interface RunSink {
   onStageLost(why: string): void;
 }
 
-function stageInitramfs(vmm: string): string {
+/** The stage's /init (the VMM as agent), plus /modules/NN-<name>.ko, which the agent loads in lexical order. */
+function stageInitramfs(vmm: string, modulePaths: readonly string[] = []): string {
   const bin = readFileSync(vmm);
-  const sha = createHash('sha256').update(bin).digest('hex').slice(0, 16);
+  const modules = modulePaths.map((p, i) => ({ path: `modules/${String(i).padStart(2, '0')}-${basename(p)}`, data: readFileSync(p) }));
+  const h = createHash('sha256').update(bin);
+  for (const m of modules) h.update(m.path).update(m.data);
+  const sha = h.digest('hex').slice(0, 16);
   const dir = join(config.cacheDir, 'stage');
   const path = join(dir, `initramfs-${sha}.cpio`);
   if (!existsSync(path)) {
@@ -52,6 +62,8 @@ function stageInitramfs(vmm: string): string {
       { path: 'sys', type: 'dir' },
       { path: 'tmp', type: 'dir', mode: 0o1777 },
       { path: 'init', type: 'file', data: bin, mode: 0o755 },
+      ...(modules.length ? [{ path: 'modules', type: 'dir' as const }] : []),
+      ...modules.map((m) => ({ path: m.path, type: 'file' as const, data: m.data })),
     ]);
     writeFileSync(`${path}.tmp${process.pid}`, cpio);
     rmSync(path, { force: true });
@@ -100,12 +112,13 @@ export class Stage implements AsyncDisposable {
 
   static async start(opts: StageOptions = {}): Promise<Stage> {
     const manifest = loadManifest();
-    const kernel = opts.kernel ?? manifest.l1Kernel;
+    const l1: L1Kernel = opts.kernel === undefined ? selectL1(manifest) : { kernel: opts.kernel };
+    const kernel = l1.kernel;
     const sockDir = mkdtempSync(join(tmpdir(), 'bootcase-'));
     const channels = await openChannels(sockDir);
     const argv = qemuArgs({
       kernel,
-      initrd: stageInitramfs(manifest.vmm),
+      initrd: stageInitramfs(manifest.vmm, opts.modules ?? l1.modules),
       sockDir,
       disks: opts.disks,
       memMiB: opts.memMiB ?? 1024,

@@ -1,0 +1,293 @@
+/*
+ * sbi-compliance: checks the SBI implementation this guest runs on (KVM's in-kernel SBI plus
+ * our VMM's DBCN), written from the RISC-V SBI specification v2.0: Base (ch. 4), TIME (6),
+ * IPI (7), RFENCE (8), HSM (9), SRST (10), DBCN (12), and the presence of SUSP, STA, FWFT, PMU.
+ * Every check is one TAP line; an absent extension gives "# SKIP extension absent". The run
+ * ends with a real SRST shutdown, so the shutdown path is checked by how the run ends.
+ */
+#include "tap.h"
+
+#define EXT_BASE 0x10
+#define EXT_TIME 0x54494D45
+#define EXT_IPI 0x735049
+#define EXT_RFENCE 0x52464E43
+#define EXT_HSM 0x48534D
+#define EXT_SRST 0x53525354
+#define EXT_PMU 0x504D55
+#define EXT_DBCN 0x4442434E
+#define EXT_SUSP 0x53555350
+#define EXT_STA 0x535441
+#define EXT_FWFT 0x46574654
+
+#define ERR_NOT_SUPPORTED -2
+#define ERR_INVALID_PARAM -3
+#define ERR_ALREADY_AVAILABLE -6
+#define HSM_STARTED 0
+#define HSM_STOPPED 1
+#define SIP_SSIP (1UL << 1)
+#define SIP_STIP (1UL << 5)
+#define SSTATUS_SIE (1UL << 1)
+#define MS (10000UL) /* timebase ticks per millisecond (10 MHz, from the DT) */
+
+static volatile unsigned long timer_irqs, soft_irqs;
+
+void trap_handler(unsigned long scause, unsigned long sepc, unsigned long stval)
+{
+	if (scause == (SCAUSE_INTR | IRQ_S_TIMER)) {
+		timer_irqs++;
+		sbi_call(EXT_TIME, 0, ~0UL, 0, 0); /* clears STIP */
+	} else if (scause == (SCAUSE_INTR | 1)) {
+		soft_irqs++;
+		csr_clear(sip, SIP_SSIP);
+	} else {
+		puts("Bail out! unexpected trap scause ");
+		puthex(scause);
+		puthex(sepc);
+		puthex(stval);
+		puts("\n");
+		bootcase_exit(0x7a);
+	}
+}
+
+static struct sbiret call(unsigned long eid, unsigned long fid, unsigned long a0, unsigned long a1, unsigned long a2)
+{
+	return sbi_call(eid, fid, a0, a1, a2);
+}
+
+static long probe(unsigned long eid) { return call(EXT_BASE, 3, eid, 0, 0).value; }
+
+static void expect_err(const char *ext, const char *what, struct sbiret r, long want)
+{
+	tap_check(r.error == want, ext, what, r.error, want);
+}
+
+static void spin_until(uint64_t t)
+{
+	for (uint64_t start = rdtime(); rdtime() < t && rdtime() - start < 1000 * MS;)
+		;
+}
+
+static void base(void)
+{
+	struct sbiret r = call(EXT_BASE, 0, 0, 0, 0);
+	tap_check(r.error == 0 && ((r.value >> 24) & 0x7f) >= 2, "BASE", "get_spec_version reports v2.0 or later", r.value >> 24, 2);
+	puts("# spec version ");
+	putdec((r.value >> 24) & 0x7f);
+	puts(".");
+	putdec(r.value & 0xffffff);
+	r = call(EXT_BASE, 1, 0, 0, 0);
+	puts(", impl id ");
+	putdec(r.value);
+	puts(r.value == 3 ? " (KVM)\n" : "\n");
+	tap_check(r.error == 0, "BASE", "get_impl_id succeeds", r.error, 0);
+	expect_err("BASE", "get_impl_version succeeds", call(EXT_BASE, 2, 0, 0, 0), 0);
+	tap_check(probe(EXT_BASE) != 0, "BASE", "probe_extension(BASE) is non-zero", probe(EXT_BASE), 1);
+	tap_check(probe(0x0a000000) == 0, "BASE", "probe_extension of an unknown EID is 0", probe(0x0a000000), 0);
+	expect_err("BASE", "get_mvendorid succeeds", call(EXT_BASE, 4, 0, 0, 0), 0);
+	expect_err("BASE", "get_marchid succeeds", call(EXT_BASE, 5, 0, 0, 0), 0);
+	expect_err("BASE", "get_mimpid succeeds", call(EXT_BASE, 6, 0, 0, 0), 0);
+	expect_err("BASE", "an unknown FID is NOT_SUPPORTED", call(EXT_BASE, 0x99, 0, 0, 0), ERR_NOT_SUPPORTED);
+	expect_err("BASE", "an unknown EID is NOT_SUPPORTED", call(0x0a000000, 0, 0, 0, 0), ERR_NOT_SUPPORTED);
+}
+
+static void time_ext(void)
+{
+	if (!probe(EXT_TIME)) {
+		tap_skip("TIME", "set_timer", "extension absent");
+		return;
+	}
+	/* masked: STIE off, the interrupt must show as pending but not be taken */
+	csr_clear(sie, 1UL << IRQ_S_TIMER);
+	csr_set(sstatus, SSTATUS_SIE);
+	uint64_t t = rdtime() + MS;
+	expect_err("TIME", "set_timer succeeds", call(EXT_TIME, 0, t, 0, 0), 0);
+	spin_until(t + MS);
+	tap_check((csr_read(sip) & SIP_STIP) && timer_irqs == 0, "TIME", "a masked timer is pending, not taken", (long)timer_irqs, 0);
+	call(EXT_TIME, 0, ~0UL, 0, 0);
+	tap_check(!(csr_read(sip) & SIP_STIP), "TIME", "set_timer(far future) clears the pending timer", 1, 0);
+	/* delivered */
+	t = rdtime() + MS;
+	call(EXT_TIME, 0, t, 0, 0);
+	csr_set(sie, 1UL << IRQ_S_TIMER);
+	for (uint64_t start = rdtime(); !timer_irqs && rdtime() - start < 1000 * MS;)
+		asm volatile("wfi");
+	csr_clear(sie, 1UL << IRQ_S_TIMER);
+	tap_check(timer_irqs == 1 && rdtime() >= t, "TIME", "an enabled timer interrupt is delivered, not early", (long)timer_irqs, 1);
+	csr_clear(sstatus, SSTATUS_SIE);
+}
+
+static void ipi(void)
+{
+	if (!probe(EXT_IPI)) {
+		tap_skip("IPI", "send_ipi", "extension absent");
+		return;
+	}
+	csr_clear(sie, SIP_SSIP);
+	expect_err("IPI", "send_ipi to self (mask 1, base 0) succeeds", call(EXT_IPI, 0, 1, 0, 0), 0);
+	tap_check((csr_read(sip) & SIP_SSIP) != 0, "IPI", "the self IPI is pending as SSIP", 0, 1);
+	csr_clear(sip, SIP_SSIP);
+	expect_err("IPI", "broadcast (base -1) succeeds", call(EXT_IPI, 0, 0, ~0UL, 0), 0);
+	tap_check((csr_read(sip) & SIP_SSIP) != 0, "IPI", "a broadcast reaches this hart", 0, 1);
+	csr_clear(sip, SIP_SSIP);
+	expect_err("IPI", "a mask naming an absent hart is INVALID_PARAM", call(EXT_IPI, 0, 1, 100, 0), ERR_INVALID_PARAM);
+	csr_clear(sip, SIP_SSIP);
+	csr_set(sie, SIP_SSIP);
+	csr_set(sstatus, SSTATUS_SIE);
+	call(EXT_IPI, 0, 1, 0, 0);
+	for (int i = 0; i < 1000 && !soft_irqs; i++)
+		asm volatile("nop");
+	csr_clear(sstatus, SSTATUS_SIE);
+	csr_clear(sie, SIP_SSIP);
+	tap_check(soft_irqs == 1, "IPI", "an enabled IPI is taken as a supervisor software interrupt", (long)soft_irqs, 1);
+}
+
+static void rfence(void)
+{
+	if (!probe(EXT_RFENCE)) {
+		tap_skip("RFENCE", "remote fences", "extension absent");
+		return;
+	}
+	expect_err("RFENCE", "remote_fence_i succeeds", call(EXT_RFENCE, 0, 1, 0, 0), 0);
+	expect_err("RFENCE", "remote_sfence_vma (whole space) succeeds", call(EXT_RFENCE, 1, 1, 0, 0), 0);
+	expect_err("RFENCE", "remote_sfence_vma_asid succeeds", call(EXT_RFENCE, 2, 1, 0, 0), 0);
+	expect_err("RFENCE", "broadcast remote_fence_i succeeds", call(EXT_RFENCE, 0, 0, ~0UL, 0), 0);
+	expect_err("RFENCE", "remote_hfence_gvma is NOT_SUPPORTED for a guest without H", call(EXT_RFENCE, 3, 1, 0, 0), ERR_NOT_SUPPORTED);
+}
+
+static volatile unsigned long secondary_hartid = ~0UL, secondary_opaque;
+__attribute__((used)) uint8_t secondary_stack[4096] __attribute__((aligned(16)));
+
+/* hart_start entry: a0 = hartid, a1 = opaque, in S-mode with satp = 0 (spec 9.1). */
+__attribute__((used)) static void secondary_main(unsigned long hartid, unsigned long opaque)
+{
+	secondary_opaque = opaque;
+	barrier();
+	secondary_hartid = hartid;
+	sbi_call(EXT_HSM, 1, 0, 0, 0); /* hart_stop: does not return */
+	for (;;)
+		asm volatile("wfi");
+}
+asm(".option push\n.option nopic\n.text\n.globl secondary_entry\nsecondary_entry:\n"
+    "la sp, secondary_stack + 4096\ncall secondary_main\n.option pop\n");
+void secondary_entry(void);
+
+static void hsm(void)
+{
+	if (!probe(EXT_HSM)) {
+		tap_skip("HSM", "hart state management", "extension absent");
+		return;
+	}
+	struct sbiret r = call(EXT_HSM, 2, 0, 0, 0);
+	tap_check(r.error == 0 && r.value == HSM_STARTED, "HSM", "hart_get_status(self) is STARTED", r.value, HSM_STARTED);
+	expect_err("HSM", "hart_get_status of an absent hart is INVALID_PARAM", call(EXT_HSM, 2, 100, 0, 0), ERR_INVALID_PARAM);
+	expect_err("HSM", "hart_start of this running hart is ALREADY_AVAILABLE", call(EXT_HSM, 0, 0, (unsigned long)secondary_entry, 0), ERR_ALREADY_AVAILABLE);
+	expect_err("HSM", "hart_start of an absent hart is INVALID_PARAM", call(EXT_HSM, 0, 100, (unsigned long)secondary_entry, 0), ERR_INVALID_PARAM);
+	expect_err("HSM", "hart_suspend with a reserved type is INVALID_PARAM", call(EXT_HSM, 3, 0x12345, 0, 0), ERR_INVALID_PARAM);
+
+	/* retentive suspend returns once an (enabled) interrupt is pending */
+	csr_set(sie, 1UL << IRQ_S_TIMER);
+	uint64_t wake = rdtime() + 5 * MS;
+	call(EXT_TIME, 0, wake, 0, 0);
+	r = call(EXT_HSM, 3, 0, 0, 0);
+	uint64_t woke = rdtime();
+	tap_check(r.error == 0 && woke >= wake, "HSM", "retentive hart_suspend returns 0 once the timer is pending", r.error, 0);
+	csr_clear(sie, 1UL << IRQ_S_TIMER);
+	call(EXT_TIME, 0, ~0UL, 0, 0);
+
+	r = call(EXT_HSM, 2, 1, 0, 0);
+	if (r.error) {
+		tap_skip("HSM", "start and stop a secondary hart", "one hart only (boot with --cpus 2)");
+		return;
+	}
+	tap_check(r.value == HSM_STOPPED, "HSM", "a secondary hart waits STOPPED until started", r.value, HSM_STOPPED);
+	r = call(EXT_HSM, 0, 1, (unsigned long)secondary_entry, 0xc0ffee);
+	expect_err("HSM", "hart_start of the secondary succeeds", r, 0);
+	for (uint64_t start = rdtime(); secondary_hartid == ~0UL && rdtime() - start < 1000 * MS;)
+		;
+	barrier();
+	tap_check(secondary_hartid == 1 && secondary_opaque == 0xc0ffee, "HSM", "the secondary starts at start_addr with a0 = hartid, a1 = opaque",
+		  (long)secondary_hartid, 1);
+	long status = -1;
+	for (uint64_t start = rdtime(); rdtime() - start < 1000 * MS;)
+		if ((status = call(EXT_HSM, 2, 1, 0, 0).value) == HSM_STOPPED)
+			break;
+	tap_check(status == HSM_STOPPED, "HSM", "hart_stop returns the secondary to STOPPED", status, HSM_STOPPED);
+}
+
+static void srst(void)
+{
+	if (!probe(EXT_SRST)) {
+		tap_skip("SRST", "system_reset", "extension absent");
+		return;
+	}
+	expect_err("SRST", "a reserved reset_type is INVALID_PARAM", call(EXT_SRST, 0, 0x1000, 0, 0), ERR_INVALID_PARAM);
+}
+
+static char page_cross[8192] __attribute__((aligned(4096)));
+
+static void dbcn(void)
+{
+	if (!probe(EXT_DBCN)) {
+		tap_skip("DBCN", "debug console", "extension absent");
+		return;
+	}
+	static const char msg[] = "# DBCN write\n";
+	struct sbiret r = call(EXT_DBCN, 0, sizeof msg - 1, (unsigned long)msg, 0);
+	tap_check(r.error == 0 && r.value == sizeof msg - 1, "DBCN", "write returns the bytes written", r.value, sizeof msg - 1);
+	char *p = page_cross + 4096 - 5;
+	memcpy(p, "# page-cross\n", 13);
+	r = call(EXT_DBCN, 0, 13, (unsigned long)p, 0);
+	tap_check(r.error == 0 && r.value == 13, "DBCN", "a write crossing a page boundary is whole", r.value, 13);
+	expect_err("DBCN", "write from a non-RAM address is INVALID_PARAM", call(EXT_DBCN, 0, 4, 0x1000, 0), ERR_INVALID_PARAM);
+	expect_err("DBCN", "write with base_addr_hi set (beyond RAM) is INVALID_PARAM", call(EXT_DBCN, 0, 4, (unsigned long)msg, 1), ERR_INVALID_PARAM);
+	expect_err("DBCN", "write past the end of RAM is INVALID_PARAM", call(EXT_DBCN, 0, 0x10000000, (unsigned long)msg, 0), ERR_INVALID_PARAM);
+	r = call(EXT_DBCN, 2, '#', 0, 0);
+	call(EXT_DBCN, 2, '\n', 0, 0);
+	expect_err("DBCN", "write_byte succeeds", r, 0);
+	char buf[8];
+	r = call(EXT_DBCN, 1, sizeof buf, (unsigned long)buf, 0);
+	tap_check(r.error == 0 && (unsigned long)r.value <= sizeof buf, "DBCN", "read with no input returns at most num_bytes", r.value, 0);
+	expect_err("DBCN", "read into a non-RAM address is INVALID_PARAM", call(EXT_DBCN, 1, 4, 0x1000, 0), ERR_INVALID_PARAM);
+}
+
+static void optional(void)
+{
+	if (probe(EXT_SUSP))
+		expect_err("SUSP", "system_suspend with a reserved sleep_type is INVALID_PARAM", call(EXT_SUSP, 0, 0x1234, 0, 0), ERR_INVALID_PARAM);
+	else
+		tap_skip("SUSP", "system suspend", "extension absent");
+	if (probe(EXT_STA)) {
+		expect_err("STA", "set_shmem with a misaligned address is INVALID_PARAM", call(EXT_STA, 0, 1, 0, 0), ERR_INVALID_PARAM);
+		expect_err("STA", "set_shmem(-1) disables steal-time accounting", call(EXT_STA, 0, ~0UL, ~0UL, 0), 0);
+	} else {
+		tap_skip("STA", "steal-time accounting", "extension absent");
+	}
+	if (probe(EXT_FWFT)) {
+		struct sbiret r = call(EXT_FWFT, 1, 0x3fffffff, 0, 0);
+		tap_check(r.error != 0, "FWFT", "get of a reserved feature fails", r.error, ERR_INVALID_PARAM);
+	} else {
+		tap_skip("FWFT", "firmware features", "extension absent");
+	}
+	if (probe(EXT_PMU))
+		expect_err("PMU", "num_counters succeeds", call(EXT_PMU, 0, 0, 0, 0), 0);
+	else
+		tap_skip("PMU", "performance monitoring", "extension absent");
+}
+
+int main(void)
+{
+	trap_init();
+	puts("TAP version 14\n");
+	base();
+	time_ext();
+	ipi();
+	rfence();
+	hsm();
+	srst();
+	dbcn();
+	optional();
+	tap_plan();
+	sbi_call(EXT_SRST, 0, 0, 0, 0); /* shutdown, no reason: the run's end checks it */
+	puts("Bail out! SRST shutdown returned\n");
+	return 0x5757;
+}
