@@ -8,26 +8,26 @@ const stage = fileStage({ disks: [{ id: 'linux-disk', path: disk }] });
 
 describeTap('tiny kernel, 1 vCPU', async () => {
   await using vm = await boot(linuxGuest({ cpus: 1 }), { stage: await stage() });
-  return vm.result();
+  return await vm.result();
 });
 
 describeTap('tiny kernel, 2 vCPUs started through SBI HSM', async () => {
   await using vm = await boot(linuxGuest({ cpus: 2 }), { stage: await stage() });
-  return vm.result();
+  return await vm.result();
 });
 
 describeTap('tiny kernel with a virtio-blk disk and console input on ttyS0', async () => {
   await using vm = await boot(linuxGuest({ disk: 'serial:linux-disk', diskMarker: 'disk-ok-42', checkInput: true }), { stage: await stage() });
   await vm.waitForLine(/BOOTCASE-INPUT\?/);
   vm.input('ping\n');
-  return vm.result();
+  return await vm.result();
 });
 
 describeTap('virtio-console kernel: the console is a virtio-console (hvc0)', async () => {
   await using vm = await boot(linuxGuest({ config: 'virtio-console', console: 'hvc0', virtioConsole: true, checkInput: true }), { stage: await stage() });
   await vm.waitForLine(/BOOTCASE-INPUT\?/);
   vm.input('ping\n');
-  return vm.result();
+  return await vm.result();
 });
 
 describe('linux failures and options', () => {
