@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import { cpus } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { boot, config, loadManifest, Stage } from '../index.js';
+import { boot, config, linuxGuest, loadManifest, Stage } from '../index.js';
 import { formatTable } from '../cli/timeline.js';
 
 const median = (xs: number[]) => {
@@ -74,6 +74,20 @@ async function main() {
   add('SBI exit to VMM and back (BOOTCASE NOP)', sbi, 'us', 'per call, 1000 per run');
   add('MMIO exit to VMM and back (UART SCR read)', mmio, 'us', 'per access, 1000 per run');
   add('SBI call answered in L1 KVM (BASE)', inKernel, 'us', 'per call, no VMM exit');
+
+  progress(`L2 Linux (tiny config, 1 vCPU) boot to the init marker x${reps}`);
+  const linuxHost: number[] = [];
+  const linuxUptime: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now();
+    await using vm = await boot(linuxGuest({ cpus: 1 }), { stage });
+    const m = await vm.waitForLine(/BOOTCASE-READY uptime_ms=(\d+)/);
+    linuxHost.push(performance.now() - t);
+    linuxUptime.push(Number(m[1]));
+    await vm.result();
+  }
+  add('L2 Linux tiny: boot() -> init marker', linuxHost, 'ms', 'host clock, warm stage, image already uploaded after run 1');
+  add('L2 Linux tiny: kernel uptime at init', linuxUptime, 'ms', 'guest CLOCK_BOOTTIME');
 
   console.log(`\nbootcase bench, medians of one run (${reps} or more samples each)`);
   console.log(`config: host ${cpus()[0]?.model ?? '?'} x${cpus().length}; ${qemuVersion}; L1 -smp 1 -m 1024M, kernel ${stage.kernelRelease} (${manifest.l1Kernel}); guest 128 MiB, 1 vCPU; timeout scale ${config.timeoutScale}\n`);
