@@ -10,7 +10,7 @@
 #include "config.h"
 #include "util.h"
 
-enum opt_kind { OPT_PATH, OPT_STR, OPT_U64, OPT_FD };
+enum opt_kind { OPT_PATH, OPT_STR, OPT_U64, OPT_FD, OPT_FLAG, OPT_DISK };
 
 struct opt {
 	const char *name;
@@ -31,7 +31,43 @@ static const struct opt opts[] = {
 	{ "--run-id", OPT_U64, F(run_id), UINT64_MAX },
 	{ "--console-fd", OPT_FD, F(console_fd), 0 },
 	{ "--events-fd", OPT_FD, F(events_fd), 0 },
+	{ "--cpus", OPT_U64, F(cpus), CONFIG_MAX_CPUS },
+	{ "--disk", OPT_DISK, 0, 0 },
+	{ "--virtio-console", OPT_FLAG, F(virtio_console), 0 },
+	{ "--harts-running", OPT_FLAG, F(harts_running), 0 },
 };
+
+/* --disk PATH[,ro]: only the last ",ro" is an option, so a path may itself contain commas. */
+static int set_disk(struct vm_config *cfg, const char *val, char *err, size_t errlen)
+{
+	struct disk_config *d = &cfg->disks[cfg->nr_disks];
+	size_t n = strlen(val);
+
+	if (cfg->nr_disks == CONFIG_MAX_DISKS) {
+		snprintf(err, errlen, "option --disk: at most %d disks", CONFIG_MAX_DISKS);
+		return -EINVAL;
+	}
+	d->path = val;
+	d->read_only = 0;
+	if (n >= 3 && !strcmp(val + n - 3, ",ro")) {
+		if (n - 3 >= sizeof(d->buf)) {
+			snprintf(err, errlen, "option --disk: path longer than %zu bytes",
+				 sizeof(d->buf) - 1);
+			return -EINVAL;
+		}
+		memcpy(d->buf, val, n - 3);
+		d->buf[n - 3] = '\0';
+		d->path = d->buf;
+		d->read_only = 1;
+	}
+	if (!*d->path || !strcmp(d->path, "serial:")) {
+		snprintf(err, errlen, "option --disk: empty %s in '%s'",
+			 *d->path ? "serial name" : "file name", val);
+		return -EINVAL;
+	}
+	cfg->nr_disks++;
+	return 0;
+}
 
 static int set_opt(struct vm_config *cfg, const struct opt *o, const char *val, char *err,
 		   size_t errlen)
@@ -40,6 +76,11 @@ static int set_opt(struct vm_config *cfg, const struct opt *o, const char *val, 
 	uint64_t v;
 
 	switch (o->kind) {
+	case OPT_FLAG:
+		*(int *)field = 1;
+		return 0;
+	case OPT_DISK:
+		return set_disk(cfg, val, err, errlen);
 	case OPT_PATH:
 		if (!*val) {
 			snprintf(err, errlen, "option %s: empty file name", o->name);
@@ -57,6 +98,10 @@ static int set_opt(struct vm_config *cfg, const struct opt *o, const char *val, 
 		}
 		if (o->off == F(mem_mib) && v == 0) {
 			snprintf(err, errlen, "option --mem: must be at least 1 MiB");
+			return -EINVAL;
+		}
+		if (o->off == F(cpus) && v == 0) {
+			snprintf(err, errlen, "option --cpus: must be at least 1");
 			return -EINVAL;
 		}
 		memcpy(field, &v, sizeof(v));
@@ -87,6 +132,7 @@ int config__parse(struct vm_config *cfg, int argc, char *const argv[], char *err
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->mem_mib = CONFIG_DEFAULT_MEM_MIB;
+	cfg->cpus = 1;
 	cfg->console_fd = -1;
 	cfg->events_fd = -1;
 	err[0] = '\0';
@@ -107,6 +153,10 @@ int config__parse(struct vm_config *cfg, int argc, char *const argv[], char *err
 			ret = -EINVAL;
 			continue;
 		}
+		if (o->kind == OPT_FLAG) {
+			set_opt(cfg, o, NULL, err, errlen);
+			continue;
+		}
 		if (i + 1 >= argc) {
 			if (!ret)
 				snprintf(err, errlen, "option %s needs a value", o->name);
@@ -118,6 +168,12 @@ int config__parse(struct vm_config *cfg, int argc, char *const argv[], char *err
 	}
 	if (!ret && !cfg->kernel && !cfg->dump_dtb) {
 		snprintf(err, errlen, "missing --kernel FILE");
+		ret = -EINVAL;
+	}
+	/* the virtio slots are shared: disks first (slot 0 up), then the console */
+	if (!ret && cfg->nr_disks + !!cfg->virtio_console > CONFIG_MAX_DISKS) {
+		snprintf(err, errlen, "option --virtio-console: all %d virtio slots hold disks",
+			 CONFIG_MAX_DISKS);
 		ret = -EINVAL;
 	}
 	return ret;

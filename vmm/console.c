@@ -24,6 +24,7 @@ void console__flush(struct console *con)
 
 		if (n > 0) {
 			done += (size_t)n;
+			con->written += (uint64_t)n;
 			continue;
 		}
 		/* a deadline that fires while the reader stalls must still end the run */
@@ -67,6 +68,15 @@ static void console_write(void *ctx, const uint8_t *buf, size_t len)
 		con->arm_flush(con->arm_ctx);
 }
 
+int console__input_ready(struct console *con)
+{
+	struct pollfd pfd = { .fd = con->in_fd, .events = POLLIN };
+
+	if (con->in_fd < 0 || con->in_eof)
+		return 0;
+	return poll(&pfd, 1, 0) > 0 && pfd.revents;
+}
+
 size_t console__read(struct console *con, uint8_t *buf, size_t len)
 {
 	struct pollfd pfd = { .fd = con->in_fd, .events = POLLIN };
@@ -74,8 +84,13 @@ size_t console__read(struct console *con, uint8_t *buf, size_t len)
 
 	if (con->in_fd < 0 || con->in_eof || !len)
 		return 0;
-	if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & (POLLIN | POLLHUP)))
+	if (poll(&pfd, 1, 0) <= 0)
 		return 0;
+	if (!(pfd.revents & (POLLIN | POLLHUP))) {
+		/* POLLERR/POLLNVAL alone: the fd will never give input, stop asking */
+		con->in_eof = 1;
+		return 0;
+	}
 	n = read(con->in_fd, buf, len);
 	if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
 		con->in_eof = 1;

@@ -11,84 +11,17 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "vm.h"
 #include "vmm.h"
 
-/* The running vCPU, for the signal handlers. */
-static struct vcpu *volatile running_vcpu;
-static timer_t flush_timer;
-static volatile sig_atomic_t flush_armed;
-
-static void on_deadline(int sig)
-{
-	struct vcpu *vcpu = running_vcpu;
-
-	(void)sig;
-	if (vcpu) {
-		vcpu->timeout_hit = 1;
-		vcpu__kick(vcpu);
-	}
-}
-
-static void on_flush_timer(int sig)
-{
-	struct vcpu *vcpu = running_vcpu;
-
-	(void)sig;
-	flush_armed = 0;
-	if (vcpu) {
-		vcpu->flush_due = 1;
-		vcpu__kick(vcpu);
-	}
-}
-
-/* A partial console line is pending: flush it within 10 ms unless a newline comes first. */
-static void arm_flush(void *ctx)
-{
-	struct itimerspec its = { .it_value = { 0, 10 * 1000 * 1000 } };
-
-	(void)ctx;
-	if (flush_armed || !running_vcpu)
-		return;
-	flush_armed = 1;
-	if (timer_settime(flush_timer, 0, &its, NULL) < 0)
-		flush_armed = 0;
-}
-
-static int setup_signals(const struct vm_config *cfg)
-{
-	struct sigaction sa;
-	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1 };
-	struct itimerval itv = { { 0, 0 }, { 0, 0 } };
-
-	/* no SA_RESTART: the point of these signals is to interrupt KVM_RUN */
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_deadline;
-	if (sigaction(SIGALRM, &sa, NULL) < 0)
-		return -errno;
-	sa.sa_handler = on_flush_timer;
-	if (sigaction(SIGUSR1, &sa, NULL) < 0)
-		return -errno;
-	if (timer_create(CLOCK_MONOTONIC, &sev, &flush_timer) < 0)
-		return -errno;
-	if (cfg->timeout_ms) {
-		itv.it_value.tv_sec = (time_t)(cfg->timeout_ms / 1000);
-		itv.it_value.tv_usec = (suseconds_t)(cfg->timeout_ms % 1000) * 1000;
-		if (setitimer(ITIMER_REAL, &itv, NULL) < 0)
-			return -errno;
-	}
-	return 0;
-}
-
-static void end_fault(struct jline *l, const struct vcpu_fault *f)
+static void end_fault(struct jline *l, const struct vcpu_fault *f, const struct vcpu *vcpu)
 {
 	jline__obj_begin(l, "fault");
 	jline__str(l, "kind", vcpu__fault_kind_name(f->kind));
+	if (vcpu) /* which hart; absent for a fault found by the main thread */
+		jline__u64(l, "hart", vcpu->id);
 	switch (f->kind) {
 	case FAULT_MMIO_UNMAPPED:
 		jline__hex(l, "addr", f->addr);
@@ -117,34 +50,53 @@ static void end_fault(struct jline *l, const struct vcpu_fault *f)
 	jline__obj_end(l);
 }
 
-static void end_stats(struct jline *l, const struct vcpu *vcpu)
+/* Exit counts summed over the vCPUs; guest time from the first KVM_RUN of any of them. */
+static void end_stats(struct jline *l, const struct vm *vm)
 {
-	const struct vcpu_stats *s = &vcpu->stats;
+	struct vcpu_stats s = { 0 };
+	uint64_t t0 = 0;
+	unsigned i;
 	int k;
 
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		const struct vcpu *v = &vm->vcpus[i];
+
+		s.total += v->stats.total;
+		s.sbi += v->stats.sbi;
+		s.mmio += v->stats.mmio;
+		s.system_event += v->stats.system_event;
+		s.intr += v->stats.intr;
+		s.other += v->stats.other;
+		for (k = 0; k < SBI_KIND__COUNT; k++)
+			s.sbi_calls[k] += v->stats.sbi_calls[k];
+		if (v->started && (!t0 || v->t_first_run_ns < t0))
+			t0 = v->t_first_run_ns;
+	}
 	jline__obj_begin(l, "exits");
-	jline__u64(l, "total", s->total);
-	jline__u64(l, "sbi", s->sbi);
-	jline__u64(l, "mmio", s->mmio);
-	jline__u64(l, "system_event", s->system_event);
-	jline__u64(l, "intr", s->intr);
-	jline__u64(l, "other", s->other);
+	jline__u64(l, "total", s.total);
+	jline__u64(l, "sbi", s.sbi);
+	jline__u64(l, "mmio", s.mmio);
+	jline__u64(l, "system_event", s.system_event);
+	jline__u64(l, "intr", s.intr);
+	jline__u64(l, "other", s.other);
 	jline__obj_end(l);
 	jline__obj_begin(l, "sbi");
 	for (k = 0; k < SBI_KIND_UNKNOWN; k++)
-		jline__u64(l, sbi__kind_name((enum sbi_kind)k), s->sbi_calls[k]);
+		jline__u64(l, sbi__kind_name((enum sbi_kind)k), s.sbi_calls[k]);
 	jline__obj_end(l);
-	jline__u64(l, "guest_us",
-		   vcpu->started ? (events__now_ns() - vcpu->t_first_run_ns) / 1000 : 0);
+	jline__u64(l, "guest_us", t0 ? (events__now_ns() - t0) / 1000 : 0);
 }
 
 /* The "end" event for a run that reached the guest; returns the exit status. */
-static int report_end(struct events *ev, const struct vcpu *vcpu, enum vcpu_exit why)
+static int report_end(struct events *ev, const struct vm *vm)
 {
 	static const char *const names[] = {
 		[VCPU_SHUTDOWN] = "shutdown", [VCPU_RESET] = "reboot", [VCPU_REPORT] = "report",
 		[VCPU_FAULT] = "fault",       [VCPU_TIMEOUT] = "timeout",
 	};
+	const struct vcpu *vcpu = vm->end.vcpu;
+	const struct vcpu_fault *fault = vcpu ? &vcpu->fault : &vm->end.fault;
+	enum vcpu_exit why = vm->end.why;
 	struct jline l;
 	int status = VMM_EXIT_PASS;
 
@@ -160,21 +112,23 @@ static int report_end(struct events *ev, const struct vcpu *vcpu, enum vcpu_exit
 		status = vcpu->code ? VMM_EXIT_FAIL : VMM_EXIT_PASS;
 		break;
 	case VCPU_FAULT:
-		end_fault(&l, &vcpu->fault);
+		end_fault(&l, fault, vcpu);
 		status = VMM_EXIT_FAULT;
 		break;
 	default:
 		status = VMM_EXIT_TIMEOUT;
 		break;
 	}
-	end_stats(&l, vcpu);
+	end_stats(&l, vm);
+	jline__u64(&l, "console_bytes", vm->con->written);
 	events__emit(ev, &l);
 	/* a human-readable line on the stage log for the runs worth a look */
 	if (ev->fd != STDERR_FILENO && why == VCPU_FAULT)
-		fprintf(stderr, "vmm: fault %s at pc 0x%llx: addr 0x%llx eid 0x%llx fid 0x%llx %s\n",
-			vcpu__fault_kind_name(vcpu->fault.kind), (unsigned long long)vcpu->fault.pc,
-			(unsigned long long)vcpu->fault.addr, (unsigned long long)vcpu->fault.eid,
-			(unsigned long long)vcpu->fault.fid, vcpu->fault.msg);
+		fprintf(stderr, "vmm: fault %s on hart %d at pc 0x%llx: addr 0x%llx eid 0x%llx "
+			"fid 0x%llx %s\n",
+			vcpu__fault_kind_name(fault->kind), vcpu ? (int)vcpu->id : -1,
+			(unsigned long long)fault->pc, (unsigned long long)fault->addr,
+			(unsigned long long)fault->eid, (unsigned long long)fault->fid, fault->msg);
 	else if (ev->fd != STDERR_FILENO && why == VCPU_TIMEOUT)
 		fprintf(stderr, "vmm: timeout after %llu ms\n",
 			(unsigned long long)(events__t_us(ev) / 1000));
@@ -220,35 +174,50 @@ static void report_start(struct events *ev, const struct vm_config *cfg, enum im
 
 	events__begin(ev, &l, "start");
 	jline__u64(&l, "mem_mib", cfg->mem_mib);
-	jline__u64(&l, "cpus", 1);
+	jline__u64(&l, "cpus", cfg->cpus);
 	jline__str(&l, "image", cfg->kernel);
 	jline__str(&l, "format", loader__format_name(fmt));
 	events__emit(ev, &l);
 }
 
+/* --dump-dtb: the device tree these options give the guest, then an end without a run. */
 static int vmm_dump_dtb(struct events *ev, struct console *con, const struct vm_config *cfg)
 {
 	struct file_map initrd = { 0 };
 	static struct vm vm;
-	int status = VMM_EXIT_PASS;
+	struct jline l;
+	int ret;
 
 	if (cfg->initrd && map_input(ev, "--initrd", cfg->initrd, &initrd))
 		return VMM_EXIT_ERROR;
-	/* with KVM the DT names the real ISA; without it (e.g. qemu-user) the defaults */
-	vm__open(&vm, cfg, NULL, con);
-	if (vm__dump_dtb(&vm, &initrd, cfg->dump_dtb))
-		status = report_error(ev, vm.err);
+	/* with KVM the DT names the real ISA and timebase; without it (qemu-user) the defaults,
+	 * but the devices (a --disk that is not there) must be right either way */
+	ret = vm__open(&vm, cfg, NULL, con);
+	if (ret && ret != -ENODEV) {
+		ret = report_error(ev, vm.err);
+		goto out;
+	}
+	if (vm__dump_dtb(&vm, &initrd, cfg->dump_dtb)) {
+		ret = report_error(ev, vm.err);
+		goto out;
+	}
+	events__begin(ev, &l, "end");
+	jline__str(&l, "exit", "shutdown");
+	jline__u64(&l, "reason", 0);
+	jline__u64(&l, "console_bytes", con->written);
+	events__emit(ev, &l);
+	ret = VMM_EXIT_PASS;
+out:
 	vm__close(&vm);
 	file__unmap(&initrd);
-	return status;
+	return ret;
 }
 
 static int vmm_run(struct events *ev, struct console *con, const struct vm_config *cfg)
 {
 	struct file_map image = { 0 }, initrd = { 0 };
-	static struct vm vm; /* static: the signal handlers reach into it */
+	static struct vm vm; /* static: large (device state), and the threads share it */
 	enum image_format fmt;
-	enum vcpu_exit why;
 	int status;
 
 	if (map_input(ev, "--kernel", cfg->kernel, &image))
@@ -269,23 +238,19 @@ static int vmm_run(struct events *ev, struct console *con, const struct vm_confi
 	}
 	report_start(ev, cfg, fmt);
 	if (vm__open(&vm, cfg, ev, con) || vm__load(&vm, &image, fmt, &initrd) ||
-	    vm__boot_vcpu(&vm)) {
+	    vm__boot_vcpus(&vm)) {
 		status = report_error(ev, vm.err);
 		goto out;
 	}
 	file__unmap(&image);
 	file__unmap(&initrd);
-	con->arm_flush = arm_flush;
-	con->abort = &vm.vcpu.timeout_hit;
-	running_vcpu = &vm.vcpu;
-	if (setup_signals(cfg) < 0) {
-		status = report_error(ev, "cannot set up the deadline and flush signals");
-		goto out;
+	vm__run(&vm);
+	/* the guest's writes reach the disk before anyone looks at it */
+	if (devices__sync(&vm.dev)) {
+		fprintf(stderr, "vmm: %s\n", vm.dev.err);
+		events__error(ev, vm.dev.err);
 	}
-	why = vcpu__run(&vm.vcpu, &vm);
-	running_vcpu = NULL;
-	console__flush(con);
-	status = report_end(ev, &vm.vcpu, why);
+	status = report_end(ev, &vm);
 out:
 	vm__close(&vm);
 	file__unmap(&image);

@@ -103,7 +103,8 @@ int parse__u64(const char *s, uint64_t max, uint64_t *out)
 		if (*s < '0' || *s > '9')
 			return -EINVAL;
 		d = (unsigned)(*s - '0');
-		if (v > (max - d) / 10)
+		/* v * 10 + d <= max, without wrapping (d > max would wrap max - d) */
+		if (d > max || v > (max - d) / 10)
 			return -EINVAL;
 		v = v * 10 + d;
 	}

@@ -5,11 +5,16 @@
  * guest continues from (console output, a device register, a MARK) are handled here and
  * never leave the loop. Everything the VMM refuses becomes a typed struct vcpu_fault.
  *
- * Deadlines and console flushes arrive as signals. Their handlers set a flag and
- * kvm_run->immediate_exit, so KVM_RUN returns EINTR at once even when the signal landed
- * between our flag check and the ioctl (KVM_CAP_IMMEDIATE_EXIT, api.rst 4.1).
+ * Each vCPU runs this loop on its own thread (vm-run.c). Exits that touch shared state (a
+ * device register, the console, an event) hold vm->dev.lock while they do; KVM_RUN itself
+ * runs unlocked. The main thread ends the loop with vcpu__kick() after setting vm->stopping:
+ * immediate_exit makes KVM_RUN return EINTR at once even when the kick lands between our
+ * check of vm->stopping and the ioctl (KVM_CAP_IMMEDIATE_EXIT, api.rst 4.1), and the signal
+ * interrupts a KVM_RUN already in progress, including one parked in a STOPPED hart.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -34,7 +39,9 @@ const char *vcpu__fault_kind_name(enum vcpu_fault_kind kind)
 void vcpu__kick(struct vcpu *vcpu)
 {
 	if (vcpu->run)
-		vcpu->run->immediate_exit = 1;
+		__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+	if (vcpu->has_thread)
+		pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
 }
 
 static uint64_t vcpu_pc(struct vcpu *vcpu)
@@ -62,7 +69,10 @@ static enum vcpu_exit vcpu_sbi(struct vcpu *vcpu, struct vm *vm)
 	struct jline l;
 
 	memcpy(call.args, run->riscv_sbi.args, sizeof(call.args));
+	/* console calls reach the shared console buffer and input */
+	pthread_mutex_lock(&vm->dev.lock);
 	sbi__handle(&call, &vm->sbi, &reply);
+	pthread_mutex_unlock(&vm->dev.lock);
 	vcpu->stats.sbi_calls[reply.kind]++;
 	run->riscv_sbi.ret[0] = reply.ret[0];
 	run->riscv_sbi.ret[1] = reply.ret[1];
@@ -70,10 +80,12 @@ static enum vcpu_exit vcpu_sbi(struct vcpu *vcpu, struct vm *vm)
 	case SBI_ACT_RETURN:
 		return VCPU_CONTINUE;
 	case SBI_ACT_MARK:
+		pthread_mutex_lock(&vm->dev.lock);
 		console__flush(vm->con);
 		events__begin(vm->ev, &l, "mark");
 		jline__u64(&l, "id", reply.value);
 		events__emit(vm->ev, &l);
+		pthread_mutex_unlock(&vm->dev.lock);
 		return VCPU_CONTINUE;
 	case SBI_ACT_EXIT:
 		vcpu->code = reply.value;
@@ -93,8 +105,10 @@ static enum vcpu_exit vcpu_mmio(struct vcpu *vcpu, struct vm *vm)
 
 	if (!run->mmio.is_write)
 		memset(run->mmio.data, 0, sizeof(run->mmio.data));
-	ret = mmio__dispatch(&vm->bus, run->mmio.phys_addr, run->mmio.data, run->mmio.len,
+	pthread_mutex_lock(&vm->dev.lock);
+	ret = mmio__dispatch(&vm->dev.bus, run->mmio.phys_addr, run->mmio.data, run->mmio.len,
 			     run->mmio.is_write, &miss);
+	pthread_mutex_unlock(&vm->dev.lock);
 	if (!ret)
 		return VCPU_CONTINUE;
 	vcpu->fault.addr = run->mmio.phys_addr;
@@ -166,25 +180,21 @@ enum vcpu_exit vcpu__run(struct vcpu *vcpu, struct vm *vm)
 	int r, err;
 
 	for (;;) {
+		if (vm->stopping)
+			return VCPU_STOPPED;
 		if (!vcpu->started) {
 			vcpu->started = 1;
-			events__phase(vm->ev, "first-run");
 			vcpu->t_first_run_ns = events__now_ns();
+			vm__phase_once(vm, &vm->phase_first_run, "first-run");
 		}
 		r = ioctl(vcpu->fd, KVM_RUN, 0);
 		err = errno;
 		if (vcpu->stats.total++ == 0)
-			events__phase(vm->ev, "first-exit");
+			vm__phase_once(vm, &vm->phase_first_exit, "first-exit");
 		if (r < 0 && (err == EINTR || err == EAGAIN)) {
 			vcpu->stats.intr++;
-			/* clear before testing the flags: a signal after this re-arms it */
-			vcpu->run->immediate_exit = 0;
-			if (vcpu->timeout_hit)
-				return VCPU_TIMEOUT;
-			if (vcpu->flush_due) {
-				vcpu->flush_due = 0;
-				console__flush(vm->con);
-			}
+			/* clear before testing the flag: a kick after this re-arms it */
+			__atomic_store_n(&vcpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
 			continue;
 		}
 		if (r < 0) {

@@ -1,11 +1,16 @@
 /*
- * vm.c - build one VM: /dev/kvm, guest RAM as memslot 0 at the layout.h DRAM base, the
- * device table, vCPU 0, the boot image, initrd and device tree.
+ * vm.c - build one VM: the devices, /dev/kvm, guest RAM as memslot 0 at the layout.h DRAM
+ * base, one vCPU per --cpus, the boot image, initrd and device tree.
  *
- * Top of RAM, from high to low:
+ * Top of RAM, from high to low (Documentation/arch/riscv/boot.rst: both above the kernel's
+ * image_size, inside RAM, not overlapping it or each other):
  *   [ram_end - DTB_MAX_SIZE, ram_end)  device tree, placed as high as it fits (8-aligned)
  *   below that, page aligned           initrd (--initrd)
  *   the image                          where the loader put it; must not reach the above
+ *
+ * KVM starts vCPU 0 and keeps the others STOPPED (kvm_arch_vcpu_postcreate) until the guest
+ * starts them with SBI HSM hart_start, which KVM answers in-kernel. --harts-running makes
+ * every vCPU RUNNABLE at the entry point instead, for kernels (xv6) that expect all harts there.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -46,39 +51,30 @@ static void *vm_translate(void *ctx, uint64_t gpa, uint64_t len)
 {
 	struct guest_ram *ram = ctx;
 
-	if (gpa < ram->base || gpa - ram->base > ram->size || len > ram->size - (gpa - ram->base))
+	if (!ram->host || gpa < ram->base || gpa - ram->base > ram->size ||
+	    len > ram->size - (gpa - ram->base))
 		return NULL;
 	return ram->host + (gpa - ram->base);
 }
 
-/* The UART window as the bus sees it: fill the RX FIFO from the console before a read of
- * RBR, IIR or LSR (the registers that show received data), so a guest polling LSR.DR sees
- * input without any input thread. Other registers skip the poll() and stay one exit cheap. */
-static int vm_uart_read(void *state, uint64_t off, uint8_t *data, uint32_t len)
+/*
+ * The PLIC's output for a context changed (called under dev.lock). Context 2h + 1 is hart
+ * h's S-mode external interrupt, which for a KVM guest is VS-mode: KVM_INTERRUPT sets or
+ * clears it (a level; KVM kicks the vCPU, and the ioctl is allowed from any thread).
+ * Context 2h, M-mode, has no wire: our guests never run in M-mode.
+ */
+static void vm_plic_notify(void *ctx, unsigned context, int level)
 {
-	struct vm *vm = state;
-	uint8_t buf[UART16550_FIFO];
-	size_t n = uart16550__rx_space(&vm->uart);
+	struct vm *vm = ctx;
+	struct kvm_interrupt irq = { .irq = level ? KVM_INTERRUPT_SET : KVM_INTERRUPT_UNSET };
+	unsigned hart = context / 2;
 
-	if (n && vm->con && (off == 0 || off == 2 || off == 5)) {
-		n = console__read(vm->con, buf, n);
-		uart16550__push_input(&vm->uart, buf, n);
-	}
-	return uart16550_ops.read(&vm->uart, off, data, len);
+	if (!(context & 1) || hart >= vm->nr_vcpus || vm->vcpus[hart].fd < 0)
+		return;
+	if (ioctl(vm->vcpus[hart].fd, KVM_INTERRUPT, &irq) < 0)
+		fprintf(stderr, "vmm: KVM_INTERRUPT %s on vCPU %u: %s\n", level ? "set" : "unset",
+			hart, strerror(errno));
 }
-
-static int vm_uart_write(void *state, uint64_t off, const uint8_t *data, uint32_t len)
-{
-	struct vm *vm = state;
-
-	return uart16550_ops.write(&vm->uart, off, data, len);
-}
-
-static const struct dev_ops vm_uart_ops = {
-	.name = "uart16550",
-	.read = vm_uart_read,
-	.write = vm_uart_write,
-};
 
 static int one_reg(int fd, unsigned long req, uint64_t id, uint64_t *val)
 {
@@ -87,33 +83,34 @@ static int one_reg(int fd, unsigned long req, uint64_t id, uint64_t *val)
 	return ioctl(fd, req, &reg) < 0 ? -errno : 0;
 }
 
-/* What the vCPU really is, for the device tree; fall back to a plain rv64gc hart. */
-static void vm_probe_cpu(struct vm *vm)
+/* What the vCPUs really are, for the device tree; fall back to a plain rv64gc hart. The
+ * timebase is KVM's timer frequency register, so the DT and the guest's time CSR agree. */
+static void vm_probe_cpu(struct vm *vm, int fd)
 {
 	uint64_t isa = 0, satp = 0, freq = 0;
 	const char *mmu;
 
-	if (one_reg(vm->vcpu.fd, KVM_GET_ONE_REG, RISCV_CONFIG_REG(BOOTCASE_KVM_CONFIG_ISA), &isa) == 0 &&
+	if (one_reg(fd, KVM_GET_ONE_REG, RISCV_CONFIG_REG(BOOTCASE_KVM_CONFIG_ISA), &isa) == 0 &&
 	    isa)
 		riscv__isa_string(isa, vm->isa, sizeof(vm->isa));
-	if (one_reg(vm->vcpu.fd, KVM_GET_ONE_REG,
-		    RISCV_CONFIG_REG(BOOTCASE_KVM_CONFIG_SATP_MODE), &satp) == 0 &&
+	if (one_reg(fd, KVM_GET_ONE_REG, RISCV_CONFIG_REG(BOOTCASE_KVM_CONFIG_SATP_MODE), &satp) ==
+		    0 &&
 	    (mmu = riscv__mmu_type(satp)))
 		vm->mmu_type = mmu;
-	if (one_reg(vm->vcpu.fd, KVM_GET_ONE_REG, RISCV_TIMER_REG(frequency), &freq) == 0 && freq &&
+	if (one_reg(fd, KVM_GET_ONE_REG, RISCV_TIMER_REG(frequency), &freq) == 0 && freq &&
 	    freq <= UINT32_MAX)
 		vm->timebase_hz = (uint32_t)freq;
 }
 
-static int vm_create_vcpu(struct vm *vm)
+static int vm_create_vcpu(struct vm *vm, unsigned id)
 {
-	struct vcpu *vcpu = &vm->vcpu;
+	struct vcpu *vcpu = &vm->vcpus[id];
 	uint64_t on = 1;
 	int size;
 
-	vcpu->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
+	vcpu->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)id);
 	if (vcpu->fd < 0)
-		return vm_fail(vm, errno, "KVM_CREATE_VCPU: %s", strerror(errno));
+		return vm_fail(vm, errno, "KVM_CREATE_VCPU %u: %s", id, strerror(errno));
 	size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (size < (int)sizeof(struct kvm_run))
 		return vm_fail(vm, EINVAL, "KVM_GET_VCPU_MMAP_SIZE returned %d", size);
@@ -124,37 +121,56 @@ static int vm_create_vcpu(struct vm *vm)
 	}
 	vcpu->run_size = (size_t)size;
 	/* KVM keeps DBCN off unless user space turns it on, and only before the first KVM_RUN */
-	if (one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_SBI_EXT_REG(BOOTCASE_KVM_SBI_EXT_DBCN), &on))
+	if (one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_SBI_EXT_REG(BOOTCASE_KVM_SBI_EXT_DBCN), &on) &&
+	    id == 0)
 		fprintf(stderr, "vmm: cannot enable SBI DBCN (needs Linux >= 6.8 in L1): %s\n",
 			strerror(errno));
-	vm_probe_cpu(vm);
+	if (id == 0)
+		vm_probe_cpu(vm, vcpu->fd);
 	return 0;
 }
 
 int vm__open(struct vm *vm, const struct vm_config *cfg, struct events *ev, struct console *con)
 {
 	struct kvm_userspace_memory_region slot;
-	int api;
+	char err[256];
+	int api, ret;
+	unsigned i;
 
 	memset(vm, 0, sizeof(*vm));
 	vm->cfg = cfg;
 	vm->ev = ev;
 	vm->con = con;
-	vm->kvm_fd = vm->vm_fd = vm->vcpu.fd = -1;
+	vm->kvm_fd = vm->vm_fd = vm->done_fd = vm->flush_fd = -1;
+	vm->nr_vcpus = (unsigned)cfg->cpus;
+	for (i = 0; i < VM_MAX_VCPUS; i++) {
+		vm->vcpus[i].vm = vm;
+		vm->vcpus[i].id = i;
+		vm->vcpus[i].fd = -1;
+	}
 	vm->ram.base = layout[LAYOUT_DRAM].base;
 	vm->ram.size = cfg->mem_mib << 20;
 	snprintf(vm->isa, sizeof(vm->isa), "rv64imafdc");
 	vm->mmu_type = "riscv,sv48";
 	vm->timebase_hz = LAYOUT_TIMEBASE_HZ;
+	vm->sbi.mem = (struct guest_mem){ vm_translate, &vm->ram };
+	vm->sbi.out = con->sink;
+	vm->sbi.in = con->source;
+
+	/* devices first: a --disk that is not there is the user's error even without KVM */
+	ret = devices__init(&vm->dev, cfg, con, vm->sbi.mem, vm_plic_notify, vm, "", err,
+			    sizeof(err));
+	if (ret) /* -ENODEV means "no KVM" to the caller */
+		return vm_fail(vm, ret == -ENODEV ? -EIO : ret, "%s", err);
 
 	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (vm->kvm_fd < 0)
-		return vm_fail(vm, errno, "cannot open /dev/kvm: %s", strerror(errno));
+		return vm_fail(vm, -ENODEV, "cannot open /dev/kvm: %s", strerror(errno));
 	api = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
 	if (api != KVM_API_VERSION)
-		return vm_fail(vm, EINVAL, "/dev/kvm: API version %d, want %d", api, KVM_API_VERSION);
+		return vm_fail(vm, ENODEV, "/dev/kvm: API version %d, want %d", api, KVM_API_VERSION);
 	if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IMMEDIATE_EXIT) <= 0)
-		return vm_fail(vm, ENOSYS, "/dev/kvm: no KVM_CAP_IMMEDIATE_EXIT");
+		return vm_fail(vm, ENODEV, "/dev/kvm: no KVM_CAP_IMMEDIATE_EXIT");
 	vm_phase(vm, "kvm-open");
 
 	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
@@ -177,15 +193,12 @@ int vm__open(struct vm *vm, const struct vm_config *cfg, struct events *ev, stru
 		return vm_fail(vm, errno, "KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
 	vm_phase(vm, "vm-created");
 
-	mmio__init(&vm->bus);
-	uart16550__init(&vm->uart, con->sink, (struct irq_line){ NULL, NULL });
-	if (mmio__register(&vm->bus, layout[LAYOUT_UART0].base, layout[LAYOUT_UART0].size,
-			   &vm_uart_ops, vm))
-		return vm_fail(vm, EINVAL, "cannot register the UART");
-	vm->sbi.mem = (struct guest_mem){ vm_translate, &vm->ram };
-	vm->sbi.out = con->sink;
-	vm->sbi.in = con->source;
-	return vm_create_vcpu(vm);
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		ret = vm_create_vcpu(vm, i);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 /* Where the initrd goes (below the DTB window); 0 or -E2BIG. */
@@ -203,6 +216,7 @@ static int vm_build_dtb(struct vm *vm, const struct file_map *initrd, uint8_t **
 			size_t *len)
 {
 	struct dtb_params p = {
+		.nr_cpus = vm->nr_vcpus,
 		.ram_size = vm->ram.size,
 		.timebase_hz = vm->timebase_hz,
 		.isa = vm->isa,
@@ -237,6 +251,13 @@ int vm__dump_dtb(struct vm *vm, const struct file_map *initrd, const char *path)
 
 	if (ret)
 		return ret;
+	if (!strcmp(path, "-")) {
+		/* raw bytes on the console, counted in console_bytes like any output */
+		vm->con->sink.write(vm->con->sink.ctx, blob, len);
+		console__flush(vm->con);
+		free(blob);
+		return 0;
+	}
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		ret = -errno;
@@ -291,33 +312,48 @@ int vm__load(struct vm *vm, const struct file_map *image, enum image_format fmt,
 	return 0;
 }
 
-int vm__boot_vcpu(struct vm *vm)
+int vm__boot_vcpus(struct vm *vm)
 {
-	uint64_t pc = vm->image.entry, hartid = 0, dtb = vm->dtb_gpa;
-	int fd = vm->vcpu.fd;
+	struct kvm_mp_state runnable = { .mp_state = KVM_MP_STATE_RUNNABLE };
+	uint64_t pc = vm->image.entry, dtb = vm->dtb_gpa;
 
 	/* the RISC-V boot protocol: a0 = hartid, a1 = device tree, entered in S-mode */
-	if (one_reg(fd, KVM_SET_ONE_REG, RISCV_CORE_REG(regs.pc), &pc) ||
-	    one_reg(fd, KVM_SET_ONE_REG, RISCV_CORE_REG(regs.a0), &hartid) ||
-	    one_reg(fd, KVM_SET_ONE_REG, RISCV_CORE_REG(regs.a1), &dtb))
-		return vm_fail(vm, errno, "KVM_SET_ONE_REG (boot registers): %s", strerror(errno));
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		uint64_t hartid = i;
+		int fd = vm->vcpus[i].fd;
+
+		if (one_reg(fd, KVM_SET_ONE_REG, RISCV_CORE_REG(regs.pc), &pc) ||
+		    one_reg(fd, KVM_SET_ONE_REG, RISCV_CORE_REG(regs.a0), &hartid) ||
+		    one_reg(fd, KVM_SET_ONE_REG, RISCV_CORE_REG(regs.a1), &dtb))
+			return vm_fail(vm, errno, "KVM_SET_ONE_REG (boot registers of vCPU %u): %s",
+				       i, strerror(errno));
+		if (i && vm->cfg->harts_running && ioctl(fd, KVM_SET_MP_STATE, &runnable) < 0)
+			return vm_fail(vm, errno, "option --harts-running: KVM_SET_MP_STATE on vCPU "
+				       "%u: %s", i, strerror(errno));
+	}
 	vm_phase(vm, "vcpu-ready");
 	return 0;
 }
 
 void vm__close(struct vm *vm)
 {
-	if (vm->vcpu.run)
-		munmap(vm->vcpu.run, vm->vcpu.run_size);
-	if (vm->vcpu.fd >= 0)
-		close(vm->vcpu.fd);
+	for (unsigned i = 0; i < VM_MAX_VCPUS; i++) {
+		struct vcpu *vcpu = &vm->vcpus[i];
+
+		if (vcpu->run)
+			munmap(vcpu->run, vcpu->run_size);
+		if (vcpu->fd >= 0)
+			close(vcpu->fd);
+		vcpu->run = NULL;
+		vcpu->fd = -1;
+	}
+	devices__close(&vm->dev);
 	if (vm->ram.host)
 		munmap(vm->ram.host, vm->ram.size);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	if (vm->kvm_fd >= 0)
 		close(vm->kvm_fd);
-	vm->vcpu.run = NULL;
-	vm->vcpu.fd = vm->vm_fd = vm->kvm_fd = -1;
+	vm->vm_fd = vm->kvm_fd = -1;
 	vm->ram.host = NULL;
 }

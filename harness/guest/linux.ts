@@ -10,14 +10,15 @@ import { cpioNewc } from '../stage/cpio.js';
 import { contentHash, guest, type GuestSpec } from './guest.js';
 
 export interface LinuxGuestInit {
-  /** Guest kernel configuration (images/build.ts LINUX_CONFIGS), default "tiny". */
+  /** Guest kernel configuration (images/build.ts LINUX_CONFIGS), default BOOTCASE_GUEST_CONFIG or "tiny". */
   config?: string;
+  /** vCPUs, default BOOTCASE_GUEST_CPUS or 1. */
   cpus?: number;
   memMiB?: number;
   timeoutMs?: number;
-  /** Which console the kernel uses: the 16550 (ttyS0) or hvc0 (SBI, or virtio-console). */
+  /** Which console the kernel uses: the 16550 (ttyS0) or hvc0 (SBI, or virtio-console). Default: the config's. */
   console?: 'ttyS0' | 'hvc0';
-  /** Add a virtio-console device (the virtio-console kernel config needs it). */
+  /** Add a virtio-console device (the virtio-console kernel config needs it). Default: the config's. */
   virtioConsole?: boolean;
   /** Extra kernel command line. */
   append?: string;
@@ -32,6 +33,11 @@ export interface LinuxGuestInit {
   initrd?: string;
   name?: string;
 }
+
+/** What a guest kernel configuration needs by default: its console (images/build.ts LINUX_CONFIGS). */
+const CONFIG_DEFAULTS: Readonly<Record<string, Pick<LinuxGuestInit, 'console' | 'virtioConsole'>>> = {
+  'virtio-console': { console: 'hvc0', virtioConsole: true },
+};
 
 /** The initramfs holding /init, cached by content. */
 export function linuxInitramfs(): string {
@@ -57,11 +63,13 @@ export function linuxInitramfs(): string {
 
 export function linuxGuest(init: LinuxGuestInit = {}): GuestSpec {
   const manifest = loadManifest();
-  const cfg = init.config ?? 'tiny';
+  const cfg = init.config ?? config.guestConfig ?? 'tiny';
   const image = manifest.linuxKernels[cfg];
   if (!image) throw new BootcaseError(`no guest kernel config "${cfg}"; built: ${Object.keys(manifest.linuxKernels).join(', ')}`);
-  const cpus = init.cpus ?? 1;
-  const consoleArg = init.console === 'hvc0' ? 'console=hvc0' : 'console=ttyS0';
+  const cpus = init.cpus ?? config.guestCpus ?? 1;
+  if (!Number.isInteger(cpus) || cpus < 1) throw new BootcaseError(`bad vCPU count ${cpus} (BOOTCASE_GUEST_CPUS must be a whole number >= 1)`);
+  const defaults = CONFIG_DEFAULTS[cfg] ?? {};
+  const consoleArg = (init.console ?? defaults.console) === 'hvc0' ? 'console=hvc0' : 'console=ttyS0';
   const cmdline = [
     consoleArg,
     'earlycon=sbi',
@@ -74,7 +82,7 @@ export function linuxGuest(init: LinuxGuestInit = {}): GuestSpec {
   ].filter(Boolean).join(' ');
   const vmmArgs = ['--cpus', String(cpus), '--append', cmdline];
   if (init.disk) vmmArgs.push('--disk', init.disk);
-  if (init.virtioConsole) vmmArgs.push('--virtio-console');
+  if (init.virtioConsole ?? defaults.virtioConsole) vmmArgs.push('--virtio-console');
   return guest({
     name: init.name ?? `linux-${cfg}-${cpus}cpu`,
     image,

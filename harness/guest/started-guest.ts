@@ -91,7 +91,7 @@ export class StartedGuest implements AsyncDisposable {
   }
 
   private checkConsoleComplete(): void {
-    const want = (this.endEvent as { console_bytes?: number } | undefined)?.console_bytes;
+    const want = this.endEvent?.console_bytes;
     if (want === undefined || this.consoleBytes >= want) this.consoleComplete.resolve();
   }
 

@@ -21,7 +21,7 @@ describe('parseEvent', () => {
 
   test('report and system events carry code and reason', () => {
     expect(parseEvent('{"v":1,"ev":"end","run":1,"exit":"report","code":7}')).toMatchObject({ exit: 'report', code: 7 });
-    expect(parseEvent('{"v":1,"ev":"end","run":1,"exit":"shutdown","reason":1}')).toMatchObject({ exit: 'shutdown', reason: 1 });
+    expect(parseEvent('{"v":1,"ev":"end","run":1,"exit":"shutdown","reason":1,"console_bytes":12}')).toMatchObject({ exit: 'shutdown', reason: 1, console_bytes: 12 });
   });
 
   test('rejects malformed lines, other protocol versions and unknown exits', () => {

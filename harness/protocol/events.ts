@@ -33,6 +33,8 @@ export interface EndEvent {
   exits: ExitCounts;
   sbi: Record<string, number>;
   guest_us?: number;
+  /** Bytes the VMM wrote to the console in this run (the console travels on its own port). */
+  console_bytes?: number;
 }
 
 export type StageEvent =
@@ -103,6 +105,7 @@ export function parseEvent(line: string): StageEvent {
       if (raw.code !== undefined) end.code = Number(raw.code);
       if (raw.msg !== undefined) end.msg = String(raw.msg);
       if (raw.guest_us !== undefined) end.guest_us = Number(raw.guest_us);
+      if (raw.console_bytes !== undefined) end.console_bytes = Number(raw.console_bytes);
       if (raw.fault !== undefined) end.fault = parseFault(raw.fault as Record<string, unknown>);
       return end;
     }

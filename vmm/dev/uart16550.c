@@ -239,6 +239,11 @@ size_t uart16550__rx_space(const struct uart16550 *u)
 	return UART16550_FIFO - u->rx_count;
 }
 
+int uart16550__rx_irq_enabled(const struct uart16550 *u)
+{
+	return (u->ier & IER_RDI) != 0;
+}
+
 size_t uart16550__push_input(struct uart16550 *u, const uint8_t *buf, size_t len)
 {
 	size_t n = 0, room = uart16550__rx_space(u);

@@ -9,13 +9,27 @@
 
 #define CONFIG_DEFAULT_MEM_MIB 128
 #define CONFIG_MAX_MEM_MIB 65536
+#define CONFIG_MAX_CPUS 8  /* PLIC_MAX_HARTS */
+#define CONFIG_MAX_DISKS 8 /* LAYOUT_VIRTIO_SLOTS */
+
+/* --disk PATH[,ro]: a host file or block device, or "serial:NAME" (an L1 virtio disk). */
+struct disk_config {
+	const char *path; /* points into argv, or into the copy below when ",ro" was cut off */
+	int read_only;
+	char buf[256];
+};
 
 struct vm_config {
 	const char *kernel;
 	const char *append;
 	const char *initrd;
-	const char *dump_dtb;
+	const char *dump_dtb; /* "-" = the console fd */
 	uint64_t mem_mib;
+	uint64_t cpus;        /* 1..CONFIG_MAX_CPUS */
+	int harts_running;    /* every vCPU runnable at reset, not only vCPU 0 */
+	int virtio_console;   /* console input/output through a virtio-console too */
+	struct disk_config disks[CONFIG_MAX_DISKS];
+	unsigned nr_disks;
 	uint64_t timeout_ms; /* 0 = no deadline */
 	int console_fd;      /* -1 = stdout (output) and stdin (input) */
 	int events_fd;       /* -1 = stderr */

@@ -21,6 +21,7 @@ struct console {
 	uint8_t buf[CONSOLE_BUF];
 	size_t len;
 	int seen_output;
+	uint64_t written; /* bytes written to out_fd: the "end" event's console_bytes */
 	int in_eof;
 	struct events *ev;     /* for the first-output phase */
 	void (*arm_flush)(void *ctx); /* ask for a flush soon (partial line pending) */
@@ -33,5 +34,7 @@ struct console {
 void console__init(struct console *con, int out_fd, int in_fd, struct events *ev);
 void console__flush(struct console *con);
 size_t console__read(struct console *con, uint8_t *buf, size_t len);
+/* Is input waiting to be read (or EOF to be seen)? Never blocks. */
+int console__input_ready(struct console *con);
 
 #endif

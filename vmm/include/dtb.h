@@ -9,8 +9,14 @@
 
 #define DTB_MAX_SIZE 0x10000ULL /* reserved at the top of RAM */
 #define DTB_UART_CLOCK_HZ 3686400U
+#define DTB_MAX_CPUS 8
+
+/* Phandles: hart h's interrupt controller is 1 + h, the PLIC comes after the last hart's. */
+#define DTB_PHANDLE_CPU_INTC(h) (1U + (h))
+#define DTB_PHANDLE_PLIC 0x40U
 
 struct dtb_params {
+	unsigned nr_cpus; /* 0 counts as 1 */
 	uint64_t ram_size;
 	uint32_t timebase_hz;
 	const char *isa;      /* "rv64imafdc" */

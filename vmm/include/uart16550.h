@@ -26,5 +26,8 @@ void uart16550__init(struct uart16550 *u, struct byte_sink out, struct irq_line 
 /* Queue received bytes; returns how many fit (the rest stay with the caller). */
 size_t uart16550__push_input(struct uart16550 *u, const uint8_t *buf, size_t len);
 size_t uart16550__rx_space(const struct uart16550 *u);
+/* Is the "received data available" interrupt (IER bit 0) enabled? A driver that sleeps until
+ * that interrupt needs input pushed to it; a polling one pulls it through LSR/RBR reads. */
+int uart16550__rx_irq_enabled(const struct uart16550 *u);
 
 #endif

@@ -4,9 +4,9 @@
 #ifndef BOOTCASE_VCPU_H
 #define BOOTCASE_VCPU_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <signal.h>
 #include "sbi.h"
 
 struct vm;
@@ -19,7 +19,8 @@ enum vcpu_exit {
 	VCPU_RESET,    /* SRST cold/warm reboot: vcpu->reason */
 	VCPU_REPORT,   /* BOOTCASE EXIT: vcpu->code */
 	VCPU_FAULT,    /* vcpu->fault */
-	VCPU_TIMEOUT,  /* --timeout-ms expired */
+	VCPU_TIMEOUT,  /* --timeout-ms expired (decided by the main thread, not by a vCPU) */
+	VCPU_STOPPED,  /* the run ended elsewhere (another vCPU, the deadline): not an end */
 };
 
 enum vcpu_fault_kind {
@@ -40,7 +41,7 @@ struct vcpu_fault {
 	int err;             /* kvm-run: errno */
 	uint32_t reason;     /* kvm-exit: exit_reason */
 	const char *device;  /* device */
-	char msg[192];       /* kvm-run, kvm-exit, device */
+	char msg[256];       /* kvm-run, kvm-exit, device */
 };
 
 struct vcpu_stats {
@@ -49,12 +50,14 @@ struct vcpu_stats {
 };
 
 struct vcpu {
+	struct vm *vm;
+	unsigned id; /* = hartid = KVM vcpu id */
 	int fd;
 	struct kvm_run *run;
 	size_t run_size;
+	pthread_t thread;
+	int has_thread;
 	int started;
-	volatile sig_atomic_t timeout_hit; /* set by the deadline signal */
-	volatile sig_atomic_t flush_due;   /* set by the console flush timer */
 	uint64_t t_first_run_ns;
 	struct vcpu_stats stats;
 	uint64_t reason; /* SRST reset_reason */
@@ -63,8 +66,15 @@ struct vcpu {
 };
 
 const char *vcpu__fault_kind_name(enum vcpu_fault_kind kind);
-/* Ask the running loop to stop: safe from a signal handler. */
+/*
+ * Make the vCPU's KVM_RUN return (now, or at once when it next enters): sets immediate_exit
+ * and signals the thread, whose handler does nothing, so KVM_RUN fails with EINTR
+ * (KVM_CAP_IMMEDIATE_EXIT, api.rst 4.1). vcpu__run() then returns VCPU_STOPPED when
+ * vm->stopping is set. VCPU_KICK_SIGNAL must have a handler installed without SA_RESTART.
+ */
+#define VCPU_KICK_SIGNAL SIGUSR1
 void vcpu__kick(struct vcpu *vcpu);
+/* Run until an exit ends the run (or vm->stopping): the calling thread is this vCPU's. */
 enum vcpu_exit vcpu__run(struct vcpu *vcpu, struct vm *vm);
 
 #endif

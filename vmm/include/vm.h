@@ -1,20 +1,30 @@
 /*
- * vm.h - one virtual machine: KVM fds, guest RAM, the device table, the boot image.
+ * vm.h - one virtual machine: KVM fds, guest RAM, the devices, the vCPUs, the boot image, and
+ * the state of the run (vm-run.c) that one thread per vCPU shares with the main thread.
  */
 #ifndef BOOTCASE_VM_H
 #define BOOTCASE_VM_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "config.h"
 #include "util.h"
 #include "console.h"
+#include "devices.h"
 #include "events.h"
 #include "loader.h"
-#include "mmio.h"
 #include "sbi.h"
-#include "uart16550.h"
 #include "vcpu.h"
+
+#define VM_MAX_VCPUS CONFIG_MAX_CPUS
+
+/* How the run ended: the first claim wins (vm__claim_end). */
+struct vm_end {
+	enum vcpu_exit why;
+	struct vcpu *vcpu; /* the vCPU that ended it; NULL for the deadline or a host-side fault */
+	struct vcpu_fault fault; /* a fault found outside any vCPU (console input to a device) */
+};
 
 struct vm {
 	const struct vm_config *cfg;
@@ -22,16 +32,26 @@ struct vm {
 	struct console *con;
 	int kvm_fd, vm_fd;
 	struct guest_ram ram;
-	struct mmio_bus bus;
-	struct uart16550 uart;
+	struct devices dev; /* dev.lock also guards con, ev and the phase flags below */
 	struct sbi_env sbi;
-	struct vcpu vcpu;
+	unsigned nr_vcpus;
+	struct vcpu vcpus[VM_MAX_VCPUS];
 	enum image_format format;
 	struct load_info image;
 	uint64_t dtb_gpa;
 	char isa[64];
 	const char *mmu_type;
 	uint32_t timebase_hz;
+
+	/* the run */
+	volatile sig_atomic_t stopping; /* the run is over: vCPU threads return VCPU_STOPPED */
+	int phase_first_run, phase_first_exit; /* emitted (under dev.lock) */
+	int end_claimed; /* atomic */
+	struct vm_end end;
+	int done_fd;  /* eventfd: a vCPU claimed the end */
+	int flush_fd; /* timerfd: a partial console line is due */
+	int flush_armed;
+
 	char err[512]; /* why the last vm__* call failed, naming the file or step */
 };
 
@@ -39,8 +59,16 @@ struct vm {
 int vm__open(struct vm *vm, const struct vm_config *cfg, struct events *ev, struct console *con);
 int vm__load(struct vm *vm, const struct file_map *image, enum image_format fmt,
 	     const struct file_map *initrd);
+/* The device tree for these options; path "-" writes it to the console. */
 int vm__dump_dtb(struct vm *vm, const struct file_map *initrd, const char *path);
-int vm__boot_vcpu(struct vm *vm);
+int vm__boot_vcpus(struct vm *vm);
 void vm__close(struct vm *vm);
+
+/* vm-run.c: run every vCPU on its own thread until the run ends; returns vm->end.why. */
+enum vcpu_exit vm__run(struct vm *vm);
+/* Record why the run ended unless something already did; 1 if this call won. Any thread. */
+int vm__claim_end(struct vm *vm, enum vcpu_exit why, struct vcpu *vcpu);
+/* A phase event, once per run (first-run, first-exit), from whichever vCPU gets there first. */
+void vm__phase_once(struct vm *vm, int *flag, const char *name);
 
 #endif

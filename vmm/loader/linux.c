@@ -9,8 +9,11 @@
  *   0x30 magic  "RISCV\0\0\0" (deprecated but present)
  *   0x38 magic2 "RSC\x05"
  *
- * The kernel wants a0 = hartid and a1 = the DTB; the caller puts the initrd and bootargs in
- * the DTB (/chosen linux,initrd-start/end and bootargs).
+ * Documentation/arch/riscv/boot.rst: the kernel runs where it is loaded, RAM base +
+ * text_offset (0x200000 for rv64), and that address must be a PMD boundary (2 MiB on rv64):
+ * setup_vm() BUG()s on anything else before the console is up, so we refuse it here with a
+ * message instead. The kernel wants a0 = hartid and a1 = the DTB; the caller places the
+ * initrd and the DTB above image_size (bss included) and names them in /chosen.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +22,7 @@
 #include "loader.h"
 
 #define LINUX_HDR_SIZE 0x40
+#define LINUX_ALIGN 0x200000ULL /* PMD_SIZE on rv64 */
 
 static uint64_t le64(const uint8_t *p)
 {
@@ -50,6 +54,14 @@ int linux__load(const uint8_t *buf, size_t len, const struct guest_ram *ram, str
 	flags = le64(buf + 0x18);
 	if (flags & 1) {
 		snprintf(err, errlen, "Linux Image is big-endian (header flags bit 0)");
+		return -EINVAL;
+	}
+	if ((ram->base + text_offset) % LINUX_ALIGN) {
+		snprintf(err, errlen,
+			 "Linux Image text_offset 0x%llx puts the kernel at 0x%llx, which is not "
+			 "2 MiB aligned (Documentation/arch/riscv/boot.rst)",
+			 (unsigned long long)text_offset,
+			 (unsigned long long)(ram->base + text_offset));
 		return -EINVAL;
 	}
 	span = image_size > len ? image_size : len;

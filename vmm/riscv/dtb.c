@@ -1,18 +1,27 @@
 /*
  * dtb.c - the guest's device tree, generated from layout.h (nothing here hard-codes an
- * address). Bindings: Documentation/devicetree/bindings/riscv/cpus.yaml,
- * .../interrupt-controller/riscv,cpu-intc.yaml, .../serial/8250.yaml.
+ * address). Bindings (Linux Documentation/devicetree/bindings/): riscv/cpus.yaml,
+ * interrupt-controller/riscv,cpu-intc.yaml, interrupt-controller/sifive,plic-1.0.0.yaml,
+ * serial/8250.yaml, virtio/mmio.yaml.
  *
  *   / { #address-cells = 2; #size-cells = 2; compatible = "bootcase,virt";
  *     chosen { bootargs; stdout-path = "/soc/serial@10000000"; linux,initrd-start/end; }
- *     cpus { timebase-frequency; cpu@0 { riscv,isa; mmu-type;
- *            interrupt-controller { compatible = "riscv,cpu-intc"; phandle = 1; } } }
+ *     cpus { timebase-frequency;
+ *            cpu@N { riscv,isa; mmu-type; interrupt-controller { riscv,cpu-intc } } ... }
  *     memory@80000000 { device_type = "memory"; reg; }
- *     soc { compatible = "simple-bus"; ranges; serial@10000000 { ns16550a } } }
+ *     soc { simple-bus; ranges;
+ *           plic@c000000 { interrupts-extended = <&intcN 11 &intcN 9> per hart; }
+ *           serial@10000000 { ns16550a; interrupts = <10>; }
+ *           virtio_mmio@10001000 ... virtio_mmio@10008000 { interrupts = <1> ... <8>; } } }
  *
- * The UART's interrupts = <10> names its PLIC source. There is no PLIC model yet, so the
- * node has no interrupt-parent and Linux's 8250 driver polls it.
+ * Every hart's local interrupt controller takes the RISC-V interrupt numbers as its cells
+ * (mcause/scause codes): 9 is the supervisor external interrupt, 11 the machine one. The PLIC
+ * lists two contexts per hart in that order, M then S, which is how QEMU virt numbers them
+ * (context 2h, 2h + 1); a kernel in (V)S-mode uses the contexts wired to 9 and skips the rest.
+ * All eight virtio slots are described, empty or not: an empty one answers DeviceID 0 and the
+ * driver leaves it alone.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,11 +29,50 @@
 #include "fdt.h"
 #include "layout.h"
 
-#define CPU_INTC_PHANDLE 1
+#define IRQ_S_EXT 9
+#define IRQ_M_EXT 11
+#define PLIC_NDEV 95
 
 static void node_name(char *buf, size_t cap, const char *stem, uint64_t addr)
 {
 	snprintf(buf, cap, "%s@%llx", stem, (unsigned long long)addr);
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static unsigned dtb_cpus_count(const struct dtb_params *p)
+{
+	return p->nr_cpus ? p->nr_cpus : 1;
+}
+
+static void dtb_cpu(struct fdt *f, const struct dtb_params *p, unsigned hart)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "cpu@%u", hart);
+	fdt__begin_node(f, name);
+	fdt__prop_str(f, "device_type", "cpu");
+	fdt__prop_u32(f, "reg", hart);
+	fdt__prop_str(f, "status", "okay");
+	fdt__prop_str(f, "compatible", "riscv");
+	fdt__prop_str(f, "riscv,isa", p->isa);
+	fdt__prop_str(f, "mmu-type", p->mmu_type);
+
+	fdt__begin_node(f, "interrupt-controller");
+	fdt__prop_u32(f, "#address-cells", 0); /* an interrupt-map could not address into it */
+	fdt__prop_u32(f, "#interrupt-cells", 1);
+	fdt__prop_empty(f, "interrupt-controller");
+	fdt__prop_str(f, "compatible", "riscv,cpu-intc");
+	fdt__prop_u32(f, "phandle", DTB_PHANDLE_CPU_INTC(hart));
+	fdt__end_node(f);
+
+	fdt__end_node(f);
 }
 
 static void dtb_cpus(struct fdt *f, const struct dtb_params *p)
@@ -33,29 +81,41 @@ static void dtb_cpus(struct fdt *f, const struct dtb_params *p)
 	fdt__prop_u32(f, "#address-cells", 1);
 	fdt__prop_u32(f, "#size-cells", 0);
 	fdt__prop_u32(f, "timebase-frequency", p->timebase_hz);
-
-	fdt__begin_node(f, "cpu@0");
-	fdt__prop_str(f, "device_type", "cpu");
-	fdt__prop_u32(f, "reg", 0);
-	fdt__prop_str(f, "status", "okay");
-	fdt__prop_str(f, "compatible", "riscv");
-	fdt__prop_str(f, "riscv,isa", p->isa);
-	fdt__prop_str(f, "mmu-type", p->mmu_type);
-
-	fdt__begin_node(f, "interrupt-controller");
-	fdt__prop_u32(f, "#interrupt-cells", 1);
-	fdt__prop_empty(f, "interrupt-controller");
-	fdt__prop_str(f, "compatible", "riscv,cpu-intc");
-	fdt__prop_u32(f, "phandle", CPU_INTC_PHANDLE);
+	for (unsigned h = 0; h < dtb_cpus_count(p); h++)
+		dtb_cpu(f, p, h);
 	fdt__end_node(f);
-
-	fdt__end_node(f); /* cpu@0 */
-	fdt__end_node(f); /* cpus */
 }
 
-static void dtb_soc(struct fdt *f)
+static void dtb_plic(struct fdt *f, const struct dtb_params *p)
 {
-	const struct layout_entry *uart = &layout[LAYOUT_UART0];
+	static const char compat[] = "sifive,plic-1.0.0\0riscv,plic0";
+	const struct layout_entry *plic = &layout[LAYOUT_PLIC];
+	uint8_t cells[DTB_MAX_CPUS * 4 * 4];
+	unsigned n = 0;
+	char name[64];
+
+	for (unsigned h = 0; h < dtb_cpus_count(p) && h < DTB_MAX_CPUS; h++) {
+		put_be32(cells + 4 * n++, DTB_PHANDLE_CPU_INTC(h));
+		put_be32(cells + 4 * n++, IRQ_M_EXT); /* context 2h */
+		put_be32(cells + 4 * n++, DTB_PHANDLE_CPU_INTC(h));
+		put_be32(cells + 4 * n++, IRQ_S_EXT); /* context 2h + 1 */
+	}
+	node_name(name, sizeof(name), plic->name, plic->base);
+	fdt__begin_node(f, name);
+	fdt__prop(f, "compatible", compat, sizeof(compat));
+	fdt__prop_reg64(f, "reg", plic->base, plic->size);
+	fdt__prop_empty(f, "interrupt-controller");
+	fdt__prop_u32(f, "#interrupt-cells", 1);
+	fdt__prop_u32(f, "#address-cells", 0);
+	fdt__prop_u32(f, "riscv,ndev", PLIC_NDEV);
+	fdt__prop(f, "interrupts-extended", cells, 4 * n);
+	fdt__prop_u32(f, "phandle", DTB_PHANDLE_PLIC);
+	fdt__end_node(f);
+}
+
+static void dtb_soc(struct fdt *f, const struct dtb_params *p)
+{
+	const struct layout_entry *uart = &layout[LAYOUT_UART0], *virtio = &layout[LAYOUT_VIRTIO0];
 	char name[64];
 
 	fdt__begin_node(f, "soc");
@@ -64,13 +124,28 @@ static void dtb_soc(struct fdt *f)
 	fdt__prop_str(f, "compatible", "simple-bus");
 	fdt__prop_empty(f, "ranges");
 
+	dtb_plic(f, p);
+
 	node_name(name, sizeof(name), uart->name, uart->base);
 	fdt__begin_node(f, name);
 	fdt__prop_str(f, "compatible", "ns16550a");
 	fdt__prop_reg64(f, "reg", uart->base, uart->size);
 	fdt__prop_u32(f, "clock-frequency", DTB_UART_CLOCK_HZ);
 	fdt__prop_u32(f, "interrupts", uart->irq);
+	fdt__prop_u32(f, "interrupt-parent", DTB_PHANDLE_PLIC);
 	fdt__end_node(f);
+
+	for (unsigned i = 0; i < LAYOUT_VIRTIO_SLOTS; i++) {
+		uint64_t base = virtio->base + i * LAYOUT_VIRTIO_STRIDE;
+
+		node_name(name, sizeof(name), virtio->name, base);
+		fdt__begin_node(f, name);
+		fdt__prop_str(f, "compatible", "virtio,mmio");
+		fdt__prop_reg64(f, "reg", base, LAYOUT_VIRTIO_STRIDE);
+		fdt__prop_u32(f, "interrupts", virtio->irq + i);
+		fdt__prop_u32(f, "interrupt-parent", DTB_PHANDLE_PLIC);
+		fdt__end_node(f);
+	}
 
 	fdt__end_node(f); /* soc */
 }
@@ -82,6 +157,8 @@ int riscv__dtb_build(const struct dtb_params *p, uint8_t **blob, size_t *len)
 	struct fdt f;
 	char name[64];
 
+	if (dtb_cpus_count(p) > DTB_MAX_CPUS)
+		return -EINVAL;
 	fdt__init(&f);
 	fdt__begin_node(&f, "");
 	fdt__prop_u32(&f, "#address-cells", 2);
@@ -108,7 +185,7 @@ int riscv__dtb_build(const struct dtb_params *p, uint8_t **blob, size_t *len)
 	fdt__prop_reg64(&f, "reg", ram->base, p->ram_size);
 	fdt__end_node(&f);
 
-	dtb_soc(&f);
+	dtb_soc(&f, p);
 	fdt__end_node(&f); /* root */
 	return fdt__finish(&f, blob, len);
 }

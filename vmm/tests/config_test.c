@@ -45,12 +45,14 @@ static void test_defaults(void)
 	CHECK_EQ(c.events_fd, -1);
 	CHECK_EQ(c.timeout_ms, 0);
 	CHECK(c.initrd == NULL && c.append == NULL && !c.has_run_id);
+	CHECK_EQ(c.cpus, 1);
+	CHECK(c.nr_disks == 0 && !c.virtio_console && !c.harts_running);
 }
 
 static void test_errors(void)
 {
 	static const struct {
-		const char *argv[6];
+		const char *argv[7];
 		const char *msg;
 	} cases[] = {
 		{ { "vmm", NULL }, "missing --kernel FILE" },
@@ -64,6 +66,11 @@ static void test_errors(void)
 		  "option --events-fd: file descriptor 999 is not open" },
 		{ { "vmm", "--kernel", "", NULL }, "option --kernel: empty file name" },
 		{ { "vmm", "--kernel", "k", "--timeout-ms", "-1", NULL }, "option --timeout-ms" },
+		{ { "vmm", "--kernel", "k", "--cpus", "0", NULL }, "option --cpus: must be at least 1" },
+		{ { "vmm", "--kernel", "k", "--cpus", "9", NULL }, "option --cpus: '9' is not a number in 0..8" },
+		{ { "vmm", "--kernel", "k", "--disk", NULL }, "option --disk needs a value" },
+		{ { "vmm", "--kernel", "k", "--disk", ",ro", NULL }, "option --disk: empty file name" },
+		{ { "vmm", "--kernel", "k", "--disk", "serial:", NULL }, "option --disk: empty serial name" },
 	};
 	struct vm_config c;
 	size_t i;
@@ -95,7 +102,51 @@ static void test_dump_dtb_alone(void)
 	CHECK_STR(c.dump_dtb, "/tmp/x.dtb");
 }
 
+static void test_devices(void)
+{
+	static const char *const argv[] = { "vmm", "--kernel", "k", "--disk", "serial:rw",
+					    "--disk", "/a,b.img,ro", "--virtio-console", "--cpus", "4",
+					    "--harts-running", NULL };
+	struct vm_config c;
+
+	CHECK_EQ(parse(&c, argv), 0);
+	CHECK_EQ(c.nr_disks, 2);
+	CHECK_STR(c.disks[0].path, "serial:rw");
+	CHECK_EQ(c.disks[0].read_only, 0);
+	CHECK_STR(c.disks[1].path, "/a,b.img"); /* only the last ",ro" is an option */
+	CHECK_EQ(c.disks[1].read_only, 1);
+	CHECK_EQ(c.virtio_console, 1);
+	CHECK_EQ(c.harts_running, 1);
+	CHECK_EQ(c.cpus, 4);
+}
+
+static void test_too_many_virtio(void)
+{
+	const char *argv[24] = { "vmm", "--kernel", "k" };
+	struct vm_config c;
+	int n = 3;
+
+	for (int i = 0; i < CONFIG_MAX_DISKS; i++) {
+		argv[n++] = "--disk";
+		argv[n++] = "d.img";
+	}
+	argv[n] = NULL;
+	CHECK_EQ(parse(&c, argv), 0);
+	CHECK_EQ(c.nr_disks, CONFIG_MAX_DISKS);
+	argv[n++] = "--virtio-console";
+	argv[n] = NULL;
+	CHECK(parse(&c, argv) != 0);
+	CHECK_CONTAINS(err, "option --virtio-console: all 8 virtio slots hold disks");
+	argv[n - 1] = "--disk";
+	argv[n++] = "ninth.img";
+	argv[n] = NULL;
+	CHECK(parse(&c, argv) != 0);
+	CHECK_CONTAINS(err, "option --disk: at most 8 disks");
+}
+
 const struct test config_tests[] = {
+	{ "config: --disk, --virtio-console, --cpus, --harts-running", test_devices },
+	{ "config: disks and the virtio-console share 8 slots", test_too_many_virtio },
 	{ "config: all options", test_good },
 	{ "config: defaults", test_defaults },
 	{ "config: every error names its option", test_errors },

@@ -174,7 +174,45 @@ static void test_machine_dt_minimal(void)
 	free(dts);
 }
 
+static void test_machine_dt_devices(void)
+{
+	struct dtb_params p = { .nr_cpus = 2, .ram_size = 64ULL << 20, .timebase_hz = 10000000,
+				.isa = "rv64imafdc", .mmu_type = "riscv,sv39" };
+	uint8_t *blob;
+	size_t len;
+	char *dts;
+
+	CHECK_EQ(riscv__dtb_build(&p, &blob, &len), 0);
+	dts = dtc_decode(blob, len);
+	free(blob);
+	if (!dts)
+		return;
+	CHECK_CONTAINS(dts, "cpu@0 {");
+	CHECK_CONTAINS(dts, "cpu@1 {");
+	CHECK(!strstr(dts, "cpu@2"));
+	CHECK_CONTAINS(dts, "plic@c000000 {");
+	CHECK_CONTAINS(dts, "compatible = \"sifive,plic-1.0.0\\0riscv,plic0\"");
+	CHECK_CONTAINS(dts, "reg = <0x00 0xc000000 0x00 0x600000>");
+	CHECK_CONTAINS(dts, "riscv,ndev = <0x5f>");
+	CHECK_CONTAINS(dts, "#address-cells = <0x00>");
+	/* M then S external interrupt of each hart: contexts 0..3 */
+	CHECK_CONTAINS(dts, "interrupts-extended = <0x01 0x0b 0x01 0x09 0x02 0x0b 0x02 0x09>");
+	CHECK_CONTAINS(dts, "phandle = <0x40>");
+	CHECK_CONTAINS(dts, "interrupt-parent = <0x40>");
+	CHECK_CONTAINS(dts, "virtio_mmio@10001000 {");
+	CHECK_CONTAINS(dts, "virtio_mmio@10008000 {");
+	CHECK(!strstr(dts, "virtio_mmio@10009000"));
+	CHECK_CONTAINS(dts, "compatible = \"virtio,mmio\"");
+	CHECK_CONTAINS(dts, "reg = <0x00 0x10008000 0x00 0x1000>");
+	CHECK_CONTAINS(dts, "interrupts = <0x08>");
+	CHECK(!strstr(dts, "Warning") && !strstr(dts, "ERROR"));
+	free(dts);
+	p.nr_cpus = DTB_MAX_CPUS + 1;
+	CHECK(riscv__dtb_build(&p, &blob, &len) != 0);
+}
+
 const struct test fdt_tests[] = {
+	{ "dtb: PLIC, virtio slots and one cpu node per hart", test_machine_dt_devices },
 	{ "fdt: v17 header, aligned blocks, deduplicated strings", test_header },
 	{ "fdt: unbalanced nodes and stray props are errors", test_unbalanced },
 	{ "dtb: ISA string from KVM bits, mmu-type", test_isa_and_mmu },

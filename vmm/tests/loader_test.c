@@ -200,16 +200,19 @@ static void test_linux_image(void)
 	struct load_info info;
 
 	memset(img, 0, sizeof(img));
-	img[0x08 + 2] = 0x01;      /* text_offset 0x10000 */
+	img[0x08 + 2] = 0x01;      /* text_offset 0x10000: not 2 MiB aligned */
 	img[0x10 + 2] = 0x02;      /* image_size 0x20000 */
 	memcpy(img + 0x30, "RISCV\0\0\0", 8);
 	memcpy(img + 0x38, "RSC\x05", 4);
 	img[0x40] = 0xab;
 	CHECK_EQ(loader__detect(img, sizeof(img)), IMAGE_LINUX);
+	CHECK_EQ(load(img, sizeof(img), &info), -EINVAL);
+	CHECK_CONTAINS(err, "not 2 MiB aligned");
+	img[0x08 + 2] = 0; /* text_offset 0: the kernel at the RAM base */
 	CHECK_EQ(load(img, sizeof(img), &info), 0);
-	CHECK_EQ(info.entry, RAM_BASE + 0x10000);
-	CHECK_EQ(info.hi, RAM_BASE + 0x30000);
-	CHECK_EQ(ram_buf[0x10040], 0xab);
+	CHECK_EQ(info.entry, RAM_BASE);
+	CHECK_EQ(info.hi, RAM_BASE + 0x20000);
+	CHECK_EQ(ram_buf[0x40], 0xab);
 	img[0x10 + 2] = 0; /* image_size 16 MiB: larger than RAM */
 	img[0x10 + 3] = 0x01;
 	CHECK_EQ(load(img, sizeof(img), &info), -E2BIG);

@@ -72,6 +72,8 @@ void capture__write(void *ctx, const uint8_t *buf, size_t len);
 
 extern const struct test config_tests[];
 extern const struct test console_tests[];
+extern const struct test devices_tests[];
+extern const struct test disk_tests[];
 extern const struct test events_tests[];
 extern const struct test fdt_tests[];
 extern const struct test loader_tests[];

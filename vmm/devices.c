@@ -1,0 +1,215 @@
+/*
+ * devices.c - the device table: which model sits at which layout.h window, on which PLIC
+ * source, and where console input goes.
+ *
+ *   PLIC        layout PLIC, one M and one S context per hart (contexts 2h, 2h + 1)
+ *   UART0       layout UART0 on source 10; console output, and console input by default
+ *   virtio 0..7 layout VIRTIO0 + i * stride on source 1 + i: the --disk options in order,
+ *               then the --virtio-console, then empty slots (DeviceID 0), so a driver that
+ *               scans all eight slots (xv6, Linux from the DT) finds a well-formed answer
+ *
+ * Console input is pushed by the main thread (devices__pump_input) into whichever device takes
+ * it: the virtio-console when there is one, else the UART while its receive interrupt is on.
+ * A guest that polls the UART instead pulls input itself: reading RBR, IIR or LSR first fills
+ * the receive FIFO from the console, so polling guests need no interrupt and no thread.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "devices.h"
+#include "disk.h"
+
+/* RBR, IIR and LSR show received data; other registers skip the console poll. */
+#define UART_SHOWS_RX(off) ((off) == 0 || (off) == 2 || (off) == 5)
+
+static struct devices *to_devices_uart(void *state)
+{
+	return (struct devices *)((char *)state - offsetof(struct devices, uart));
+}
+
+static void uart_fill(struct devices *d)
+{
+	uint8_t buf[UART16550_FIFO];
+	size_t n = uart16550__rx_space(&d->uart);
+
+	if (n && !d->console_input_to_virtio) {
+		n = console__read(d->con, buf, n);
+		uart16550__push_input(&d->uart, buf, n);
+	}
+}
+
+static int uart_read(void *state, uint64_t off, uint8_t *data, uint32_t len)
+{
+	struct devices *d = to_devices_uart(state);
+
+	if (UART_SHOWS_RX(off))
+		uart_fill(d);
+	return uart16550_ops.read(&d->uart, off, data, len);
+}
+
+static int uart_write(void *state, uint64_t off, const uint8_t *data, uint32_t len)
+{
+	struct devices *d = to_devices_uart(state);
+	int ret = uart16550_ops.write(&d->uart, off, data, len);
+
+	/* the receive interrupt was just enabled: input that waited for it is due now */
+	if (!ret && off == 1 && uart16550__rx_irq_enabled(&d->uart))
+		uart_fill(d);
+	return ret;
+}
+
+static const struct dev_ops uart_ops = {
+	.name = "uart16550",
+	.read = uart_read,
+	.write = uart_write,
+};
+
+static int devices_add_slot(struct devices *d, unsigned i, struct virtio_mmio *mmio,
+			    const char *kind, char *err, size_t errlen)
+{
+	const struct layout_entry *v = &layout[LAYOUT_VIRTIO0];
+	uint64_t base = v->base + i * LAYOUT_VIRTIO_STRIDE;
+	struct virtio_slot *s = &d->slots[i];
+
+	s->mmio = mmio;
+	s->ops = virtio_mmio_ops;
+	snprintf(s->name, sizeof(s->name), "%s@%llx", kind, (unsigned long long)base);
+	s->ops.name = s->name;
+	if (mmio__register(&d->bus, base, LAYOUT_VIRTIO_STRIDE, &s->ops, mmio)) {
+		snprintf(err, errlen, "cannot map %s", s->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int devices_add_disk(struct devices *d, const struct disk_config *dc, unsigned slot,
+			    struct guest_mem mem, const char *root, char *err, size_t errlen)
+{
+	unsigned i = d->nr_blk;
+	const char *serial = NULL;
+	int fd, ret;
+
+	fd = disk__open(dc->path, dc->read_only, root, &serial, err, errlen);
+	if (fd < 0)
+		return fd;
+	d->blk_fd[i] = fd;
+	d->blk_ro[i] = dc->read_only;
+	d->nr_blk++;
+	ret = virtio_blk__init(&d->blk[i], fd, dc->read_only, serial, mem,
+			       plic__irq_line(&d->plic, layout[LAYOUT_VIRTIO0].irq + slot));
+	if (ret) {
+		snprintf(err, errlen, "--disk %s: cannot size it: %s", dc->path, strerror(-ret));
+		return ret;
+	}
+	if (d->blk[i].capacity == 0) {
+		snprintf(err, errlen, "--disk %s: smaller than one 512-byte sector", dc->path);
+		return -EINVAL;
+	}
+	return devices_add_slot(d, slot, &d->blk[i].mmio, "virtio-blk", err, errlen);
+}
+
+int devices__init(struct devices *d, const struct vm_config *cfg, struct console *con,
+		  struct guest_mem mem, plic_notify_fn notify, void *notify_ctx,
+		  const char *root, char *err, size_t errlen)
+{
+	const struct layout_entry *plic = &layout[LAYOUT_PLIC], *uart = &layout[LAYOUT_UART0];
+	unsigned slot = 0, i;
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	for (i = 0; i < CONFIG_MAX_DISKS; i++)
+		d->blk_fd[i] = -1;
+	pthread_mutex_init(&d->lock, NULL);
+	d->con = con;
+	d->console_input_to_virtio = cfg->virtio_console;
+	mmio__init(&d->bus);
+
+	if (plic__init(&d->plic, (unsigned)cfg->cpus, notify, notify_ctx) ||
+	    mmio__register(&d->bus, plic->base, plic->size, &plic_ops, &d->plic)) {
+		snprintf(err, errlen, "cannot set up the PLIC for %llu harts",
+			 (unsigned long long)cfg->cpus);
+		return -EINVAL;
+	}
+	uart16550__init(&d->uart, con->sink, plic__irq_line(&d->plic, uart->irq));
+	if (mmio__register(&d->bus, uart->base, uart->size, &uart_ops, &d->uart)) {
+		snprintf(err, errlen, "cannot map the UART");
+		return -EINVAL;
+	}
+	for (i = 0; i < cfg->nr_disks; i++) {
+		ret = devices_add_disk(d, &cfg->disks[i], slot++, mem, root, err, errlen);
+		if (ret)
+			return ret;
+	}
+	if (cfg->virtio_console) {
+		virtio_console__init(&d->vcon, con->sink, mem,
+				     plic__irq_line(&d->plic, layout[LAYOUT_VIRTIO0].irq + slot));
+		ret = devices_add_slot(d, slot++, &d->vcon.mmio, "virtio-console", err, errlen);
+		if (ret)
+			return ret;
+	}
+	for (; slot < LAYOUT_VIRTIO_SLOTS; slot++) {
+		virtio_mmio__init(&d->empty[slot], NULL, mem, (struct irq_line){ NULL, NULL });
+		ret = devices_add_slot(d, slot, &d->empty[slot], "virtio-empty", err, errlen);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+size_t devices__input_space(struct devices *d)
+{
+	if (d->console_input_to_virtio)
+		return virtio_console__input_space(&d->vcon);
+	return uart16550__rx_irq_enabled(&d->uart) ? uart16550__rx_space(&d->uart) : 0;
+}
+
+int devices__pump_input(struct devices *d)
+{
+	uint8_t buf[VIRTIO_CONSOLE_PENDING];
+	size_t n = devices__input_space(d);
+	long taken;
+
+	if (!n)
+		return 0;
+	if (!d->console_input_to_virtio) {
+		uart_fill(d);
+		return 0;
+	}
+	if (n > sizeof(buf))
+		n = sizeof(buf);
+	n = console__read(d->con, buf, n);
+	if (!n)
+		return 0;
+	/* input_space() said these fit, so the device takes them all or fails */
+	taken = virtio_console__push_input(&d->vcon, buf, n);
+	if (taken < 0) {
+		snprintf(d->err, sizeof(d->err), "%s", virtio_mmio__error(&d->vcon.mmio));
+		return -1;
+	}
+	return 0;
+}
+
+int devices__sync(struct devices *d)
+{
+	int ret = 0;
+
+	for (unsigned i = 0; i < d->nr_blk; i++) {
+		if (d->blk_ro[i] || fdatasync(d->blk_fd[i]) == 0)
+			continue;
+		snprintf(d->err, sizeof(d->err), "fdatasync of disk %u: %s", i, strerror(errno));
+		ret = -1;
+	}
+	return ret;
+}
+
+void devices__close(struct devices *d)
+{
+	for (unsigned i = 0; i < CONFIG_MAX_DISKS; i++) {
+		if (d->blk_fd[i] >= 0)
+			close(d->blk_fd[i]);
+		d->blk_fd[i] = -1;
+	}
+	d->nr_blk = 0;
+}

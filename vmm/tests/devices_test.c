@@ -1,0 +1,213 @@
+/*
+ * devices_test.c - the device table: which model answers at each layout.h window, the PLIC
+ * wiring of the UART and the virtio slots, and where console input goes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "devices.h"
+#include "loader.h"
+#include "test.h"
+
+static uint8_t ram_buf[1 << 16];
+static struct guest_ram ram = { ram_buf, 0x80000000ULL, sizeof(ram_buf) };
+static int notified[PLIC_MAX_CONTEXTS];
+
+static void *translate(void *ctx, uint64_t gpa, uint64_t len)
+{
+	struct guest_ram *r = ctx;
+
+	if (gpa < r->base || gpa - r->base > r->size || len > r->size - (gpa - r->base))
+		return NULL;
+	return r->host + (gpa - r->base);
+}
+
+static void notify(void *ctx, unsigned context, int level)
+{
+	(void)ctx;
+	notified[context] = level;
+}
+
+static uint32_t rd32(struct devices *d, uint64_t addr)
+{
+	struct mmio_miss miss;
+	uint8_t b[8] = { 0 };
+
+	if (mmio__dispatch(&d->bus, addr, b, 4, 0, &miss))
+		return 0xdeadbeef;
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+static int wr(struct devices *d, uint64_t addr, uint32_t v, uint32_t len)
+{
+	struct mmio_miss miss;
+	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
+
+	return mmio__dispatch(&d->bus, addr, b, len, 1, &miss);
+}
+
+static uint8_t rd8(struct devices *d, uint64_t addr)
+{
+	struct mmio_miss miss;
+	uint8_t b = 0xff;
+
+	mmio__dispatch(&d->bus, addr, &b, 1, 0, &miss);
+	return b;
+}
+
+/* A 1 MiB disk file, a console on a pipe (in) and /dev/null (out). */
+static int setup(struct devices *d, struct console *con, struct vm_config *cfg, int *in_w,
+		 char *disk)
+{
+	struct guest_mem mem = { translate, &ram };
+	int in[2], fd;
+	char err[256];
+
+	snprintf(disk, 64, "/tmp/bootcase-devtest-XXXXXX");
+	fd = mkstemp(disk);
+	if (fd < 0 || ftruncate(fd, 1 << 20) < 0 || pipe(in) < 0)
+		return -1;
+	close(fd);
+	fcntl(in[0], F_SETFL, O_NONBLOCK);
+	*in_w = in[1];
+	console__init(con, open("/dev/null", O_WRONLY | O_CLOEXEC), in[0], NULL);
+	cfg->disks[0].path = disk;
+	cfg->nr_disks = 1;
+	memset(notified, 0, sizeof(notified));
+	if (devices__init(d, cfg, con, mem, notify, NULL, "", err, sizeof(err))) {
+		printf("      devices__init: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void teardown(struct devices *d, struct console *con, int in_w, const char *disk)
+{
+	devices__close(d);
+	close(con->in_fd);
+	close(con->out_fd);
+	close(in_w);
+	unlink(disk);
+}
+
+static void test_slots(void)
+{
+	static struct devices d;
+	struct vm_config cfg = { .cpus = 2, .virtio_console = 1 };
+	struct console con;
+	struct mmio_miss miss;
+	uint8_t b[4] = { 0 };
+	uint64_t v0 = layout[LAYOUT_VIRTIO0].base;
+	char disk[64];
+	int in_w;
+
+	CHECK(setup(&d, &con, &cfg, &in_w, disk) == 0);
+	for (unsigned i = 0; i < LAYOUT_VIRTIO_SLOTS; i++) {
+		uint64_t base = v0 + i * LAYOUT_VIRTIO_STRIDE;
+
+		CHECK_EQ(rd32(&d, base + VIRTIO_MMIO_MAGIC_VALUE), VIRTIO_MMIO_MAGIC_NUMBER);
+		CHECK_EQ(rd32(&d, base + VIRTIO_MMIO_VERSION), 2);
+		CHECK_EQ(rd32(&d, base + VIRTIO_MMIO_DEVICE_ID),
+			 i == 0 ? VIRTIO_ID_BLOCK : i == 1 ? VIRTIO_ID_CONSOLE : 0);
+	}
+	/* capacity: 1 MiB = 2048 sectors */
+	CHECK_EQ(rd32(&d, v0 + VIRTIO_MMIO_CONFIG), 2048);
+	/* a refused access names the slot */
+	CHECK(mmio__dispatch(&d.bus, v0 + VIRTIO_MMIO_MAGIC_VALUE, b, 4, 1, &miss) == -EIO);
+	CHECK_STR(miss.device, "virtio-blk@10001000");
+	CHECK(mmio__dispatch(&d.bus, v0 + 7 * LAYOUT_VIRTIO_STRIDE + VIRTIO_MMIO_STATUS, b, 4, 1,
+			     &miss) == -EIO);
+	CHECK_STR(miss.device, "virtio-empty@10008000");
+	/* past the last slot: nothing */
+	CHECK(mmio__dispatch(&d.bus, v0 + 8 * LAYOUT_VIRTIO_STRIDE, b, 4, 0, &miss) == -ENOENT);
+	CHECK_EQ(devices__sync(&d), 0);
+	teardown(&d, &con, in_w, disk);
+}
+
+/* Source 10 (UART) and 1 + slot (virtio) reach hart 1's S context (3) through the PLIC. */
+static void test_plic_wiring(void)
+{
+	static struct devices d;
+	struct vm_config cfg = { .cpus = 2 };
+	uint64_t plic = layout[LAYOUT_PLIC].base, uart = layout[LAYOUT_UART0].base;
+	struct console con;
+	char disk[64];
+	int in_w;
+
+	CHECK(setup(&d, &con, &cfg, &in_w, disk) == 0);
+	CHECK_EQ(wr(&d, plic + 4 * 10, 1, 4), 0);                /* priority 1 */
+	CHECK_EQ(wr(&d, plic + 0x2000 + 0x80 * 3, 1u << 10, 4), 0); /* enable, context 3 */
+	CHECK_EQ(wr(&d, uart + 1, 0x02, 1), 0);                  /* IER: THR empty -> line high */
+	CHECK_EQ(notified[3], 1);
+	CHECK_EQ(notified[1], 0);
+	CHECK_EQ(rd32(&d, plic + 0x200004 + 0x1000 * 3), 10); /* claim */
+	CHECK_EQ(notified[3], 0);
+	CHECK_EQ(wr(&d, uart + 1, 0x00, 1), 0);
+	CHECK_EQ(wr(&d, plic + 0x200004 + 0x1000 * 3, 10, 4), 0); /* complete */
+	CHECK_EQ(notified[3], 0);
+	/* hart 2 does not exist with --cpus 2 */
+	CHECK(wr(&d, plic + 0x200000 + 0x1000 * 5, 0, 4) != 0);
+	teardown(&d, &con, in_w, disk);
+}
+
+static void test_input_to_uart(void)
+{
+	static struct devices d;
+	struct vm_config cfg = { .cpus = 1 };
+	uint64_t uart = layout[LAYOUT_UART0].base;
+	struct console con;
+	char disk[64];
+	int in_w;
+
+	CHECK(setup(&d, &con, &cfg, &in_w, disk) == 0);
+	CHECK(write(in_w, "hi", 2) == 2);
+	/* a guest that has not enabled the receive interrupt gets nothing pushed */
+	CHECK_EQ(devices__input_space(&d), 0);
+	CHECK_EQ(devices__pump_input(&d), 0);
+	CHECK_EQ(d.uart.rx_count, 0);
+	/* ... but a polling one pulls through LSR */
+	CHECK_EQ(rd8(&d, uart + 5) & 1, 1);
+	CHECK_EQ(rd8(&d, uart + 0), 'h');
+	CHECK_EQ(rd8(&d, uart + 0), 'i');
+	CHECK_EQ(rd8(&d, uart + 5) & 1, 0);
+	/* with IER.RDI the main thread pushes input, raising the line */
+	CHECK_EQ(wr(&d, layout[LAYOUT_PLIC].base + 4 * 10, 1, 4), 0);
+	CHECK_EQ(wr(&d, layout[LAYOUT_PLIC].base + 0x2000 + 0x80 * 1, 1u << 10, 4), 0);
+	CHECK_EQ(wr(&d, uart + 1, 0x01, 1), 0);
+	CHECK_EQ(devices__input_space(&d), UART16550_FIFO);
+	CHECK(write(in_w, "x", 1) == 1);
+	CHECK_EQ(devices__pump_input(&d), 0);
+	CHECK_EQ(d.uart.rx_count, 1);
+	CHECK_EQ(notified[1], 1);
+	teardown(&d, &con, in_w, disk);
+}
+
+static void test_input_to_virtio_console(void)
+{
+	static struct devices d;
+	struct vm_config cfg = { .cpus = 1, .virtio_console = 1 };
+	uint64_t uart = layout[LAYOUT_UART0].base;
+	struct console con;
+	char disk[64];
+	int in_w;
+
+	CHECK(setup(&d, &con, &cfg, &in_w, disk) == 0);
+	CHECK(write(in_w, "ping", 4) == 4);
+	CHECK_EQ(rd8(&d, uart + 5) & 1, 0); /* the UART does not see it */
+	CHECK_EQ(devices__input_space(&d), VIRTIO_CONSOLE_PENDING);
+	CHECK_EQ(devices__pump_input(&d), 0);
+	CHECK_EQ(d.vcon.pending_count, 4); /* held until the driver posts receive buffers */
+	teardown(&d, &con, in_w, disk);
+}
+
+const struct test devices_tests[] = {
+	{ "devices: disks, then the virtio-console, then empty slots", test_slots },
+	{ "devices: UART on PLIC source 10, S context of each hart", test_plic_wiring },
+	{ "devices: console input to the UART (pushed with IER.RDI, pulled when polled)",
+	  test_input_to_uart },
+	{ "devices: --virtio-console takes the input instead of the UART",
+	  test_input_to_virtio_console },
+	{ NULL, NULL },
+};
