@@ -44,7 +44,7 @@ export interface RunSink {
 }
 
 /** The stage's /init (the VMM as agent), plus /modules/NN-<name>.ko, which the agent loads in lexical order. */
-function stageInitramfs(vmm: string, modulePaths: readonly string[] = []): string {
+export function stageInitramfs(vmm: string, modulePaths: readonly string[] = []): string {
   const bin = readFileSync(vmm);
   const modules = modulePaths.map((p, i) => ({ path: `modules/${String(i).padStart(2, '0')}-${basename(p)}`, data: readFileSync(p) }));
   const h = createHash('sha256').update(bin);

@@ -1,5 +1,7 @@
 // vitest fixtures: one persistent stage per test file, disposed after the file even when tests
-// throw; `boot` runs a guest on it with the current test's name as the artifact label.
+// throw; `boot` runs a guest on it with the current test's name as the artifact label. If a
+// test left the stage dead (a guest that could not be killed), the next boot gets a new stage,
+// so one broken run does not fail the rest of the file.
 import { test as base } from 'vitest';
 import { boot as bootOn, type BootOptions } from '../boot.js';
 import type { GuestSpec } from '../guest/guest.js';
@@ -14,17 +16,24 @@ export interface BootcaseFixtures {
 
 /** A `test` whose file-scoped stage is started with these options (disks, memory...). */
 export function withStage(options: StageOptions = {}) {
+  const replacements: Stage[] = [];
   return base.extend<BootcaseFixtures>({
     stage: [
       async ({}, use) => {
         const stage = await Stage.start(options);
         await use(stage);
-        await stage[Symbol.asyncDispose]();
+        for (const s of [stage, ...replacements]) await s[Symbol.asyncDispose]();
       },
       { scope: 'file' },
     ],
     boot: async ({ stage, task }, use) => {
-      await use((what, opts = {}) => bootOn(what, { label: task.name, ...opts, stage }));
+      const live = async () => {
+        const last = replacements.at(-1) ?? stage;
+        if (last.alive) return last;
+        replacements.push(await Stage.start(options));
+        return replacements.at(-1)!;
+      };
+      await use(async (what, opts = {}) => bootOn(what, { label: task.name, ...opts, stage: await live() }));
     },
   });
 }

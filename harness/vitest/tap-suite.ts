@@ -13,11 +13,16 @@ const saveArtifacts = (run: RunResult): string[] => (run as unknown as { saveArt
 
 /** One stage for a whole test file, started on first use and disposed after the file. */
 export function fileStage(options: StageOptions = {}): () => Promise<Stage> {
-  let stage: Promise<Stage> | undefined;
+  const started: Promise<Stage>[] = [];
   afterAll(async () => {
-    if (stage) await (await stage)[Symbol.asyncDispose]();
+    for (const s of started) await (await s)[Symbol.asyncDispose]();
   });
-  return () => (stage ??= Stage.start(options));
+  return async () => {
+    const last = started.at(-1);
+    if (last && (await last).alive) return last;
+    started.push(Stage.start(options)); // first use, or the previous stage died under a run
+    return started.at(-1)!;
+  };
 }
 
 /**
