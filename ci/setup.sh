@@ -9,7 +9,7 @@ PKGS=(
   qemu-system-misc qemu-system-data opensbi       # L1 machine: qemu-system-riscv64 + OpenSBI firmware
   gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu libc6-dev-riscv64-cross  # static riscv64 VMM + guests
   linux-source-6.12 bc bison flex libssl-dev libelf-dev ccache xz-utils     # kernel builds
-  cpio device-tree-compiler make gcc file                                   # unit tests, dtb checks
+  cpio device-tree-compiler make gcc file e2fsprogs                         # unit tests, dtb checks, ext2 disks
 )
 missing=()
 for p in "${PKGS[@]}"; do
