@@ -1,6 +1,6 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
-// Two projects: `unit` runs anywhere in milliseconds (parsers, cpio, ELF checks); `guest` boots
+// Three projects: `unit` runs anywhere in milliseconds (parsers, cpio, ELF checks); `guest` boots
 // real guests on real KVM inside real QEMU and needs `npm run build` first (npm test does it).
 export default defineConfig({
   test: {
@@ -9,7 +9,17 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['harness/**/*.test.ts', 'images/**/*.test.ts'] },
+        test: {
+          name: 'unit',
+          include: ['harness/**/*.test.ts', 'images/**/*.test.ts', 'ci/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'harness/build/**'],
+        },
+      },
+      {
+        // Builds a guest in the toolchain container and on the host and compares the outputs; the
+        // first run on a machine debootstraps the image (a minute or two).
+        extends: true,
+        test: { name: 'build', include: ['harness/build/**/*.test.ts'], testTimeout: 300_000, hookTimeout: 300_000 },
       },
       {
         extends: true,

@@ -9,3 +9,5 @@ export { describeFault, parseEvent, type ExitKind, type Fault, type StageEvent, 
 export * from './errors.js';
 export { linuxGuest, linuxInitramfs, kernelPanic, ext2Image, type LinuxGuestInit } from './guest/linux.js';
 export { parseTap, type TapPoint, type TapReport } from './protocol/tap.js';
+export { buildGuests, type BuildGuestsOptions, type GuestBuild, type ToolchainPreference } from './build/toolchain.js';
+export { EngineUnavailableError, ToolchainImageError, GuestBuildError } from './build/errors.js';

@@ -19,7 +19,8 @@ const OUT = '/bootcase/out';
 /** Containers made by a build carry this label (value: the build id), so none can be lost. */
 export const BUILD_LABEL = 'org.bootcase.build';
 
-export async function makeInContainer(client: ContainerRuntimeClient, image: string, job: MakeJob): Promise<void> {
+/** Returns the id of the container it ran in (stopped and removed by then). */
+export async function makeInContainer(client: ContainerRuntimeClient, image: string, job: MakeJob): Promise<string> {
   const id = randomUUID();
   const starting = new GenericContainer(image)
     .withNetworkMode('none')
@@ -32,6 +33,7 @@ export async function makeInContainer(client: ContainerRuntimeClient, image: str
     container = await withDeadline(starting, scaled(60_000));
     await make(container, job);
     await copyOut(container, job.out);
+    return container.getId();
   } catch (e) {
     if (e instanceof DeadlineExceeded && !container) throw new GuestBuildError(`the toolchain container did not start within ${e.ms} ms`, '', { cause: e });
     throw e;

@@ -41,10 +41,12 @@ export interface GuestBuild {
   toolchain: string;
   out: string;
   ms: number;
+  /** The container's id (via 'container'); it is stopped and removed by the time this returns. */
+  container?: string;
 }
 
 type Plan =
-  | { via: 'container'; why: string; run: (job: MakeJob) => Promise<void>; toolchain: string; what: string }
+  | { via: 'container'; why: string; run: (job: MakeJob) => Promise<string>; toolchain: string; what: string }
   | { via: 'host'; why: string; /** Why not the container, when 'auto' fell back. */ fallback?: string };
 
 /** Pick the toolchain. Throws only for prefer 'container'; 'auto' falls back to the host with the reason. */
@@ -86,10 +88,11 @@ export async function buildGuests(opts: BuildGuestsOptions): Promise<GuestBuild>
   const t = Date.now();
   const p = await plan(opts.prefer ?? 'auto', opts.image ?? TOOLCHAIN_IMAGE);
   let toolchain: string;
+  let container: string | undefined;
   if (p.via === 'container') {
     log(`${name} via ${p.what} (${p.why})`);
     toolchain = p.toolchain;
-    await p.run(job);
+    container = await p.run(job);
   } else {
     await requireHostToolchain(job.cross, p.fallback);
     toolchain = await hostToolchain(job.cross);
@@ -98,5 +101,5 @@ export async function buildGuests(opts: BuildGuestsOptions): Promise<GuestBuild>
   }
   const ms = Date.now() - t;
   log(`${name}: built ${job.targets.length ? job.targets.join(' ') : 'the default goal'} in ${(ms / 1000).toFixed(1)} s (${p.via})`);
-  return { via: p.via, why: p.why, toolchain, out: job.out, ms };
+  return { via: p.via, why: p.why, toolchain, out: job.out, ms, container };
 }

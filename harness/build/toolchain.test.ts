@@ -1,0 +1,117 @@
+// Guests built in the toolchain container and with the host toolchain must come out the same.
+// beforeAll readies the container side within a bounded time (containers/engine.sh start, as
+// root: installs docker.io and starts bootcase's dockerd; containers/build-image.sh: the image,
+// cached, loaded or debootstrapped); where that cannot be done here, the container tests skip
+// and say why, and the host tests still run. afterAll stops a dockerd it started.
+//
+// Why the ELFs are compared after normalising: guests/asm links several sources in one gcc call,
+// so each .S goes through a temporary object /tmp/ccXXXXXX.o, and ld records that random name
+// as an STT_FILE symbol. Two builds on the same host differ in exactly those bytes. Everything
+// else, including the flat .bin images, must be identical byte for byte.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { repoRoot } from '../config.js';
+import { ToolMissingError } from '../errors.js';
+import { checkElf } from '../guest/elf.js';
+import { probeEngine } from './engine.js';
+import { ToolchainImageError } from './errors.js';
+import { prepareToolchainContainer, type PreparedToolchain } from './prepare.js';
+import { buildGuests, type GuestBuild } from './toolchain.js';
+
+const dir = join(repoRoot, 'guests/asm');
+/** hello-dbcn (asm) and timer (C: -O2 codegen, where compiler versions show). */
+const targets = ['hello-dbcn.elf', 'hello-dbcn.bin', 'timer.elf'];
+const RAM = [0x8000_0000n, 128n << 20n] as const;
+
+/** gcc's temporary object names (ccXXXXXX.o, NUL-terminated in .strtab) -> a fixed name of the same length. */
+function normalise(elf: Buffer): Buffer {
+  return Buffer.from(elf.toString('latin1').replace(/cc[A-Za-z0-9]{6}\.o\0/g, 'ccXXXXXX.o\0'), 'latin1');
+}
+
+async function expectSameOutputs(a: string, b: string): Promise<void> {
+  for (const t of targets) {
+    const [x, y] = [await readFile(join(a, t)), await readFile(join(b, t))];
+    if (t.endsWith('.bin')) expect(x.equals(y), `${t} differs`).toBe(true);
+    else expect(normalise(x).equals(normalise(y)), `${t} differs beyond gcc's temporary object names`).toBe(true);
+  }
+}
+
+let tmp: string;
+let prepared: PreparedToolchain;
+let host: GuestBuild;
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'bootcase-build-'));
+  // Cold on a fresh VM: apt docker.io ~20 s + debootstrap and import ~65 s; warm: about 1 s.
+  prepared = await prepareToolchainContainer({ timeoutMs: 240_000 });
+  console.error(`toolchain container: ${prepared.ok ? 'ready' : 'unavailable'}: ${prepared.reason} (${(prepared.ms / 1000).toFixed(1)} s)`);
+}, 300_000);
+
+afterAll(async () => {
+  await prepared?.release();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+}, 60_000);
+
+describe('host toolchain', () => {
+  test('builds hello-dbcn and timer', async () => {
+    host = await buildGuests({ dir, out: join(tmp, 'host'), prefer: 'host', targets, log: () => {} });
+    expect(host.via).toBe('host');
+    for (const t of targets.filter((n) => n.endsWith('.elf'))) checkElf(t, await readFile(join(tmp, 'host', t)), ...RAM);
+  }, 60_000);
+
+  test('missing: the error names the Debian package and ci/setup.sh', async () => {
+    const build = buildGuests({ dir, out: join(tmp, 'none'), prefer: 'host', cross: 'bootcase-no-such-', targets, log: () => {} });
+    await expect(build).rejects.toThrow(ToolMissingError);
+    await expect(build).rejects.toThrow('bootcase-no-such-gcc is not installed (Debian package gcc-riscv64-linux-gnu): run `bash ci/setup.sh`');
+  });
+
+  test('auto falls back to it when no engine answers, and logs why', async () => {
+    const out = join(tmp, 'fallback');
+    const r = await execa(join(repoRoot, 'node_modules/.bin/tsx'), [join(repoRoot, 'harness/build/main.ts'), dir, out, ...targets], {
+      env: { DOCKER_HOST: `unix://${join(tmp, 'no-engine.sock')}` },
+      reject: false,
+      timeout: 60_000,
+    });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^build: guests\/asm via host toolchain riscv64-linux-gnu-gcc \(prefer: auto; no container engine answers \(unix:\/\/.*no-engine\.sock: no such socket\)/m);
+    expect(JSON.parse(r.stdout).via).toBe('host');
+    await expectSameOutputs(join(tmp, 'host'), out);
+  }, 60_000);
+});
+
+describe('toolchain container', () => {
+  test('builds the same bytes as the host toolchain', async (ctx) => {
+    if (!prepared.ok) ctx.skip(`no container engine here: ${prepared.reason}`);
+    const lines: string[] = [];
+    const built = await buildGuests({ dir, out: join(tmp, 'container'), prefer: 'container', targets, log: (l) => lines.push(l) });
+    expect(built.via).toBe('container');
+    expect(lines[0]).toMatch(/^guests\/asm via container localhost\/bootcase-toolchain:bookworm \(prefer: container; engine .* has the current image\)$/);
+    // Different Debian package versions may rightly give other bytes: say so before comparing.
+    expect(built.toolchain, 'the image and the host have different toolchain packages').toBe(host.toolchain);
+    await expectSameOutputs(join(tmp, 'host'), join(tmp, 'container'));
+    // Stopped and removed: the engine no longer knows the container.
+    const engine = await probeEngine();
+    if (!engine.ok) throw new Error(engine.reason);
+    expect(built.container).toMatch(/^[0-9a-f]{64}$/);
+    await expect(engine.client.container.dockerode.getContainer(built.container!).inspect()).rejects.toMatchObject({ statusCode: 404 });
+  }, 120_000);
+
+  test('auto picks it when an engine answers, and logs it', async (ctx) => {
+    if (!prepared.ok) ctx.skip(`no container engine here: ${prepared.reason}`);
+    const lines: string[] = [];
+    const built = await buildGuests({ dir, out: join(tmp, 'auto'), targets: ['hello-dbcn.bin'], log: (l) => lines.push(l) });
+    expect(built.via).toBe('container');
+    expect(lines.join('\n')).toMatch(/via container localhost\/bootcase-toolchain:bookworm \(prefer: auto; engine \S+ at unix:\/\/\S+ has the current image\)/);
+    expect((await readFile(join(tmp, 'auto/hello-dbcn.bin'))).equals(await readFile(join(tmp, 'host/hello-dbcn.bin')))).toBe(true);
+  }, 120_000);
+
+  test('a missing image: the error names containers/build-image.sh', async (ctx) => {
+    if (!prepared.ok) ctx.skip(`no container engine here: ${prepared.reason}`);
+    const build = buildGuests({ dir, out: join(tmp, 'none'), prefer: 'container', image: 'localhost/bootcase-no-such-image:none', log: () => {} });
+    await expect(build).rejects.toThrow(ToolchainImageError);
+    await expect(build).rejects.toThrow(/localhost\/bootcase-no-such-image:none is not in the engine: build it with containers\/build-image.sh/);
+  }, 60_000);
+});
