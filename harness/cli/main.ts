@@ -7,7 +7,8 @@
 //       run the SBI compliance guest and print a compliance table for this KVM + VMM stack
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { asmGuest, boot, guest, Stage, BootcaseError, type GuestSpec } from '../index.js';
+import { asmGuest, boot, guest, linuxGuest, parseTap, Stage, BootcaseError, type GuestSpec } from '../index.js';
+import { knownDeviations } from '../../guests/asm/sbi-deviations.js';
 import { cases } from '../../guests/asm/cases.js';
 import { build } from '../../images/build.js';
 import { formatTable, formatTimeline } from './timeline.js';
@@ -48,16 +49,36 @@ async function demo(): Promise<number> {
   await build();
   progress('starting the L1 stage');
   await using stage = await Stage.start();
-  progress(`stage ready in ${stage.bootMs.toFixed(0)} ms; running ${cases.length} asm milestones`);
+  progress(`stage ready in ${stage.bootMs.toFixed(0)} ms; running ${cases.length} asm milestones, 2 device guests, Linux and the SBI suite`);
   const rows: string[][] = [];
   let bad = 0;
+  const row = (name: string, what: string, ended: string, ok: boolean, t: number) => {
+    if (!ok) bad++;
+    rows.push([name, what, ended, ok ? 'PASS' : 'FAIL', `${(performance.now() - t).toFixed(0)} ms`]);
+  };
   for (const c of cases) {
     const t = performance.now();
     await using vm = await boot(c.name, { stage });
     const run = await vm.result();
-    const ok = run.exit === c.exit && (c.code === undefined || run.code === c.code) && (c.print === undefined || c.print.test(run.console));
-    if (!ok) bad++;
-    rows.push([c.name, c.milestone, run.describe(), ok ? 'PASS' : 'FAIL', `${(performance.now() - t).toFixed(0)} ms`]);
+    row(c.name, c.milestone, run.describe(), run.exit === c.exit && (c.code === undefined || run.code === c.code) && (c.print === undefined || c.print.test(run.console)), t);
+  }
+  for (const [name, what] of [['timer', 'SBI TIME interrupt'], ['plic', 'PLIC claim/complete, delivery']] as const) {
+    const t = performance.now();
+    await using vm = await boot(name, { stage });
+    const run = await vm.result();
+    row(name, what, run.describe(), run.passed, t);
+  }
+  for (const [name, spec] of [
+    ['linux tiny, 2 vCPUs', linuxGuest({ cpus: 2 })],
+    ['sbi-compliance', asmGuest('sbi-compliance', { vmmArgs: ['--cpus', '2'] })],
+  ] as const) {
+    const t = performance.now();
+    await using vm = await boot(spec, { stage });
+    const run = await vm.result();
+    const tap = parseTap(run.console);
+    const failed = tap.points.filter((p) => !p.ok && !knownDeviations[p.name]).length;
+    const skipped = tap.points.filter((p) => p.skip !== undefined).length;
+    row(name, `TAP: ${tap.points.length - failed - skipped} ok, ${failed} not ok, ${skipped} skipped`, run.describe(), failed === 0 && tap.points.length > 0 && run.exit === 'shutdown', t);
   }
   console.log(formatTable(['guest', 'milestone', 'how it ended', 'verdict', 'host time'], rows));
   console.log(`\n${rows.length - bad} passed, ${bad} failed`);
