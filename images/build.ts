@@ -6,7 +6,8 @@ import { $, fs, path } from 'zx';
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { config, manifestPath, repoRoot, type Manifest } from '../harness/config.js';
+import { config, DEFAULT_L1, manifestPath, repoRoot, type L1Kernel, type Manifest } from '../harness/config.js';
+import { fetchDebianKernel } from './debian-kernel.js';
 
 $.verbose = false;
 const quiet = process.argv.includes('--quiet');
@@ -27,11 +28,17 @@ async function kernelKey(fragments: string[], version: string): Promise<string> 
   return h.digest('hex').slice(0, 16);
 }
 
+/** Where buildKernel puts (or finds) the Image for tinyconfig + these fragments. */
+export async function kernelImagePath(fragments: string[], version = '6.12'): Promise<string> {
+  const name = fragments.map((f) => path.basename(f, '.config')).join('+');
+  return path.join(config.cacheDir, 'kernels', `${name}-${version}-${await kernelKey(fragments, version)}`, 'Image');
+}
+
 /** Build (or reuse) the kernel for tinyconfig + these fragments; returns the Image path. */
 export async function buildKernel(fragments: string[], version = '6.12'): Promise<string> {
   const name = fragments.map((f) => path.basename(f, '.config')).join('+');
-  const out = path.join(config.cacheDir, 'kernels', `${name}-${version}-${await kernelKey(fragments, version)}`);
-  const image = path.join(out, 'Image');
+  const image = await kernelImagePath(fragments, version);
+  const out = path.dirname(image);
   if (await fs.pathExists(image)) return image;
   log(`kernel ${name} (${version}): building, about 90 s cold, seconds with a warm ccache`);
   const t = Date.now();
@@ -47,6 +54,32 @@ export const LINUX_CONFIGS: Record<string, string[]> = {
   tiny: ['tiny.config'],
   'virtio-console': ['tiny.config', 'virtio-console.config'],
 };
+
+/** Where an L1 kernel comes from (ci/matrix.ts names them). */
+export type L1Source =
+  /** Debian's linux-source-<version> tarball: tinyconfig + these fragments (paths from the repo root). */
+  | { kind: 'linux-source'; version: string; fragments: string[] }
+  /** A Debian suite's riscv64 distro kernel, KVM and virtio-mmio as modules the agent loads. */
+  | { kind: 'debian'; suite: string };
+
+export const DEFAULT_L1_SOURCE: L1Source = { kind: 'linux-source', version: '6.12', fragments: ['images/kernels/l1-kvm-host.config'] };
+
+/** Build or fetch an L1 kernel; `cached` says whether it was already there. */
+export async function buildL1(src: L1Source): Promise<{ l1: L1Kernel; cached: boolean }> {
+  if (src.kind === 'debian') return fetchDebianKernel(src.suite, log);
+  const frags = src.fragments.map((f) => path.resolve(repoRoot, f));
+  const cached = await fs.pathExists(await kernelImagePath(frags, src.version));
+  const kernel = await buildKernel(frags, src.version);
+  const pkg = (await $`dpkg-query -W -f=${'${Version}'} linux-source-${src.version}`).stdout;
+  return { l1: { kernel, describe: `linux-source-${src.version} ${pkg}, tinyconfig + ${src.fragments.map((f) => path.basename(f)).join(' + ')}` }, cached };
+}
+
+/** Record L1 kernels by name in the manifest (BOOTCASE_L1=<name> then boots one). */
+export async function recordL1(name: string, l1: L1Kernel): Promise<void> {
+  const m = (await fs.readJson(manifestPath)) as Manifest;
+  m.l1Kernels = { ...m.l1Kernels, [name]: l1 };
+  await fs.outputJson(manifestPath, m, { spaces: 2 });
+}
 
 export async function build(): Promise<Manifest> {
   await requireTool('riscv64-linux-gnu-gcc', 'gcc-riscv64-linux-gnu');
@@ -64,12 +97,17 @@ export async function build(): Promise<Manifest> {
   const linuxInit = path.join(config.outDir, 'guests/linux/init');
   await fs.ensureDir(path.dirname(linuxInit));
   await $`riscv64-linux-gnu-gcc -static -Os -Wall -Wextra -o ${linuxInit} ${path.join(repoRoot, 'guests/linux/init.c')}`;
-  const l1Kernel = await buildKernel([path.join(repoRoot, 'images/kernels/l1-kvm-host.config')]);
+  const { l1: defaultL1 } = await buildL1(DEFAULT_L1_SOURCE);
+  const l1Kernel = defaultL1.kernel;
   const linuxKernels: Record<string, string> = {};
   for (const [name, frags] of Object.entries(LINUX_CONFIGS)) {
     linuxKernels[name] = await buildKernel(frags.map((f) => path.join(repoRoot, 'guests/linux', f)));
   }
-  const manifest: Manifest = { l1Kernel, vmm: path.join(repoRoot, 'vmm/build/vmm'), asmGuests: asmOut, linuxInit, linuxKernels, xv6Shim: path.join(xv6Out, 'shim.bin') };
+  // Keep the other L1 kernels the matrix recorded, as long as they are still there.
+  const previous = ((await fs.readJson(manifestPath).catch(() => ({}))) as Partial<Manifest>).l1Kernels ?? {};
+  const kept = Object.entries(previous).filter(([, k]) => [k.kernel, ...(k.modules ?? [])].every((p) => fs.existsSync(p)));
+  const l1Kernels = { ...Object.fromEntries(kept), [DEFAULT_L1]: defaultL1 };
+  const manifest: Manifest = { l1Kernel, l1Kernels, vmm: path.join(repoRoot, 'vmm/build/vmm'), asmGuests: asmOut, linuxInit, linuxKernels, xv6Shim: path.join(xv6Out, 'shim.bin') };
   await fs.outputJson(manifestPath, manifest, { spaces: 2 });
   log(`wrote ${manifestPath}`);
   return manifest;

@@ -245,6 +245,7 @@ int agent__main(void)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	agent__mounts();
+	agent__load_modules();
 	a.start_ms = agent__clock_us(CLOCK_MONOTONIC) / 1000;
 	if (agent__find_ports(&a, &ev_fd))
 		agent__poweroff(&a, "no control ports");

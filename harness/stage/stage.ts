@@ -44,13 +44,12 @@ export interface RunSink {
 }
 
 /** The stage's /init (the VMM as agent), plus /modules/NN-<name>.ko, which the agent loads in lexical order. */
-export function stageInitramfs(vmm: string, modulePaths: readonly string[] = []): string {
+export function stageInitramfs(vmm: string, modulePaths: readonly string[] = [], dir = join(config.cacheDir, 'stage')): string {
   const bin = readFileSync(vmm);
   const modules = modulePaths.map((p, i) => ({ path: `modules/${String(i).padStart(2, '0')}-${basename(p)}`, data: readFileSync(p) }));
   const h = createHash('sha256').update(bin);
   for (const m of modules) h.update(m.path).update(m.data);
   const sha = h.digest('hex').slice(0, 16);
-  const dir = join(config.cacheDir, 'stage');
   const path = join(dir, `initramfs-${sha}.cpio`);
   if (!existsSync(path)) {
     mkdirSync(dir, { recursive: true });

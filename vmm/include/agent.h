@@ -33,6 +33,7 @@ void agent__begin(struct jline *l, const char *name);
 void agent__error(struct agent *a, int has_run, uint64_t run, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void agent__mounts(void);
+void agent__load_modules(void);
 int agent__find_ports(struct agent *a, int *ev_fd);
 void agent__ready(struct agent *a);
 void agent__reap(struct agent *a);

@@ -1,0 +1,187 @@
+// The kernel-config matrix as data (issue #6): which L1 kernel hosts KVM, which guest kernel
+// config the Linux suites boot, with how many vCPUs, which milestone suites run, and which
+// tests are expected to fail on that entry and why. `npm run matrix` (ci/run-matrix.ts)
+// builds what an entry needs and runs its suites; this file only describes them.
+import type { L1Source } from '../images/build.js';
+
+/** The L1 kernels, by the name BOOTCASE_L1 selects. */
+export const L1_KERNELS = {
+  /** What `npm run build` makes: 6.12 tinyconfig + l1-kvm-host.config, everything built in. */
+  '6.12-tiny': { kind: 'linux-source', version: '6.12', fragments: ['images/kernels/l1-kvm-host.config'] },
+  /** Debian 12's kernel series, the same machine in 6.1's Kconfig: a KVM without SBI DBCN. */
+  '6.1-tiny': { kind: 'linux-source', version: '6.1', fragments: ['images/kernels/l1-kvm-host-6.1.config'] },
+  /** Debian trixie's distro kernel: KVM, virtio-mmio and virtio-blk are modules, no SBI v0.1. */
+  trixie: { kind: 'debian', suite: 'trixie' },
+} as const satisfies Record<string, L1Source>;
+
+export type L1Name = keyof typeof L1_KERNELS;
+
+/** The milestone suites (vitest files, `guest` project). */
+export const SUITES = {
+  milestones: 'guests/asm/milestones.test.ts',
+  devices: 'guests/asm/devices.test.ts',
+  linux: 'guests/linux/linux.test.ts',
+  sbi: 'guests/asm/sbi-compliance.test.ts',
+} as const;
+
+export type SuiteName = keyof typeof SUITES;
+
+/** A test expected to fail on an entry: a known, explained difference, not a regression. */
+export interface Deviation {
+  suite: SuiteName;
+  /** The test's full name as vitest reports it ("describe > test"), or a prefix of it ending at ":" or before " >". */
+  test: string;
+  reason: string;
+}
+
+export interface MatrixEntry {
+  /** Used on the command line (`npm run matrix -- <name>`), in file names and as the CI job id. */
+  name: string;
+  l1: L1Name;
+  /** Default guest kernel configuration for the Linux suite (images/build.ts LINUX_CONFIGS). */
+  guestConfig: string;
+  /** Default vCPUs of a Linux guest (tests that name a count keep theirs). */
+  cpus: number;
+  suites: SuiteName[];
+  /** What this entry varies, for the summary. */
+  about: string;
+  expected: Deviation[];
+}
+
+/** Why guests print nothing on a 6.1 L1: asm guests (guests/asm/lib) print through DBCN. */
+const NO_DBCN = "6.1's KVM has no SBI DBCN (added in 6.8) and answers it NOT_SUPPORTED itself, so DBCN output never reaches the console";
+
+/**
+ * trixie's kernel (6.12.107) predates "[riscv64] KVM: Fix HSM hart status error propagation"
+ * (Debian changelog, linux 6.12.113-1; the linux-source-6.12 of the other L1s has it).
+ */
+const HSM_STATUS_BUG = "trixie's KVM (6.12.107) lacks \"KVM: Fix HSM hart status error propagation\" (Debian 6.12.113-1): hart_get_status of an absent hart succeeds instead of INVALID_PARAM";
+
+/** The two runs of the SBI compliance guest (guests/asm/sbi-compliance.test.ts describes). */
+const SBI_RUNS = ['SBI compliance, 1 hart', 'SBI compliance, 2 harts (HSM start/stop of a secondary)'] as const;
+
+/** The L1 variants run every suite with the tiny guest; the guest variants run the Linux suite on the default L1. */
+export const MATRIX: MatrixEntry[] = [
+  {
+    name: '6.12-tiny',
+    l1: '6.12-tiny',
+    guestConfig: 'tiny',
+    cpus: 1,
+    suites: ['milestones', 'devices', 'sbi', 'linux'],
+    about: 'baseline: the default L1 and the tiny guest (also the guest "tiny" entry)',
+    expected: [],
+  },
+  {
+    name: '6.1-tiny',
+    l1: '6.1-tiny',
+    guestConfig: 'tiny',
+    cpus: 1,
+    suites: ['milestones', 'devices', 'sbi', 'linux'],
+    about: 'L1 on linux-source-6.1 (tinyconfig): an older KVM, without SBI DBCN',
+    expected: [
+      { suite: 'milestones', test: 'asm milestones > hello-dbcn:', reason: `${NO_DBCN}; the guest sees the error and reports failure` },
+      { suite: 'milestones', test: 'asm milestones > events and console travel apart:', reason: `${NO_DBCN}; it checks hello-dbcn's console bytes` },
+      { suite: 'milestones', test: 'asm milestones > reboot:', reason: `${NO_DBCN}: the reboot is right, its DBCN message is missing` },
+      { suite: 'milestones', test: 'asm milestones > mmio-unmapped:', reason: `${NO_DBCN}: the fault is right, the DBCN message before it is missing` },
+      { suite: 'milestones', test: 'asm milestones > sbi-illegal:', reason: `${NO_DBCN}: the fault is right, the DBCN message before it is missing` },
+      { suite: 'milestones', test: 'asm milestones > a guest that hangs fails at its deadline with the transcript tail and artifacts', reason: `${NO_DBCN}: the line the test waits for never arrives` },
+      { suite: 'devices', test: 'devices > 16550 UART:', reason: `${NO_DBCN}: the guest prompts through DBCN, so the prompt the test waits for never arrives` },
+      { suite: 'devices', test: 'devices > timer:', reason: `${NO_DBCN}: the guest passes, its DBCN report line is missing` },
+      { suite: 'devices', test: 'devices > virtio-blk:', reason: `${NO_DBCN}: the guest passes, its DBCN report line is missing` },
+      { suite: 'devices', test: 'devices > virtio-console:', reason: `${NO_DBCN}: the guest passes, its DBCN report line is missing` },
+      { suite: 'devices', test: 'hostile guests end in a typed fault and leave the host disk unharmed', reason: `${NO_DBCN}: each fault is right, the DBCN "attack:" line before it is missing` },
+      ...SBI_RUNS.map((run) => ({ suite: 'sbi' as const, test: `${run} > prints a complete TAP plan`, reason: `${NO_DBCN}: the guest prints its TAP report through DBCN, so there is none (this suite checks nothing on 6.1)` })),
+    ],
+  },
+  {
+    name: 'trixie',
+    l1: 'trixie',
+    guestConfig: 'tiny',
+    cpus: 1,
+    suites: ['milestones', 'devices', 'sbi', 'linux'],
+    about: 'L1 = the Debian trixie distro kernel, KVM and virtio as modules the agent loads',
+    expected: [
+      {
+        suite: 'milestones',
+        test: 'asm milestones > hello-legacy:',
+        reason: 'trixie has RISCV_SBI_V01 off, so KVM itself answers the legacy putchar (EID 0x01) with NOT_SUPPORTED and the VMM never sees it',
+      },
+      ...SBI_RUNS.map((run) => ({ suite: 'sbi' as const, test: `${run} > 27 - HSM: hart_get_status of an absent hart is INVALID_PARAM`, reason: HSM_STATUS_BUG })),
+      ...[
+        '32 - HSM: a secondary hart waits STOPPED until started',
+        '33 - HSM: hart_start of the secondary succeeds',
+        '34 - HSM: the secondary starts at start_addr with a0 = hartid, a1 = opaque',
+        '35 - HSM: hart_stop returns the secondary to STOPPED',
+      ].map((t) => ({ suite: 'sbi' as const, test: `${SBI_RUNS[0]} > ${t}`, reason: `${HSM_STATUS_BUG}; so with one hart the guest takes hart 1 for present and runs the secondary-hart checks against a hart that does not exist` })),
+    ],
+  },
+  {
+    name: 'guest-smp',
+    l1: '6.12-tiny',
+    guestConfig: 'tiny',
+    cpus: 2,
+    suites: ['linux'],
+    about: 'guest SMP: the tiny kernel (SMP=y, NR_CPUS=8) with 2 vCPUs in every Linux test that does not name a count',
+    expected: [],
+  },
+  {
+    name: 'guest-virtio-console',
+    l1: '6.12-tiny',
+    guestConfig: 'virtio-console',
+    cpus: 1,
+    suites: ['linux'],
+    about: 'guest console on virtio-console (hvc0): the tiny + virtio-console kernel in every Linux test that does not name a config',
+    expected: [],
+  },
+];
+
+/** Every problem with a matrix (empty when it is usable). */
+export function validateMatrix(entries: readonly MatrixEntry[], guestConfigs: readonly string[]): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const [i, e] of entries.entries()) {
+    const at = `entry ${i} (${e.name || 'unnamed'})`;
+    if (!/^[a-z0-9][a-z0-9.-]*$/.test(e.name)) problems.push(`${at}: name must be lower-case letters, digits, "." and "-" (it names files and CI jobs)`);
+    if (seen.has(e.name)) problems.push(`${at}: duplicate name`);
+    seen.add(e.name);
+    if (!Object.hasOwn(L1_KERNELS, e.l1)) problems.push(`${at}: unknown L1 kernel "${e.l1}" (known: ${Object.keys(L1_KERNELS).join(', ')})`);
+    if (!guestConfigs.includes(e.guestConfig)) problems.push(`${at}: unknown guest config "${e.guestConfig}" (images/build.ts LINUX_CONFIGS: ${guestConfigs.join(', ')})`);
+    if (!Number.isInteger(e.cpus) || e.cpus < 1 || e.cpus > 8) problems.push(`${at}: cpus must be 1..8 (the guest kernels have NR_CPUS=8)`);
+    if (e.suites.length === 0) problems.push(`${at}: no suites`);
+    for (const s of e.suites) if (!Object.hasOwn(SUITES, s)) problems.push(`${at}: unknown suite "${s}"`);
+    if (new Set(e.suites).size !== e.suites.length) problems.push(`${at}: a suite is listed twice`);
+    for (const d of e.expected) {
+      if (!e.suites.includes(d.suite)) problems.push(`${at}: expected deviation "${d.test}" is in suite "${d.suite}", which this entry does not run`);
+      if (!d.test.trim()) problems.push(`${at}: expected deviation with an empty test name`);
+      if (!d.reason.trim()) problems.push(`${at}: expected deviation "${d.test}" has no reason`);
+    }
+  }
+  return problems;
+}
+
+/** The entries named on the command line, in matrix order; all of them when none is named. */
+export function selectEntries(entries: readonly MatrixEntry[], names: readonly string[]): MatrixEntry[] {
+  const unknown = names.filter((n) => !entries.some((e) => e.name === n));
+  if (unknown.length) throw new Error(`unknown matrix entr${unknown.length > 1 ? 'ies' : 'y'}: ${unknown.join(', ')} (known: ${entries.map((e) => e.name).join(', ')})`);
+  return names.length ? entries.filter((e) => names.includes(e.name)) : [...entries];
+}
+
+/**
+ * The expected deviation a test matches, if any: same suite file, and the name or a prefix of it
+ * ending at ":" or at a describe boundary (" >"). Quotes are ignored: vitest quotes the string
+ * parameters of test.for names ('hello-legacy': ...), the data need not.
+ */
+export function matchDeviation(entry: MatrixEntry, file: string, fullName: string): Deviation | undefined {
+  const name = fullName.replace(/['"]/g, '');
+  return entry.expected.find((d) => {
+    if (SUITES[d.suite] !== file) return false;
+    const test = d.test.replace(/['"]/g, '');
+    if (name === test) return true;
+    return name.startsWith(test) && (/[:>]$/.test(test) || name.slice(test.length).startsWith(' >'));
+  });
+}
+
+/** The environment that makes the harness run an entry (harness/config.ts reads it). */
+export function entryEnv(entry: MatrixEntry): Record<string, string> {
+  return { BOOTCASE_L1: entry.l1, BOOTCASE_GUEST_CONFIG: entry.guestConfig, BOOTCASE_GUEST_CPUS: String(entry.cpus) };
+}
