@@ -1,4 +1,9 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import { config } from './harness/config.js';
+
+// vitest's own per-test limit sits above the harness deadlines, which scale with
+// BOOTCASE_TIMEOUT_SCALE; it must scale too or it cuts a slow but healthy boot short.
+const limit = (ms: number) => Math.round(ms * config.timeoutScale);
 
 // Three projects: `unit` runs anywhere in milliseconds (parsers, cpio, ELF checks); `guest` boots
 // real guests on real KVM inside real QEMU and needs `npm run build` first (npm test does it).
@@ -19,7 +24,7 @@ export default defineConfig({
         // Builds a guest in the toolchain container and on the host and compares the outputs; the
         // first run on a machine debootstraps the image (a minute or two).
         extends: true,
-        test: { name: 'build', include: ['harness/build/**/*.test.ts'], testTimeout: 300_000, hookTimeout: 300_000 },
+        test: { name: 'build', include: ['harness/build/**/*.test.ts'], testTimeout: limit(300_000), hookTimeout: limit(300_000) },
       },
       {
         extends: true,
@@ -29,8 +34,8 @@ export default defineConfig({
           // Each file boots one L1 stage; nested TCG is CPU-bound, so one file at a time
           // on a 2-core host keeps deadlines honest.
           fileParallelism: false,
-          testTimeout: 120_000,
-          hookTimeout: 120_000,
+          testTimeout: limit(180_000),
+          hookTimeout: limit(180_000),
         },
       },
     ],
