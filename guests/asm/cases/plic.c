@@ -50,10 +50,8 @@ int main(void)
 	CHECK(plic_claim(PLIC_S_CTX(0) - 1) == 0, 9); /* the M context has nothing enabled */
 
 	csr_set(sie, 1UL << IRQ_S_EXT);
-	csr_set(sstatus, 1UL << 1);
 	for (long i = 0; i < 1000000 && !trapped_src; i++)
-		asm volatile("wfi");
-	csr_clear(sstatus, 1UL << 1);
+		wait_for_interrupt();
 	CHECK(trapped_src == UART0_IRQ, 10);
 	CHECK(!plic_pending(UART0_IRQ), 11); /* source quiet now */
 	puts("plic: claim/complete, priorities, thresholds and delivery ok\n");

@@ -106,14 +106,14 @@ static void time_ext(void)
 	call(EXT_TIME, 0, ~0UL, 0, 0);
 	tap_check(!(csr_read(sip) & SIP_STIP), "TIME", "set_timer(far future) clears the pending timer", 1, 0);
 	/* delivered */
+	csr_clear(sstatus, SSTATUS_SIE);
 	t = rdtime() + MS;
 	call(EXT_TIME, 0, t, 0, 0);
 	csr_set(sie, 1UL << IRQ_S_TIMER);
 	for (uint64_t start = rdtime(); !timer_irqs && rdtime() - start < 1000 * MS;)
-		asm volatile("wfi");
+		wait_for_interrupt();
 	csr_clear(sie, 1UL << IRQ_S_TIMER);
 	tap_check(timer_irqs == 1 && rdtime() >= t, "TIME", "an enabled timer interrupt is delivered, not early", (long)timer_irqs, 1);
-	csr_clear(sstatus, SSTATUS_SIE);
 }
 
 static void ipi(void)

@@ -45,11 +45,9 @@ int main(void)
 	plic_threshold(PLIC_S_CTX(0), 0);
 	mmio_write8(UART0 + 1, 0x01); /* IER: received data available */
 	csr_set(sie, 1UL << IRQ_S_EXT);
-	csr_set(sstatus, 1UL << 1); /* SIE */
 	puts("type a line> \n");
 	while (!done)
-		asm volatile("wfi");
-	csr_clear(sstatus, 1UL << 1);
+		wait_for_interrupt();
 	line[len] = 0;
 	puts("\ngot: ");
 	puts(line);

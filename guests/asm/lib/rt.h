@@ -59,6 +59,19 @@ static inline uint64_t rdtime(void)
 	return t;
 }
 
+/*
+ * Sleep until an interrupt enabled in sie is pending, then take it. Call it with sstatus.SIE
+ * clear, in a loop that tests the condition the handler sets: WFI resumes on a pending enabled
+ * interrupt whatever SIE says (privileged spec, "Wait for Interrupt"), so an interrupt that
+ * arrives between the caller's test and the WFI is not lost. With SIE set, it would be taken
+ * before the WFI and the hart would then sleep with nothing left to wake it.
+ */
+static inline void wait_for_interrupt(void)
+{
+	asm volatile("wfi" ::: "memory");
+	asm volatile("csrs sstatus, %0\n\tcsrc sstatus, %0" ::"r"(2UL) : "memory");
+}
+
 static inline uint8_t mmio_read8(unsigned long a) { return *(volatile uint8_t *)a; }
 static inline uint32_t mmio_read32(unsigned long a) { return *(volatile uint32_t *)a; }
 static inline void mmio_write8(unsigned long a, uint8_t v) { *(volatile uint8_t *)a = v; }
