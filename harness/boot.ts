@@ -1,6 +1,6 @@
 // boot(): the front door. `await using vm = await boot(asmGuest('hello-dbcn'), { stage })`.
 import { scaled } from './config.js';
-import { asmGuest, contentHash, guest, loadImage, readGuestFile, type GuestSpec } from './guest/guest.js';
+import { asmGuest, contentHash, guest, loadImage, readGuestFile, traceArgs, type GuestSpec } from './guest/guest.js';
 import { StartedGuest } from './guest/started-guest.js';
 import { Stage } from './stage/stage.js';
 
@@ -26,13 +26,14 @@ export async function boot(what: GuestSpec | string, opts: BootOptions = {}): Pr
   const uploads = spec.uploads.map((u) => ({ ...u, bytes: readGuestFile(u.path, `${u.flag.replace(/^--/, '')} file`) }));
   const stage = opts.stage ?? (await Stage.start());
   // The VMM's own deadline is a backstop behind the harness deadline, for a harness that died.
-  const argv = ['--mem', String(spec.memMiB), '--timeout-ms', String(scaled(spec.timeoutMs) + 5000), ...spec.vmmArgs];
+  const argv = ['--mem', String(spec.memMiB), '--timeout-ms', String(scaled(spec.timeoutMs) + 5000), ...traceArgs(spec), ...spec.vmmArgs];
   const started = new StartedGuest(spec, stage, argv, !opts.stage, opts.label ?? spec.name);
   try {
     await started.launch(async () => {
       const extra: string[] = [];
       for (const u of uploads) extra.push(u.flag, await stage.upload(`${spec.name}${u.flag.replace(/^-+/, '.')}`, contentHash(u.bytes), u.bytes));
-      return { kernel: await stage.upload(spec.name, image.sha, image.bytes), extra };
+      const kernel = await stage.upload(spec.name, image.sha, image.bytes);
+      return (runId) => stage.startRun(runId, ['--kernel', kernel, ...extra, ...argv]);
     });
   } catch (e) {
     if (!opts.stage) await stage[Symbol.asyncDispose]();

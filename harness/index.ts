@@ -1,11 +1,13 @@
 // The public API. Tests and users import from here only.
 export { boot, type BootOptions } from './boot.js';
-export { Stage, type StageOptions } from './stage/stage.js';
+export { Stage, treeFiles, type StageFile, type StageOptions } from './stage/stage.js';
+export { execProgram, type ProgramInit } from './guest/program.js';
 export { StartedGuest } from './guest/started-guest.js';
-export { guest, asmGuest, loadImage, type GuestSpec, type GuestInit } from './guest/guest.js';
-export { RunResult, type TimelineEntry } from './run/result.js';
+export { guest, asmGuest, loadImage, type GuestSpec, type GuestInit, type TraceKind } from './guest/guest.js';
+export { RunResult, type SbiCall, type TimelineEntry } from './run/result.js';
+export { SBI_EID, sbiCallName, type SbiExtName } from './protocol/sbi.js';
 export { config, loadManifest, type Manifest } from './config.js';
-export { describeFault, parseEvent, type ExitKind, type Fault, type StageEvent, type EndEvent } from './protocol/events.js';
+export { describeFault, parseEvent, type ExitKind, type Fault, type StageEvent, type EndEvent, type SbiEvent, type StartEvent } from './protocol/events.js';
 export * from './errors.js';
 export { linuxGuest, linuxInitramfs, kernelPanic, ext2Image, type LinuxGuestInit } from './guest/linux.js';
 export { parseTap, type TapPoint, type TapReport } from './protocol/tap.js';

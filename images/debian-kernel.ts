@@ -5,9 +5,12 @@
 // The mirror comes from the host's own apt sources at run time: nothing here names a host.
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { config, type L1Kernel } from '../harness/config.js';
+import { debFileName, debianApt, debsDir, downloadDebs, run } from './debian-apt.js';
+
+export { debianMirror } from './debian-apt.js';
 
 /**
  * What an L1 must have, by Kconfig symbol -> module name. Built in (=y) needs nothing; modular
@@ -25,31 +28,6 @@ export const L1_MODULE_SYMBOLS: Readonly<Record<string, string>> = {
 export function kconfigValue(dotConfig: string, sym: string): string | undefined {
   const m = new RegExp(`^CONFIG_${sym}=(.*)$`, 'm').exec(dotConfig);
   return m?.[1];
-}
-
-/**
- * The archive URI to use, from the host's apt sources: the first `deb` entry whose suites are
- * not -security/-updates/-backports (those hold no full suite). deb822 (*.sources) and one-line
- * (sources.list) files are both read.
- */
-export function debianMirror(files: ReadonlyArray<{ name: string; text: string }>): string | undefined {
-  const isMain = (suites: string[]) => suites.some((s) => !/-(security|updates|backports)$|\/updates$/.test(s));
-  for (const f of files) {
-    if (f.name.endsWith('.sources')) {
-      for (const stanza of f.text.split(/\n\s*\n/)) {
-        const field = (k: string) => new RegExp(`^${k}:[ \\t]*(.*)$`, 'mi').exec(stanza)?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
-        if (/^Enabled:\s*no\s*$/im.test(stanza) || !field('Types').includes('deb')) continue;
-        const uri = field('URIs')[0];
-        if (uri && isMain(field('Suites'))) return uri;
-      }
-    } else {
-      for (const line of f.text.split('\n')) {
-        const m = /^\s*deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)/.exec(line);
-        if (m && isMain([m[2]!])) return m[1];
-      }
-    }
-  }
-  return undefined;
 }
 
 /** The `depends=` list of a module's .modinfo section (NUL-separated key=value strings). */
@@ -79,61 +57,9 @@ export function moduleLoadOrder(wanted: readonly string[], depends: (name: strin
   return order;
 }
 
-const run = async (cmd: string, args: string[], cwd?: string) => {
-  const r = await execa(cmd, args, { cwd, reject: false, stdin: 'ignore' });
-  if (r.failed) throw new Error(`${cmd} ${args.join(' ')} failed: ${(r.stderr || r.stdout || r.shortMessage || '').trim().split('\n').slice(-8).join('\n')}`);
-  return r.stdout;
-};
-
-function hostAptSources(): Array<{ name: string; text: string }> {
-  const files: Array<{ name: string; text: string }> = [];
-  const dir = '/etc/apt/sources.list.d';
-  if (existsSync(dir)) {
-    for (const n of readdirSync(dir).sort()) if (/\.(sources|list)$/.test(n)) files.push({ name: n, text: readFileSync(join(dir, n), 'utf8') });
-  }
-  if (existsSync('/etc/apt/sources.list')) files.push({ name: 'sources.list', text: readFileSync('/etc/apt/sources.list', 'utf8') });
-  return files;
-}
-
-const KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
-
-/** A private apt for `suite`/riscv64 under the cache: apt-get/apt-cache argv prefixes. */
-function privateApt(suite: string): { dir: string; opts: string[] } {
-  const dir = join(config.cacheDir, 'debian', `apt-${suite}-riscv64`);
-  const mirror = debianMirror(hostAptSources());
-  if (!mirror) throw new Error('no Debian archive URI in /etc/apt/sources.list.d/*.sources or /etc/apt/sources.list: cannot fetch a Debian kernel');
-  if (!existsSync(KEYRING)) throw new Error(`${KEYRING} missing: install debian-archive-keyring`);
-  for (const d of ['lists/partial', 'cache/archives/partial', 'etc']) mkdirSync(join(dir, d), { recursive: true });
-  writeFileSync(join(dir, 'etc', `${suite}-riscv64.sources`), `Types: deb\nURIs: ${mirror}\nSuites: ${suite}\nComponents: main\nArchitectures: riscv64\nSigned-By: ${KEYRING}\n`);
-  if (!existsSync(join(dir, 'status'))) writeFileSync(join(dir, 'status'), '');
-  const o = (k: string, v: string) => ['-o', `${k}=${v}`];
-  return {
-    dir,
-    opts: [
-      ...o('Dir::Etc::SourceList', join(dir, 'etc', `${suite}-riscv64.sources`)),
-      ...o('Dir::Etc::SourceParts', '/dev/null'),
-      ...o('Dir::Etc::Preferences', '/dev/null'),
-      ...o('Dir::Etc::PreferencesParts', '/dev/null'),
-      ...o('Dir::State::Lists', join(dir, 'lists')),
-      ...o('Dir::State::status', join(dir, 'status')),
-      ...o('Dir::Cache', join(dir, 'cache')),
-      ...o('APT::Architecture', 'riscv64'),
-      ...o('APT::Architectures', 'riscv64'),
-    ],
-  };
-}
-
-const LISTS_MAX_AGE_MS = 12 * 3600_000;
-
 /** The current linux-image-<abi>-riscv64 of `suite`: its package name and version. */
 async function resolveImagePackage(suite: string, log: (m: string) => void): Promise<{ pkg: string; version: string }> {
-  const apt = privateApt(suite);
-  const lists = join(apt.dir, 'lists');
-  const fresh = readdirSync(lists).some((n) => /_Packages(\.\w+)?$/.test(n) && Date.now() - statSync(join(lists, n)).mtimeMs < LISTS_MAX_AGE_MS);
-  if (!fresh) {
-    log(`debian ${suite}: apt-get update (private lists under ${apt.dir})`);
-    await run('apt-get', [...apt.opts, '-q', 'update']);
-  }
+  const apt = await debianApt(suite, log);
   // The meta package depends on the current ABI's image package.
   const meta = await run('apt-cache', [...apt.opts, 'show', '--no-all-versions', 'linux-image-riscv64']);
   const pkg = /^Depends:.*?\b(linux-image-[0-9][^\s,]*-riscv64)\b/m.exec(meta)?.[1];
@@ -195,23 +121,15 @@ export async function fetchDebianKernel(suite: string, log: (m: string) => void 
   const done = join(out, 'l1.json');
   if (existsSync(done)) return { l1: JSON.parse(readFileSync(done, 'utf8')) as L1Kernel, cached: true };
 
-  const apt = privateApt(suite);
-  const debs = join(root, 'debs');
-  mkdirSync(debs, { recursive: true });
-  const debName = `${pkg}_${version.replace(/:/g, '%3a')}_riscv64.deb`;
-  if (!existsSync(join(debs, debName))) {
-    log(`debian ${suite}: apt-get download ${pkg} ${version} (about 110 MB)`);
-    const t = Date.now();
-    await run('apt-get', [...apt.opts, '-q', 'download', `${pkg}=${version}`], debs);
-    if (!existsSync(join(debs, debName))) throw new Error(`apt-get download left no ${debName} in ${debs}`);
-    log(`debian ${suite}: downloaded in ${((Date.now() - t) / 1000).toFixed(1)} s`);
-  }
+  const debName = debFileName({ pkg, version, arch: 'riscv64' });
+  if (!existsSync(join(debsDir(), debName))) log(`debian ${suite}: apt-get download ${pkg} ${version} (about 110 MB)`);
+  const [deb] = await downloadDebs(await debianApt(suite, log), [{ pkg, version, arch: 'riscv64' }], log);
   const tmp = `${out}.tmp${process.pid}`;
   const tree = join(tmp, 'deb');
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tree, { recursive: true });
   try {
-    await run('dpkg-deb', ['-x', join(debs, debName), tree]);
+    await run('dpkg-deb', ['-x', deb!, tree]);
     const abi = pkg.replace(/^linux-image-/, '');
     const image = join(tree, 'boot', `vmlinux-${abi}`);
     const cfg = join(tree, 'boot', `config-${abi}`);

@@ -1,7 +1,8 @@
 /*
  * agent-sys.c - the PID 1 side of the agent: mount the pseudo file systems, find the
- * virtio-serial ports by name (there is no udev in L1), announce agent-ready, reap children
- * (every VMM exit, by status or by signal, becomes a run-exit) and power L1 off.
+ * virtio-serial ports by name (there is no udev in L1), announce agent-ready, signal and reap
+ * runs (every VMM or program exit, by status or by signal, becomes a run-exit; a program's also
+ * an end event first) and power L1 off.
  * Diagnostics go to stdout (ttyS0, the stage log), prefixed "agent:".
  */
 #include <dirent.h>
@@ -203,6 +204,32 @@ void agent__ready(struct agent *a)
 		   (unsigned long long)agent__clock_us(CLOCK_BOOTTIME));
 }
 
+void agent__signal_run(struct agent *a, int sig)
+{
+	if (a->run_pid)
+		kill(a->run_exec ? -a->run_pid : a->run_pid, sig);
+}
+
+/* A program's end event (a VMM sends its own): exit report with its status, or error. */
+static void agent_exec_end(struct agent *a, int status, int sig)
+{
+	struct jline l;
+	char msg[64];
+
+	agent__begin(&l, "end");
+	jline__u64(&l, "run", a->run_id);
+	jline__u64(&l, "t_us", agent__clock_us(CLOCK_MONOTONIC) - a->run_t0_us);
+	if (sig) {
+		snprintf(msg, sizeof(msg), "killed by signal %d (%s)", sig, strsignal(sig));
+		jline__str(&l, "exit", "error");
+		jline__str(&l, "msg", msg);
+	} else {
+		jline__str(&l, "exit", "report");
+		jline__i64(&l, "code", status);
+	}
+	events__emit(&a->ev, &l);
+}
+
 void agent__reap(struct agent *a)
 {
 	struct signalfd_siginfo si;
@@ -220,12 +247,16 @@ void agent__reap(struct agent *a)
 			continue; /* an orphan PID 1 inherited */
 		agent__log("run %llu exited: status %d signal %d", (unsigned long long)a->run_id,
 			   status, sig);
+		if (a->run_exec && !a->end_sent)
+			agent_exec_end(a, status, sig);
 		agent__begin(&l, "run-exit");
 		jline__u64(&l, "run", a->run_id);
 		jline__i64(&l, "status", status);
 		jline__i64(&l, "signal", sig);
 		events__emit(&a->ev, &l);
 		a->run_pid = 0;
+		a->run_exec = 0;
+		a->kill_at_ms = 0;
 	}
 }
 
@@ -233,7 +264,7 @@ void agent__poweroff(struct agent *a, const char *why)
 {
 	agent__log("power off (%s)", why);
 	if (a->run_pid) {
-		kill(a->run_pid, SIGKILL);
+		agent__signal_run(a, SIGKILL);
 		while (a->run_pid) {
 			struct pollfd p = { .fd = a->sig_fd, .events = POLLIN };
 

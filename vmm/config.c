@@ -8,9 +8,10 @@
 #include <string.h>
 
 #include "config.h"
+#include "sbi.h"
 #include "util.h"
 
-enum opt_kind { OPT_PATH, OPT_STR, OPT_U64, OPT_FD, OPT_FLAG, OPT_DISK };
+enum opt_kind { OPT_PATH, OPT_STR, OPT_U64, OPT_FD, OPT_FLAG, OPT_DISK, OPT_PROFILE, OPT_SBI_EXT };
 
 struct opt {
 	const char *name;
@@ -24,6 +25,8 @@ struct opt {
 static const struct opt opts[] = {
 	{ "--kernel", OPT_PATH, F(kernel), 0 },
 	{ "--initrd", OPT_PATH, F(initrd), 0 },
+	{ "--firmware", OPT_PATH, F(firmware), 0 },
+	{ "--profile", OPT_PROFILE, F(profile), 0 },
 	{ "--dump-dtb", OPT_PATH, F(dump_dtb), 0 },
 	{ "--append", OPT_STR, F(append), 0 },
 	{ "--mem", OPT_U64, F(mem_mib), CONFIG_MAX_MEM_MIB },
@@ -35,6 +38,9 @@ static const struct opt opts[] = {
 	{ "--disk", OPT_DISK, 0, 0 },
 	{ "--virtio-console", OPT_FLAG, F(virtio_console), 0 },
 	{ "--harts-running", OPT_FLAG, F(harts_running), 0 },
+	{ "--sbi-disable", OPT_SBI_EXT, F(sbi_disable), 0 },
+	{ "--sbi-trace", OPT_FLAG, F(sbi_trace), 0 },
+	{ "--sstc", OPT_FLAG, F(sstc), 0 },
 };
 
 /* --disk PATH[,ro]: only the last ",ro" is an option, so a path may itself contain commas. */
@@ -81,6 +87,15 @@ static int set_opt(struct vm_config *cfg, const struct opt *o, const char *val, 
 		return 0;
 	case OPT_DISK:
 		return set_disk(cfg, val, err, errlen);
+	case OPT_SBI_EXT: /* repeatable: the lists add up */
+		return sbi__parse_ext_list(val, &cfg->sbi_disable, err, errlen);
+	case OPT_PROFILE:
+		if (strcmp(val, "xv6")) {
+			snprintf(err, errlen, "option --profile: unknown profile '%s' (known: xv6)", val);
+			return -EINVAL;
+		}
+		cfg->profile = PROFILE_XV6;
+		return 0;
 	case OPT_PATH:
 		if (!*val) {
 			snprintf(err, errlen, "option %s: empty file name", o->name);
@@ -123,6 +138,31 @@ static int set_opt(struct vm_config *cfg, const struct opt *o, const char *val, 
 		return 0;
 	}
 	return -EINVAL;
+}
+
+/*
+ * --profile xv6: all harts start at the entry (xv6's entry.S expects every hart there), and the
+ * options that contradict the xv6 machine are refused rather than half-honoured.
+ */
+static int check_xv6(struct vm_config *cfg, char *err, size_t errlen)
+{
+	const char *why = NULL;
+
+	if (!cfg->firmware && !cfg->dump_dtb)
+		why = "needs --firmware (the M-mode personality shim, guests/xv6-riscv/shim.S): "
+		      "xv6's start() runs M-mode code";
+	else if (cfg->mem_mib < CONFIG_XV6_MIN_MEM_MIB)
+		why = "needs --mem 128 or more: xv6 uses RAM up to PHYSTOP = 0x88000000";
+	else if (cfg->virtio_console)
+		why = "does not take --virtio-console: xv6 reads its console from the UART only";
+	else if (cfg->initrd)
+		why = "does not take --initrd: xv6 has its file system on a --disk";
+	if (why) {
+		snprintf(err, errlen, "option --profile xv6 %s", why);
+		return -EINVAL;
+	}
+	cfg->harts_running = 1;
+	return 0;
 }
 
 int config__parse(struct vm_config *cfg, int argc, char *const argv[], char *err, size_t errlen)
@@ -176,5 +216,7 @@ int config__parse(struct vm_config *cfg, int argc, char *const argv[], char *err
 			 CONFIG_MAX_DISKS);
 		ret = -EINVAL;
 	}
+	if (!ret && cfg->profile == PROFILE_XV6)
+		ret = check_xv6(cfg, err, errlen);
 	return ret;
 }

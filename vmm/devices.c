@@ -2,6 +2,7 @@
  * devices.c - the device table: which model sits at which layout.h window, on which PLIC
  * source, and where console input goes.
  *
+ *   CLINT       layout CLINT, --profile xv6 only (dev/clint.c: the xv6 timervec model)
  *   PLIC        layout PLIC, one M and one S context per hart (contexts 2h, 2h + 1)
  *   UART0       layout UART0 on source 10; console output, and console input by default
  *   virtio 0..7 layout VIRTIO0 + i * stride on source 1 + i: the --disk options in order,
@@ -12,6 +13,10 @@
  * it: the virtio-console when there is one, else the UART while its receive interrupt is on.
  * A guest that polls the UART instead pulls input itself: reading RBR, IIR or LSR first fills
  * the receive FIFO from the console, so polling guests need no interrupt and no thread.
+ *
+ * The xv6 profile also bends two models toward what xv6-riscv's drivers expect of QEMU virt:
+ * the virtio transports accept a driver that never acknowledges VIRTIO_F_VERSION_1 (xv6 writes
+ * only the low feature word), and the UART acknowledges THRE on LSR reads (uart16550.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -99,6 +104,7 @@ static int devices_add_disk(struct devices *d, const struct disk_config *dc, uns
 	d->nr_blk++;
 	ret = virtio_blk__init(&d->blk[i], fd, dc->read_only, serial, mem,
 			       plic__irq_line(&d->plic, layout[LAYOUT_VIRTIO0].irq + slot));
+	d->blk[i].mmio.accept_legacy_driver = d->xv6;
 	if (ret) {
 		snprintf(err, errlen, "--disk %s: cannot size it: %s", dc->path, strerror(-ret));
 		return ret;
@@ -112,9 +118,12 @@ static int devices_add_disk(struct devices *d, const struct disk_config *dc, uns
 
 int devices__init(struct devices *d, const struct vm_config *cfg, struct console *con,
 		  struct guest_mem mem, plic_notify_fn notify, void *notify_ctx,
-		  const char *root, char *err, size_t errlen)
+		  const struct clint_hooks *clint_hooks, const char *root, char *err,
+		  size_t errlen)
 {
 	const struct layout_entry *plic = &layout[LAYOUT_PLIC], *uart = &layout[LAYOUT_UART0];
+	const struct layout_entry *clint = &layout[LAYOUT_CLINT];
+	struct clint_hooks no_hooks = { 0 };
 	unsigned slot = 0, i;
 	int ret;
 
@@ -124,7 +133,18 @@ int devices__init(struct devices *d, const struct vm_config *cfg, struct console
 	pthread_mutex_init(&d->lock, NULL);
 	d->con = con;
 	d->console_input_to_virtio = cfg->virtio_console;
+	d->xv6 = cfg->profile == PROFILE_XV6;
 	mmio__init(&d->bus);
+
+	if (d->xv6) {
+		if (clint__init(&d->clint, (unsigned)cfg->cpus, clint_hooks ? *clint_hooks : no_hooks) ||
+		    mmio__register(&d->bus, clint->base, clint->size, &clint_ops, &d->clint)) {
+			snprintf(err, errlen, "cannot set up the CLINT for %llu harts",
+				 (unsigned long long)cfg->cpus);
+			return -EINVAL;
+		}
+		d->has_clint = 1;
+	}
 
 	if (plic__init(&d->plic, (unsigned)cfg->cpus, notify, notify_ctx) ||
 	    mmio__register(&d->bus, plic->base, plic->size, &plic_ops, &d->plic)) {
@@ -133,6 +153,7 @@ int devices__init(struct devices *d, const struct vm_config *cfg, struct console
 		return -EINVAL;
 	}
 	uart16550__init(&d->uart, con->sink, plic__irq_line(&d->plic, uart->irq));
+	d->uart.lsr_acks_thre = d->xv6;
 	if (mmio__register(&d->bus, uart->base, uart->size, &uart_ops, &d->uart)) {
 		snprintf(err, errlen, "cannot map the UART");
 		return -EINVAL;

@@ -28,11 +28,16 @@ static void jline__raw(struct jline *l, const char *s, size_t n)
 	l->len += n;
 }
 
+/* "key": for an object member; a NULL key is an array element, only the separator. */
 static void jline__key(struct jline *l, const char *key)
 {
 	char tmp[80];
-	int n = snprintf(tmp, sizeof(tmp), "%s\"%s\":", l->need_comma ? "," : "", key);
+	int n;
 
+	if (key)
+		n = snprintf(tmp, sizeof(tmp), "%s\"%s\":", l->need_comma ? "," : "", key);
+	else
+		n = snprintf(tmp, sizeof(tmp), "%s", l->need_comma ? "," : "");
 	jline__raw(l, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 	l->need_comma = 1;
 }
@@ -178,6 +183,19 @@ void jline__obj_begin(struct jline *l, const char *key)
 void jline__obj_end(struct jline *l)
 {
 	jline__raw(l, "}", 1);
+	l->need_comma = 1;
+}
+
+void jline__arr_begin(struct jline *l, const char *key)
+{
+	jline__key(l, key);
+	jline__raw(l, "[", 1);
+	l->need_comma = 0;
+}
+
+void jline__arr_end(struct jline *l)
+{
+	jline__raw(l, "]", 1);
 	l->need_comma = 1;
 }
 

@@ -2,7 +2,7 @@
  * main.c - entry point. As PID 1 (or with --agent) the binary is the agent; otherwise it
  * runs one VM from its command line and reports it on the events fd:
  *
- *   start, phase..., [mark...], end     exit status: see vmm.h
+ *   start, phase..., [mark... sbi...], end     exit status: see vmm.h
  *
  * Every problem before the guest runs (bad option, unreadable file, bad image, KVM
  * failure) becomes an "error" event plus an "end" with exit "error", status 3.
@@ -177,6 +177,8 @@ static void report_start(struct events *ev, const struct vm_config *cfg, enum im
 	jline__u64(&l, "cpus", cfg->cpus);
 	jline__str(&l, "image", cfg->kernel);
 	jline__str(&l, "format", loader__format_name(fmt));
+	sbi__ext_list(&l, "sbi_disabled", cfg->sbi_disable);
+	jline__bool(&l, "sbi_trace", cfg->sbi_trace);
 	events__emit(ev, &l);
 }
 
@@ -215,15 +217,17 @@ out:
 
 static int vmm_run(struct events *ev, struct console *con, const struct vm_config *cfg)
 {
-	struct file_map image = { 0 }, initrd = { 0 };
+	struct file_map image = { 0 }, initrd = { 0 }, firmware = { 0 };
 	static struct vm vm; /* static: large (device state), and the threads share it */
 	enum image_format fmt;
 	int status;
 
 	if (map_input(ev, "--kernel", cfg->kernel, &image))
 		return VMM_EXIT_ERROR;
-	if (cfg->initrd && map_input(ev, "--initrd", cfg->initrd, &initrd)) {
+	if ((cfg->initrd && map_input(ev, "--initrd", cfg->initrd, &initrd)) ||
+	    (cfg->firmware && map_input(ev, "--firmware", cfg->firmware, &firmware))) {
 		file__unmap(&image);
+		file__unmap(&initrd);
 		return VMM_EXIT_ERROR;
 	}
 	fmt = loader__detect(image.data, image.len);
@@ -238,12 +242,13 @@ static int vmm_run(struct events *ev, struct console *con, const struct vm_confi
 	}
 	report_start(ev, cfg, fmt);
 	if (vm__open(&vm, cfg, ev, con) || vm__load(&vm, &image, fmt, &initrd) ||
-	    vm__boot_vcpus(&vm)) {
+	    (cfg->firmware && vm__load_firmware(&vm, &firmware)) || vm__boot_vcpus(&vm)) {
 		status = report_error(ev, vm.err);
 		goto out;
 	}
 	file__unmap(&image);
 	file__unmap(&initrd);
+	file__unmap(&firmware);
 	vm__run(&vm);
 	/* the guest's writes reach the disk before anyone looks at it */
 	if (devices__sync(&vm.dev)) {
@@ -255,6 +260,7 @@ out:
 	vm__close(&vm);
 	file__unmap(&image);
 	file__unmap(&initrd);
+	file__unmap(&firmware);
 	return status;
 }
 

@@ -69,9 +69,15 @@ static enum vcpu_exit vcpu_sbi(struct vcpu *vcpu, struct vm *vm)
 	struct jline l;
 
 	memcpy(call.args, run->riscv_sbi.args, sizeof(call.args));
-	/* console calls reach the shared console buffer and input */
+	/* console calls reach the shared console buffer and input; under the same lock, the
+	 * trace events of all harts come out in the order the calls were handled */
 	pthread_mutex_lock(&vm->dev.lock);
 	sbi__handle(&call, &vm->sbi, &reply);
+	if (vm->cfg->sbi_trace) {
+		events__begin(vm->ev, &l, "sbi");
+		sbi__trace(&l, vcpu->id, &call, &reply);
+		events__emit(vm->ev, &l);
+	}
 	pthread_mutex_unlock(&vm->dev.lock);
 	vcpu->stats.sbi_calls[reply.kind]++;
 	run->riscv_sbi.ret[0] = reply.ret[0];
@@ -182,6 +188,14 @@ enum vcpu_exit vcpu__run(struct vcpu *vcpu, struct vm *vm)
 	for (;;) {
 		if (vm->stopping)
 			return VCPU_STOPPED;
+		/* the CLINT model raised SSIP and kicked us here (vm-clint.c) */
+		if (__atomic_exchange_n(&vcpu->ssip_pending, 0, __ATOMIC_SEQ_CST) &&
+		    (r = vm__deliver_ssip(vm, vcpu)) < 0) {
+			vcpu->fault.err = -r;
+			snprintf(vcpu->fault.msg, sizeof(vcpu->fault.msg),
+				 "setting sip.SSIP for the CLINT timer: %s", strerror(-r));
+			return vcpu_fault(vcpu, FAULT_KVM_RUN);
+		}
 		if (!vcpu->started) {
 			vcpu->started = 1;
 			vcpu->t_first_run_ns = events__now_ns();

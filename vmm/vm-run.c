@@ -8,6 +8,7 @@
  *   done_fd   eventfd    a vCPU ended the run
  *   deadline  timerfd    --timeout-ms expired: the run ends as "timeout"
  *   flush_fd  timerfd    a partial console line has waited 10 ms: write it out
+ *   clint_fd  timerfd    the CLINT's next mtimecmp deadline (--profile xv6, vm-clint.c)
  *   console   the console input fd, while the guest's input device takes bytes (devices.c)
  *
  * Then it sets vm->stopping, kicks every vCPU out of KVM_RUN (vcpu__kick) and joins them, so
@@ -130,11 +131,14 @@ static void vm_host_fault(struct vm *vm, enum vcpu_fault_kind kind, const char *
 }
 
 /*
- * Deferred work, with dev.lock held: a due flush, and console input. Returns whether console
- * bytes still wait for room in the input device (then they are retried, not re-polled).
+ * Deferred work, with dev.lock held: a CLINT deadline, a due flush, and console input. Returns
+ * whether console bytes still wait for room in the input device (then they are retried, not
+ * re-polled).
  */
-static int vm_service(struct vm *vm, int flush_due, int input_due)
+static int vm_service(struct vm *vm, int flush_due, int input_due, int clint_due)
 {
+	if (clint_due)
+		vm__clint_service(vm);
 	if (flush_due) {
 		vm->flush_armed = 0;
 		console__flush(vm->con);
@@ -157,17 +161,18 @@ static int vm_service(struct vm *vm, int flush_due, int input_due)
  */
 static void vm_watch(struct vm *vm, int deadline_fd)
 {
-	enum { P_DONE, P_DEADLINE, P_FLUSH, P_INPUT, P__COUNT };
-	int flush_due = 0, input_due = 0;
+	enum { P_DONE, P_DEADLINE, P_FLUSH, P_CLINT, P_INPUT, P__COUNT };
+	int flush_due = 0, input_due = 0, clint_due = 0;
 
 	while (!__atomic_load_n(&vm->end_claimed, __ATOMIC_SEQ_CST)) {
 		struct pollfd p[P__COUNT] = {
 			[P_DONE] = { vm->done_fd, POLLIN, 0 },
 			[P_DEADLINE] = { deadline_fd, POLLIN, 0 },
 			[P_FLUSH] = { vm->flush_fd, POLLIN, 0 },
+			[P_CLINT] = { clint_due ? -1 : vm->clint_fd, POLLIN, 0 },
 			[P_INPUT] = { -1, POLLIN, 0 },
 		};
-		int pending = flush_due || input_due;
+		int pending = flush_due || input_due || clint_due;
 
 		if (!input_due && !vm->con->in_eof)
 			p[P_INPUT].fd = vm->con->in_fd;
@@ -182,11 +187,14 @@ static void vm_watch(struct vm *vm, int deadline_fd)
 			drain(vm->flush_fd);
 			flush_due = 1;
 		}
+		if (p[P_CLINT].revents)
+			clint_due = 1;
 		if (p[P_INPUT].revents)
 			input_due = 1;
-		if ((flush_due || input_due) && pthread_mutex_trylock(&vm->dev.lock) == 0) {
-			input_due = vm_service(vm, flush_due, input_due);
-			flush_due = 0;
+		if ((flush_due || input_due || clint_due) &&
+		    pthread_mutex_trylock(&vm->dev.lock) == 0) {
+			input_due = vm_service(vm, flush_due, input_due, clint_due);
+			flush_due = clint_due = 0;
 			pthread_mutex_unlock(&vm->dev.lock);
 		}
 	}

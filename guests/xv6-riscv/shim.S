@@ -14,12 +14,17 @@
  * registers, and resumes after it. MRET becomes an SRET into the shadow mepc with the shadow
  * MPP, after which the shim is out of the picture: xv6 installs its own stvec in main().
  *
- * What the shadow M-state does NOT do is deliver machine interrupts: the CLINT timer is
- * emulated by the VMM (--xv6 profile), which raises the supervisor software interrupt that
- * xv6's timervec would have raised.
+ * What the shadow M-state does NOT do is deliver machine interrupts, so timervec never runs:
+ * the VMM's CLINT model (--profile xv6, vmm/dev/clint.c) raises the supervisor software
+ * interrupt timervec would have raised. The newer xv6 programs stimecmp instead, which in
+ * VS-mode is the hardware vstimecmp (Sstc, which KVM passes through): the shim only has to
+ * shadow the menvcfg.STCE and mcounteren.TM writes that enable it on a real M-mode.
  *
  * Any other trap during the M-mode phase ends the run through the BOOTCASE EXIT hypercall with
  * code 0x5EC0 + scause and the details printed, so an unsupported instruction is a clear failure.
+ *
+ * The shim uses no stack (the kernel's sp may not be set up yet) and no memory but its own
+ * window: the trap handler runs with paging off, as every M-mode trap would.
  */
 	.option nopic
 	.option norvc
@@ -55,6 +60,7 @@ trap:
 	csrr t1, sscratch
 	sd t1, GPR(5)(t0)          /* the kernel's t0 */
 	mv s0, t0                  /* s0 = hart area for the rest of the handler */
+	li s2, 0                   /* the instruction, once decoded (for the failure report) */
 	csrr t1, scause
 	li t2, 2                   /* illegal instruction */
 	bne t1, t2, unsupported
@@ -125,9 +131,9 @@ do_mret:
 	beq t2, t4, unsupported    /* MPP = M: nothing we can return to */
 	beqz t2, 7f
 	csrs sstatus, t3           /* MPP = S */
-7:	li t3, 1 << 5
-	csrc sstatus, t3           /* SPIE = 0: S interrupts stay off until the kernel enables them */
-	ld t1, (SHADOW + 16)(s0)   /* shadow mepc */
+	/* sstatus.SPIE holds SIE as it was at the mret (the trap saved it there), and mret leaves
+	 * S-mode's SIE alone, so the sret below restores exactly that */
+7:	ld t1, (SHADOW + 16)(s0)   /* shadow mepc */
 	csrw sepc, t1
 	csrw sscratch, zero        /* the shim is done with this hart */
 	mv t0, s0
@@ -163,7 +169,7 @@ shadow_slot:
 3:	li a0, 0
 	ret
 
-/* Print what we could not handle and end the run: scause, sepc, the instruction. */
+/* Print what we could not handle and end the run: scause, sepc, stval, the instruction. */
 unsupported:
 	la a0, msg
 	call puts
@@ -171,8 +177,12 @@ unsupported:
 	call puthex
 	csrr a0, sepc
 	call puthex
+	csrr a0, stval
+	call puthex
 	mv a0, s2
 	call puthex
+	la a0, newline
+	call puts
 	csrr a0, scause
 	li t1, 0x5ec0
 	add a0, a0, t1
@@ -196,9 +206,8 @@ puts:	/* a0 = string: one DBCN write */
 	ecall
 	ret
 
-puthex:	/* a0 = value: " 0x" + 16 digits */
-	addi sp, sp, -8
-	sd ra, 0(sp)
+puthex:	/* a0 = value: " 0x" + 16 digits; no stack, ra kept in t6 (puts leaves it alone) */
+	mv t6, ra
 	la t1, hexbuf
 	li t2, 60
 	addi t4, t1, 3
@@ -213,12 +222,11 @@ puthex:	/* a0 = value: " 0x" + 16 digits */
 	bgez t2, 1b
 	la a0, hexbuf
 	call puts
-	ld ra, 0(sp)
-	addi sp, sp, 8
+	mv ra, t6
 	ret
 
 	.section .rodata
-/* The CSRs xv6's start path touches; slot i lives at SHADOW + 8 + 8*i (slot 0 = mhartid). */
+/* The CSRs xv6's start path touches, CLINT and Sstc eras; slot i lives at SHADOW + 8*i. */
 csr_table:
 	.half 0xf14  /* mhartid (read-only; value stored at entry) */
 	.half 0x300  /* mstatus */
@@ -237,9 +245,10 @@ csr_table:
 	.half 0x3b0  /* pmpaddr0 */
 	.half 0
 digits:	.ascii "0123456789abcdef"
-msg:	.asciz "xv6 shim: unsupported trap in the M-mode phase: scause, sepc, instruction:"
+msg:	.asciz "xv6 shim: unsupported trap in the M-mode phase: scause, sepc, stval, insn:"
 
 	.data
 hexbuf:	.asciz " 0x0000000000000000"
+newline: .asciz "\n"
 	.balign 16
 harts:	.skip HART_AREA * 8

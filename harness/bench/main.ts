@@ -1,11 +1,14 @@
-// npm run bench: medians from one run, side by side, with the configuration they came from.
+// npm run bench: medians from one run, side by side, with the configuration they came from;
+// then the same L2 Linux under our VMM and under Debian's QEMU -accel kvm (bench/peer.ts).
 // Not a test: numbers on a shared 2-core host under TCG vary; a test must not depend on them.
 import { execa } from 'execa';
 import { cpus } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { boot, config, linuxGuest, loadManifest, Stage } from '../index.js';
+import { boot, config, loadManifest, Stage } from '../index.js';
 import { formatTable } from '../cli/timeline.js';
+import { fetchQemuPeer } from '../../images/qemu-peer.js';
+import { oursOnce, peerGuest, peerOnce, peerStage, qemuPeerArgs, type Sample } from './peer.js';
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -76,25 +79,77 @@ async function main() {
   add('SBI call answered in L1 KVM (BASE)', inKernel, 'us', 'per call, no VMM exit');
 
   progress(`L2 Linux (tiny config, 1 vCPU) boot to the init marker x${reps}`);
-  const linuxHost: number[] = [];
-  const linuxUptime: number[] = [];
+  const { spec: l2, cmdline } = peerGuest();
+  const ours: Sample[] = [];
+  const linuxBoot: number[] = [];
   for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    await using vm = await boot(linuxGuest({ cpus: 1 }), { stage });
-    const m = await vm.waitForLine(/BOOTCASE-READY uptime_ms=(\d+)/);
-    linuxHost.push(performance.now() - t);
-    linuxUptime.push(Number(m[1]));
-    await vm.result();
+    const s = await oursOnce(stage, l2);
+    ours.push(s);
+    linuxBoot.push(s.bootMs);
   }
-  add('L2 Linux tiny: boot() -> init marker', linuxHost, 'ms', 'host clock, warm stage, image already uploaded after run 1');
-  add('L2 Linux tiny: kernel uptime at init', linuxUptime, 'ms', 'guest CLOCK_BOOTTIME');
+  add('L2 Linux tiny: boot() -> init marker', linuxBoot, 'ms', 'host clock, warm stage, image already uploaded after run 1');
+  add('L2 Linux tiny: kernel uptime at init', ours.map((s) => s.guestMs), 'ms', 'guest CLOCK_BOOTTIME');
+  const l1 = `L1 -smp 1 -m 1024M, kernel ${stage.kernelRelease} (${manifest.l1Kernel})`;
+  await stage[Symbol.asyncDispose](); // idle or not, it is a second TCG process: not during the peer runs
+
+  // Side by side: the same guest under Debian's QEMU -accel kvm, on a stage of its own.
+  const theirs: Sample[] = [];
+  let peerWhat = '';
+  let peerError: unknown;
+  try {
+    const { peer } = await fetchQemuPeer('trixie', progress);
+    peerWhat = peer.describe;
+    progress(`peer stage (${peer.describe} in the L1 initramfs), then the same L2 Linux under QEMU -accel kvm x${reps}`);
+    const p = await peerStage(peer, l2);
+    await using peerL1 = p.stage;
+    progress(`peer stage up in ${(peerL1.bootMs / 1000).toFixed(1)} s`);
+    const args = qemuPeerArgs(l2, cmdline, p.kernel, p.initrd);
+    for (let i = 0; i < reps; i++) theirs.push(await peerOnce(peerL1, peer, args));
+  } catch (e) {
+    peerError = e;
+  }
 
   console.log(`\nbootcase bench, medians of one run (${reps} or more samples each)`);
-  console.log(`config: host ${cpus()[0]?.model ?? '?'} x${cpus().length}; ${qemuVersion}; L1 -smp 1 -m 1024M, kernel ${stage.kernelRelease} (${manifest.l1Kernel}); guest 128 MiB, 1 vCPU; timeout scale ${config.timeoutScale}\n`);
+  console.log(`config: host ${cpus()[0]?.model ?? '?'} x${cpus().length}; ${qemuVersion}; ${l1}; guest 128 MiB, 1 vCPU; timeout scale ${config.timeoutScale}\n`);
   console.log(formatTable(['measure', 'median', 'range', 'n', 'how'], rows));
+
+  console.log(`\nL2 Linux boot, side by side: run command -> BOOTCASE-READY (host clock) and the guest's uptime at that marker (its own clock)`);
+  console.log(`config: both in ${l1}; guest ${l2.image} + ${l2.uploads[0]!.path}, ${l2.memMiB} MiB, 1 vCPU, cmdline "${cmdline}"`);
+  console.log(`peer: ${peerWhat || 'Debian trixie qemu-system-riscv'}, on its own stage: qemu-system-riscv64 ${qemuPeerArgs(l2, cmdline, '<Image>', '<initramfs>').join(' ')}\n`);
+  const side = sideBySideTable(ours, theirs);
+  console.log(side.table);
+  if (peerError) console.log(`\nQEMU peer: not measured: ${(peerError as Error).message ?? String(peerError)}`);
+  else console.log(`\n${side.verdict}`);
+  Object.assign(results, side.results);
   const out = join(config.outDir, 'bench.json');
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), qemu: qemuVersion, kernel: stage.kernelRelease, results }, null, 2));
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), qemu: qemuVersion, kernel: stage.kernelRelease, peer: peerWhat || undefined, results }, null, 2));
   console.log(`\nwrote ${out}`);
+  if (peerError) process.exitCode = 1;
+}
+
+/** Medians of both sides, the ratio QEMU / ours, and whether ours is at least 2x faster. */
+function sideBySideTable(ours: Sample[], theirs: Sample[]) {
+  const m = (xs: Sample[], k: keyof Sample) => (xs.length ? median(xs.map((s) => s[k])) : NaN);
+  const range = (xs: Sample[], k: keyof Sample) => (xs.length ? `${Math.min(...xs.map((s) => s[k])).toFixed(0)}-${Math.max(...xs.map((s) => s[k])).toFixed(0)}` : '-');
+  const ms = (v: number) => (Number.isNaN(v) ? '-' : `${v.toFixed(0)} ms`);
+  const row = (name: string, xs: Sample[]) => [name, ms(m(xs, 'hostMs')), range(xs, 'hostMs'), ms(m(xs, 'guestMs')), range(xs, 'guestMs'), String(xs.length)];
+  const ratio = (k: keyof Sample) => m(theirs, k) / m(ours, k);
+  const x = (v: number) => (Number.isNaN(v) ? '-' : `${v.toFixed(2)}x`);
+  const table = formatTable(
+    ['L2 VMM', 'host: run -> marker', 'range', 'guest uptime at init', 'range', 'n'],
+    [row('bootcase vmm', ours), row('Debian QEMU -accel kvm', theirs), ['QEMU / ours', x(ratio('hostMs')), '', x(ratio('guestMs')), '', '']],
+  );
+  const ok = ratio('hostMs') >= 2;
+  const verdict = `target "ours at least 2x faster" (host clock, run command -> marker): ${ok ? 'met' : 'NOT met'} (${x(ratio('hostMs'))}); ours ${ms(m(ours, 'hostMs'))} vs target 1.0 s: ${m(ours, 'hostMs') <= 1000 ? 'met' : 'NOT met'}`;
+  const results = {
+    'side-by-side: ours host ms': m(ours, 'hostMs'),
+    'side-by-side: ours guest uptime ms': m(ours, 'guestMs'),
+    'side-by-side: qemu host ms': m(theirs, 'hostMs'),
+    'side-by-side: qemu guest uptime ms': m(theirs, 'guestMs'),
+    'side-by-side: ratio host': ratio('hostMs'),
+    'side-by-side: ratio guest': ratio('guestMs'),
+  };
+  return { table, verdict, results };
 }
 
 main().catch((e: unknown) => {

@@ -1,6 +1,7 @@
 // bootcase CLI.
 //   bootcase run <asm-case | path> [--timeout-ms N] [--mem MiB] [-- <vmm args>]
 //       boot one guest, stream its console, print how it ended and a boot-phase timeline
+//       (and every SBI call that reached the VMM, with -- --sbi-trace)
 //   bootcase demo
 //       build what is missing, boot every asm milestone on one stage, print a results table
 //   bootcase sbi-check [--cpus N]
@@ -41,6 +42,13 @@ async function runOne(argv: string[]): Promise<number> {
   progress(`${spec.name}: ${run.describe()}`);
   process.stderr.write(`${formatTimeline(stage, run)}\n`);
   process.stderr.write(`  exits: ${JSON.stringify(run.exits)}  sbi: ${JSON.stringify(run.sbiCounts)}\n`);
+  if (run.events.some((e) => e.ev === 'start' && 'sbi_trace' in e && e.sbi_trace)) {
+    const hex = (v: bigint) => `0x${v.toString(16)}`;
+    for (const c of run.sbiCalls) {
+      const name = `${c.ext ?? `EID ${hex(c.eid)}`}${c.fn ? `.${c.fn}` : c.ext?.startsWith('LEGACY') ? '' : ` FID ${hex(c.fid)}`}`;
+      process.stderr.write(`  sbi hart ${c.hart} ${name}(${c.args.map(hex).join(', ')}) -> error ${c.error}, value ${hex(c.value)}\n`);
+    }
+  }
   return run.passed ? 0 : 1;
 }
 

@@ -5,9 +5,13 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { loadManifest } from '../config.js';
 import { GuestImageError } from '../errors.js';
+import type { SbiExtName } from '../protocol/sbi.js';
 import { checkElf, isElf } from './elf.js';
 
 export const RAM_BASE = 0x8000_0000n;
+
+/** What the VMM can trace into the run's events: `sbi` = every SBI call that reaches it (run.sbiCalls). */
+export type TraceKind = 'sbi';
 
 export interface GuestSpec {
   /** Short name for logs and artifact folders. */
@@ -21,6 +25,13 @@ export interface GuestSpec {
   timeoutMs: number;
   /** More host files the run needs, each uploaded and passed as `<flag> <L1 path>` (--initrd). */
   uploads: { flag: string; path: string }[];
+  /** `['sbi']`: the VMM's --sbi-trace, for run.sbiCalls. */
+  trace?: readonly TraceKind[];
+  /**
+   * In-kernel SBI extensions to turn off (--sbi-disable), for negative tests: KVM then answers
+   * them NOT_SUPPORTED and BASE probe_extension reports them absent. `'hsm'`, `'dbcn'`, ...
+   */
+  sbiDisable?: readonly SbiExtName[];
 }
 
 export type GuestInit = Partial<Omit<GuestSpec, 'image'>> & { image: string };
@@ -33,7 +44,14 @@ export function guest(init: GuestInit): GuestSpec {
     vmmArgs: init.vmmArgs ?? [],
     timeoutMs: init.timeoutMs ?? 10_000,
     uploads: init.uploads ?? [],
+    ...(init.trace?.length ? { trace: init.trace } : {}),
+    ...(init.sbiDisable?.length ? { sbiDisable: init.sbiDisable } : {}),
   };
+}
+
+/** The VMM options for a spec's `trace` and `sbiDisable`. */
+export function traceArgs(spec: GuestSpec): string[] {
+  return [...(spec.trace?.includes('sbi') ? ['--sbi-trace'] : []), ...(spec.sbiDisable?.length ? ['--sbi-disable', spec.sbiDisable.join(',')] : [])];
 }
 
 /** One of our milestone guests from guests/asm (built by images/build.ts). */

@@ -41,8 +41,11 @@ export class StartedGuest implements AsyncDisposable {
     this.mark('boot', 'host');
   }
 
-  /** Called by boot(): attach to the stage and send the run command. */
-  async launch(upload: () => Promise<{ kernel: string; extra: string[] }>): Promise<void> {
+  /**
+   * Called by boot() and execProgram(): attach to the stage, let `prepare` upload what the run
+   * needs, then send the run command it returns.
+   */
+  async launch(prepare: () => Promise<(runId: number) => void>): Promise<void> {
     const { runId, release } = await this.stage.acquire({
       onEvent: (e, hostMs) => this.onEvent(e, hostMs),
       onConsole: (b) => this.onConsole(b),
@@ -51,9 +54,9 @@ export class StartedGuest implements AsyncDisposable {
     this.runId = runId;
     this.release = release;
     try {
-      const files = await upload();
+      const send = await prepare();
       this.mark('uploaded', 'host');
-      this.stage.startRun(runId, ['--kernel', files.kernel, ...files.extra, ...this.argv]);
+      send(runId);
       this.mark('run-sent', 'host');
     } catch (e) {
       release();

@@ -37,13 +37,48 @@ export interface EndEvent {
   console_bytes?: number;
 }
 
+export interface StartEvent {
+  ev: 'start';
+  run: number;
+  t_us: number;
+  mem_mib: number;
+  cpus: number;
+  image: string;
+  format: string;
+  /** `--sbi-disable`: the extensions KVM was told to turn off (KVM then answers them NOT_SUPPORTED). */
+  sbi_disabled?: string[];
+  /** `--sbi-trace`: every SBI call that reaches the VMM is an `sbi` event. */
+  sbi_trace?: boolean;
+}
+
+/**
+ * One SBI call that reached the VMM (`--sbi-trace`), in the order the VMM handled them: the
+ * call as the guest made it (a7 = eid, a6 = fid, a0..a5 = args) and what the VMM put in a0
+ * (`error`, signed) and a1 (`value`). Calls KVM answers itself (BASE, TIME, IPI, RFENCE, HSM,
+ * SRST, and every extension turned off with --sbi-disable) never appear.
+ */
+export interface SbiEvent {
+  ev: 'sbi';
+  run: number;
+  t_us: number;
+  hart: number;
+  eid: bigint;
+  fid: bigint;
+  args: bigint[];
+  error: number;
+  value: bigint;
+}
+
 export type StageEvent =
   | { ev: 'agent-ready'; uptime_us: number; kernel: string; kvm_api: number }
   | { ev: 'put-done'; path: string; bytes: number }
   | { ev: 'error'; msg: string; run?: number }
-  | { ev: 'start'; run: number; t_us: number; mem_mib: number; cpus: number; image: string; format: string }
+  | StartEvent
+  /** The agent's start of an exec run (an L1 program instead of a VMM). */
+  | { ev: 'start'; run: number; t_us: number; path: string; pid: number }
   | { ev: 'phase'; run: number; t_us: number; name: string }
   | { ev: 'mark'; run: number; t_us: number; id: number }
+  | SbiEvent
   | EndEvent
   | { ev: 'run-exit'; run: number; status: number; signal: number }
   | { ev: 'unknown'; raw: Record<string, unknown> };
@@ -79,6 +114,22 @@ function parseFault(f: Record<string, unknown>): Fault {
   }
 }
 
+function parseSbi(raw: Record<string, unknown>): SbiEvent {
+  if (!Array.isArray(raw.args) || raw.args.length !== 6) throw new ProtocolError(`sbi event without its 6 args: ${JSON.stringify(raw)}`);
+  if (typeof raw.error !== 'number' || !Number.isInteger(raw.hart)) throw new ProtocolError(`sbi event without hart or error: ${JSON.stringify(raw)}`);
+  return {
+    ev: 'sbi',
+    run: Number(raw.run),
+    t_us: Number(raw.t_us ?? 0),
+    hart: Number(raw.hart),
+    eid: big(raw.eid),
+    fid: big(raw.fid),
+    args: raw.args.map(big),
+    error: raw.error,
+    value: big(raw.value),
+  };
+}
+
 /** Parse one line of the events port. Throws ProtocolError on malformed input. */
 export function parseEvent(line: string): StageEvent {
   let raw: Record<string, unknown>;
@@ -109,6 +160,8 @@ export function parseEvent(line: string): StageEvent {
       if (raw.fault !== undefined) end.fault = parseFault(raw.fault as Record<string, unknown>);
       return end;
     }
+    case 'sbi':
+      return parseSbi(raw);
     case 'agent-ready':
     case 'put-done':
     case 'error':

@@ -1,5 +1,25 @@
 // The outcome of one guest run: how it ended (typed), what it printed, and every event.
 import { describeFault, type EndEvent, type ExitCounts, type ExitKind, type Fault, type StageEvent } from '../protocol/events.js';
+import { sbiCallName } from '../protocol/sbi.js';
+
+/** One SBI call that reached the VMM (docs/protocol.md, "sbi"; boot with `trace: ['sbi']`). */
+export interface SbiCall {
+  hart: number;
+  eid: bigint;
+  fid: bigint;
+  /** a0..a5 as the guest passed them. */
+  args: readonly bigint[];
+  /** What the VMM returned in a0 (SBI error, signed; a legacy call's only return value). */
+  error: number;
+  /** What the VMM returned in a1. */
+  value: bigint;
+  /** The extension's name when known: the SBI_EID key (`DBCN`, `BOOTCASE`, `LEGACY_PUTCHAR`). */
+  ext?: string;
+  /** The function's name when known (`write`, `write_byte`, `MARK`, `EXIT`). */
+  fn?: string;
+  /** VMM microseconds (t_us) when the VMM handled it. */
+  tUs: number;
+}
 
 export interface TimelineEntry {
   /** Milliseconds since the host sent the run command. */
@@ -42,6 +62,24 @@ export class RunResult {
   /** True for the two "the guest says it passed" endings: SRST shutdown, or a report of code 0. */
   get passed(): boolean {
     return (this.exit === 'shutdown' && !this.reason) || (this.exit === 'report' && this.code === 0);
+  }
+
+  /**
+   * Every SBI call that reached the VMM, in the order it handled them (all harts). Only what
+   * KVM forwards is visible: BASE, TIME, IPI, RFENCE, HSM, SRST and the extensions turned off
+   * with `sbiDisable` are answered inside KVM (how the run ended is in `exit`). Throws when the
+   * guest ran without `trace: ['sbi']`, so an empty trace never passes for "no calls".
+   */
+  get sbiCalls(): SbiCall[] {
+    if (!this.events.some((e) => e.ev === 'start' && 'sbi_trace' in e && e.sbi_trace)) {
+      throw new Error(`run.sbiCalls: ${this.guest} ran without SBI tracing; boot it with trace: ['sbi'] (VMM option --sbi-trace)`);
+    }
+    const calls: SbiCall[] = [];
+    for (const e of this.events) {
+      if (e.ev !== 'sbi') continue;
+      calls.push({ hart: e.hart, eid: e.eid, fid: e.fid, args: e.args, error: e.error, value: e.value, ...sbiCallName(e.eid, e.fid), tUs: e.t_us });
+    }
+    return calls;
   }
 
   /** Marks (BOOTCASE MARK hypercalls) as id -> VMM microseconds. */

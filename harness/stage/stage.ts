@@ -2,19 +2,20 @@
 // agent as /init. It is persistent: many guests run on it one after another, each in a fresh
 // VMM process, so a test pays the ~0.5 s L1 boot once per file, not once per case.
 import { execa, type ResultPromise } from 'execa';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { config, loadManifest, scaled, selectL1, type L1Kernel } from '../config.js';
 import { StageError, ToolMissingError } from '../errors.js';
 import { control } from '../protocol/control.js';
 import { parseEvent, type StageEvent } from '../protocol/events.js';
 import { deferred, DeadlineExceeded, withDeadline } from '../wait/deadline.js';
 import { type Channel, lineSplitter, openChannels } from './channels.js';
-import { cpioNewc } from './cpio.js';
+import { stageInitramfs, type StageFile } from './initramfs.js';
 import { qemuArgs, type StageDisk } from './qemu.js';
+
+export { stageInitramfs, treeFiles, type StageFile } from './initramfs.js';
 
 export interface StageOptions {
   /** L1 RAM (it holds the VMM, the uploaded images and every guest's RAM). */
@@ -33,6 +34,12 @@ export interface StageOptions {
   modules?: readonly string[];
   /** Host files to pass through as disks; a guest gets one with `--disk serial:<id>`. */
   disks?: readonly StageDisk[];
+  /**
+   * Extra files in the L1 initramfs (`treeFiles(dir)` turns a host tree into a list), e.g. a
+   * peer VMM for `execProgram`. They live in L1 RAM, unpacked: mind `memMiB`; and every L1 boot
+   * unpacks them under TCG, so keep them off stages that do not need them.
+   */
+  files?: readonly StageFile[];
 }
 
 /** Receives the events and console bytes of the run currently on the stage. */
@@ -41,35 +48,6 @@ export interface RunSink {
   onConsole(chunk: Buffer): void;
   /** The stage died under the run. */
   onStageLost(why: string): void;
-}
-
-/** The stage's /init (the VMM as agent), plus /modules/NN-<name>.ko, which the agent loads in lexical order. */
-export function stageInitramfs(vmm: string, modulePaths: readonly string[] = [], dir = join(config.cacheDir, 'stage')): string {
-  const bin = readFileSync(vmm);
-  const modules = modulePaths.map((p, i) => ({ path: `modules/${String(i).padStart(2, '0')}-${basename(p)}`, data: readFileSync(p) }));
-  const h = createHash('sha256').update(bin);
-  for (const m of modules) h.update(m.path).update(m.data);
-  const sha = h.digest('hex').slice(0, 16);
-  const path = join(dir, `initramfs-${sha}.cpio`);
-  if (!existsSync(path)) {
-    mkdirSync(dir, { recursive: true });
-    // Uncompressed on purpose: gunzip inside TCG costs more than reading the extra bytes.
-    const cpio = cpioNewc([
-      { path: 'dev', type: 'dir' },
-      { path: 'dev/console', type: 'char', major: 5, minor: 1 },
-      { path: 'proc', type: 'dir' },
-      { path: 'sys', type: 'dir' },
-      { path: 'tmp', type: 'dir', mode: 0o1777 },
-      { path: 'init', type: 'file', data: bin, mode: 0o755 },
-      ...(modules.length ? [{ path: 'modules', type: 'dir' as const }] : []),
-      ...modules.map((m) => ({ path: m.path, type: 'file' as const, data: m.data })),
-    ]);
-    writeFileSync(`${path}.tmp${process.pid}`, cpio);
-    rmSync(path, { force: true });
-    writeFileSync(path, cpio);
-    rmSync(`${path}.tmp${process.pid}`, { force: true });
-  }
-  return path;
 }
 
 const QEMU_SPAWN = {
@@ -117,7 +95,7 @@ export class Stage implements AsyncDisposable {
     const channels = await openChannels(sockDir);
     const argv = qemuArgs({
       kernel,
-      initrd: stageInitramfs(manifest.vmm, opts.modules ?? l1.modules),
+      initrd: stageInitramfs(manifest.vmm, { modules: opts.modules ?? l1.modules, files: opts.files }),
       sockDir,
       disks: opts.disks,
       memMiB: opts.memMiB ?? 1024,
@@ -258,6 +236,11 @@ export class Stage implements AsyncDisposable {
 
   startRun(runId: number, args: readonly string[]): void {
     this.send(control.run(runId, args));
+  }
+
+  /** Run an L1 program (an absolute path in L1) as run `runId` instead of a VMM. */
+  execRun(runId: number, path: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): void {
+    this.send(control.exec(runId, path, args, env));
   }
 
   killRun(runId: number): void {

@@ -19,6 +19,18 @@
  * line status > received data > THR empty > modem status) and drive a level-triggered line.
  * Offsets 8 and up, accesses wider than a byte and writes to LSR/MSR are refused: the
  * hardware decodes none of them, and guessing would hide guest bugs.
+ *
+ * THR empty is acknowledged, as on the 16550A, by reading IIR while it reports THRE or by
+ * writing THR; with an instant transmitter a THR write re-arms it at once. A driver that
+ * enables the THRE interrupt and never reads IIR (xv6-riscv until 2024: uartinit() sets
+ * IER_TX_ENABLE, uartintr() only reads LSR and RHR) therefore keeps the line high forever, and
+ * the spec PLIC gateway (plic.c) forwards it again on every completion: an interrupt storm.
+ * It works on QEMU (7.2 here) because QEMU's sifive_plic pends a source each time a device
+ * raises its line (its 16550 re-raises on most register accesses) and never on completion. The
+ * xv6 profile sets lsr_acks_thre instead: an LSR read, which always shows THRE here, also
+ * acknowledges the THRE interrupt. Each THR write then still raises one interrupt (the PLIC
+ * latches it even if an LSR read drops the line first), so a driver that waits for THRE (xv6
+ * from 2024, which also reads IIR) loses nothing, and xv6's uartintr() ends the storm.
  */
 #include <string.h>
 
@@ -155,6 +167,8 @@ static int uart_read(void *state, uint64_t off, uint8_t *data, uint32_t len)
 	case UART_LSR:
 		v = LSR_THRE | LSR_TEMT | u->lsr_err | (u->rx_count ? LSR_DR : 0);
 		u->lsr_err = 0; /* error bits clear on read */
+		if (u->lsr_acks_thre)
+			u->thre_pending = 0;
 		break;
 	case UART_MSR:
 		v = uart_msr(u);

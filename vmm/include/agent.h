@@ -1,6 +1,6 @@
 /*
  * agent.h - the agent (PID 1 of L1): shared state of agent.c (control loop) and
- * agent-sys.c (mounts, ports, logging, reaping, power off).
+ * agent-sys.c (mounts, ports, logging, signalling and reaping runs, power off).
  */
 #ifndef BOOTCASE_AGENT_H
 #define BOOTCASE_AGENT_H
@@ -15,6 +15,7 @@
 #define CTL_BUF 65536
 #define MAX_ARGS 64
 #define PORT_WAIT_MS 5000 /* how long the ports may take to show up / connect */
+#define KILL_GRACE_MS 500 /* kill: SIGTERM, then SIGKILL if the run is still there after this */
 
 struct agent {
 	int ctl_fd, con_fd, sig_fd;
@@ -25,6 +26,10 @@ struct agent {
 	uint64_t start_ms;
 	pid_t run_pid;     /* 0 = no live run */
 	uint64_t run_id;
+	int run_exec;      /* the live run is an L1 program (exec), in its own process group */
+	int end_sent;      /* its end event is out already (its execve failed) */
+	uint64_t run_t0_us; /* CLOCK_MONOTONIC at its fork: t_us of the agent's start/end events */
+	uint64_t kill_at_ms; /* SIGKILL the live run at this CLOCK_MONOTONIC ms; 0 = none due */
 };
 
 uint64_t agent__clock_us(clockid_t clk);
@@ -36,6 +41,8 @@ void agent__mounts(void);
 void agent__load_modules(void);
 int agent__find_ports(struct agent *a, int *ev_fd);
 void agent__ready(struct agent *a);
+/* Send sig to the live run (the whole process group of an exec run). */
+void agent__signal_run(struct agent *a, int sig);
 void agent__reap(struct agent *a);
 void agent__poweroff(struct agent *a, const char *why) __attribute__((noreturn));
 

@@ -11,6 +11,7 @@
 #define CONFIG_MAX_MEM_MIB 65536
 #define CONFIG_MAX_CPUS 8  /* PLIC_MAX_HARTS */
 #define CONFIG_MAX_DISKS 8 /* LAYOUT_VIRTIO_SLOTS */
+#define CONFIG_XV6_MIN_MEM_MIB 128 /* xv6's memlayout.h: PHYSTOP = 0x80000000 + 128 MiB */
 
 /* --disk PATH[,ro]: a host file or block device, or "serial:NAME" (an L1 virtio disk). */
 struct disk_config {
@@ -19,8 +20,18 @@ struct disk_config {
 	char buf[256];
 };
 
+/*
+ * --profile: a machine personality for one kind of guest. PROFILE_XV6 is the xv6-riscv machine
+ * (issue #5): every hart running at reset, the CLINT at QEMU virt's address with the timer
+ * model of vmm/dev/clint.c, virtio transports that accept a legacy-feature driver, the UART
+ * acknowledging THRE on LSR reads, and a --firmware shim that plays M-mode for xv6's start().
+ */
+enum vm_profile { PROFILE_NONE, PROFILE_XV6 };
+
 struct vm_config {
 	const char *kernel;
+	const char *firmware; /* --firmware: flat binary at the layout.h firmware window */
+	enum vm_profile profile;
 	const char *append;
 	const char *initrd;
 	const char *dump_dtb; /* "-" = the console fd */
@@ -28,6 +39,9 @@ struct vm_config {
 	uint64_t cpus;        /* 1..CONFIG_MAX_CPUS */
 	int harts_running;    /* every vCPU runnable at reset, not only vCPU 0 */
 	int virtio_console;   /* console input/output through a virtio-console too */
+	uint32_t sbi_disable; /* --sbi-disable: bit n = KVM_RISCV_SBI_EXT_ID n off (sbi-ext.c) */
+	int sbi_trace;        /* --sbi-trace: an "sbi" event per call that reaches the VMM */
+	int sstc;             /* --sstc: give the guest Sstc (off by default, see vm.c vm_sstc) */
 	struct disk_config disks[CONFIG_MAX_DISKS];
 	unsigned nr_disks;
 	uint64_t timeout_ms; /* 0 = no deadline */

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stddef.h>
 
+#include "clint.h"
 #include "config.h"
 #include "console.h"
 #include "layout.h"
@@ -32,6 +33,9 @@ struct devices {
 	pthread_mutex_t lock;
 	struct mmio_bus bus;
 	struct plic plic;
+	struct clint clint; /* --profile xv6 only (has_clint) */
+	int has_clint;
+	int xv6; /* --profile xv6: the model quirks that profile asks for (devices.c) */
 	struct uart16550 uart;
 	struct console *con;
 	int console_input_to_virtio; /* --virtio-console: input goes there, not to the UART */
@@ -48,12 +52,13 @@ struct devices {
 /*
  * Build the PLIC (nr_harts = cfg->cpus, S-context level changes go to notify), the UART on its
  * PLIC source, and the virtio slots: cfg's disks from slot 0, then the virtio-console, then
- * empty slots. root prefixes /sys and /dev for "serial:" disks ("" but in tests).
- * 0 or -errno + err.
+ * empty slots. With --profile xv6 also the CLINT, wired to clint_hooks (NULL: no-op hooks).
+ * root prefixes /sys and /dev for "serial:" disks ("" but in tests). 0 or -errno + err.
  */
 int devices__init(struct devices *d, const struct vm_config *cfg, struct console *con,
 		  struct guest_mem mem, plic_notify_fn notify, void *notify_ctx,
-		  const char *root, char *err, size_t errlen);
+		  const struct clint_hooks *clint_hooks, const char *root, char *err,
+		  size_t errlen);
 
 /* The rest is called with d->lock held. */
 

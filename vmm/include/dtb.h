@@ -22,6 +22,7 @@ struct dtb_params {
 	const char *isa;      /* "rv64imafdc" */
 	const char *mmu_type; /* "riscv,sv48" */
 	const char *bootargs; /* NULL = none */
+	int has_clint;        /* the layout.h CLINT exists (--profile xv6) */
 	int has_initrd;
 	uint64_t initrd_start, initrd_end;
 };

@@ -36,6 +36,9 @@ void jline__hex(struct jline *l, const char *key, uint64_t val);
 void jline__bool(struct jline *l, const char *key, int val);
 void jline__obj_begin(struct jline *l, const char *key);
 void jline__obj_end(struct jline *l);
+/* An array value; its elements are written with a NULL key (jline__str(l, NULL, "x")). */
+void jline__arr_begin(struct jline *l, const char *key);
+void jline__arr_end(struct jline *l);
 int jline__end(struct jline *l);
 
 /* JSON string body escaping (no quotes); returns the length it wanted, like snprintf. */

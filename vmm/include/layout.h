@@ -5,6 +5,10 @@
  * It mirrors QEMU's "virt" machine (hw/riscv/virt.c), so images built for QEMU virt
  * (xv6-riscv, a Linux with a virt DT) find devices where they expect them:
  *
+ *   0x00001000  firmware     (QEMU's boot ROM "mrom", 60 KiB): guest RAM, present only with
+ *                            --firmware, which loads a flat binary there and starts every hart
+ *                            in it (the xv6 profile's M-mode personality shim)
+ *   0x02000000  CLINT        (64 KiB) msip/mtimecmp/mtime; present only with --profile xv6
  *   0x0c000000  PLIC         (4 MiB window, 0x600000 used by 2 contexts per hart)
  *   0x10000000  UART0 16550  IRQ 10
  *   0x10001000  virtio-mmio  8 slots of 0x1000, IRQ 1..8
@@ -16,6 +20,8 @@
 #include <stdint.h>
 
 enum layout_id {
+	LAYOUT_FIRMWARE,
+	LAYOUT_CLINT,
 	LAYOUT_PLIC,
 	LAYOUT_UART0,
 	LAYOUT_VIRTIO0, /* slot i is at LAYOUT_VIRTIO0 base + i * LAYOUT_VIRTIO_STRIDE */
@@ -35,6 +41,8 @@ struct layout_entry {
 #define LAYOUT_TIMEBASE_HZ 10000000U /* KVM's RISC-V timer runs at the host's 10 MHz */
 
 static const struct layout_entry layout[LAYOUT__COUNT] = {
+	[LAYOUT_FIRMWARE] = { "firmware", 0x00001000ULL, 0x0000f000ULL, 0 },
+	[LAYOUT_CLINT] = { "clint", 0x02000000ULL, 0x00010000ULL, 0 },
 	[LAYOUT_PLIC] = { "plic", 0x0c000000ULL, 0x00600000ULL, 0 },
 	[LAYOUT_UART0] = { "serial", 0x10000000ULL, 0x100ULL, 10 },
 	[LAYOUT_VIRTIO0] = { "virtio_mmio", 0x10001000ULL, LAYOUT_VIRTIO_STRIDE * LAYOUT_VIRTIO_SLOTS, 1 },

@@ -7,6 +7,7 @@
 #ifndef BOOTCASE_SBI_H
 #define BOOTCASE_SBI_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "dev.h"
 
@@ -66,5 +67,20 @@ struct sbi_env {
 
 void sbi__handle(const struct sbi_call *call, const struct sbi_env *env, struct sbi_reply *reply);
 const char *sbi__kind_name(enum sbi_kind kind);
+
+/*
+ * sbi-ext.c: KVM's in-kernel SBI extensions by name (--sbi-disable), as a mask with bit n for
+ * KVM_RISCV_SBI_EXT_ID n, and the "sbi" trace event (--sbi-trace).
+ */
+struct jline;
+/* Add the comma-separated names in list to *mask; 0, or -EINVAL with err naming the option. */
+int sbi__parse_ext_list(const char *list, uint32_t *mask, char *err, size_t errlen);
+/* The --sbi-disable spelling of KVM extension id, or NULL past the last one. */
+const char *sbi__kvm_ext_name(unsigned id);
+/* "key":["hsm","dbcn"], in id order. */
+void sbi__ext_list(struct jline *l, const char *key, uint32_t mask);
+/* The fields of an "sbi" event after events__begin: hart, eid, fid, args, error, value. */
+void sbi__trace(struct jline *l, unsigned hart, const struct sbi_call *call,
+		const struct sbi_reply *reply);
 
 #endif

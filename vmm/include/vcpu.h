@@ -60,6 +60,7 @@ struct vcpu {
 	int started;
 	uint64_t t_first_run_ns;
 	struct vcpu_stats stats;
+	int ssip_pending; /* atomic: the CLINT model raised this hart's SSIP (vm-clint.c) */
 	uint64_t reason; /* SRST reset_reason */
 	uint64_t code;   /* BOOTCASE EXIT code */
 	struct vcpu_fault fault;

@@ -32,6 +32,7 @@ struct vm {
 	struct console *con;
 	int kvm_fd, vm_fd;
 	struct guest_ram ram;
+	struct guest_ram fw; /* the firmware window (--firmware), else host == NULL */
 	struct devices dev; /* dev.lock also guards con, ev and the phase flags below */
 	struct sbi_env sbi;
 	unsigned nr_vcpus;
@@ -49,20 +50,38 @@ struct vm {
 	int end_claimed; /* atomic */
 	struct vm_end end;
 	int done_fd;  /* eventfd: a vCPU claimed the end */
+	int clint_fd; /* timerfd: the CLINT's next deadline (--profile xv6; vm-clint.c) */
+	struct clint_hooks clint_hooks;
+	uint64_t time_offset; /* guest time CSR - L1 time CSR (KVM's time_delta) */
+	int has_sstc;         /* KVM gives the guest Sstc (stimecmp) */
 	int flush_fd; /* timerfd: a partial console line is due */
 	int flush_armed;
 
 	char err[512]; /* why the last vm__* call failed, naming the file or step */
 };
 
-/* Each returns 0 or -errno with vm->err set. */
+/* Set vm->err from the format and return -|err|: how every vm__* call fails. */
+__attribute__((format(printf, 3, 4))) int vm__fail(struct vm *vm, int err, const char *fmt, ...);
+
+/* Each returns 0 or -errno with vm->err set (vm.c, vm-load.c). */
 int vm__open(struct vm *vm, const struct vm_config *cfg, struct events *ev, struct console *con);
 int vm__load(struct vm *vm, const struct file_map *image, enum image_format fmt,
 	     const struct file_map *initrd);
 /* The device tree for these options; path "-" writes it to the console. */
+/* --firmware: copy the flat binary into the firmware window. */
+int vm__load_firmware(struct vm *vm, const struct file_map *fw);
 int vm__dump_dtb(struct vm *vm, const struct file_map *initrd, const char *path);
 int vm__boot_vcpus(struct vm *vm);
 void vm__close(struct vm *vm);
+
+/* vm-clint.c (--profile xv6): the CLINT's hooks for devices__init, then, once the vCPUs
+ * exist, the guest-time offset, the deadline timerfd and the Sstc check (0 or -errno). */
+const struct clint_hooks *vm__clint_hooks(struct vm *vm);
+int vm__clint_setup(struct vm *vm);
+/* The deadline timerfd fired (main thread, dev.lock held). */
+void vm__clint_service(struct vm *vm);
+/* On vcpu's own thread, outside KVM_RUN: set the guest's sip.SSIP. 0 or -errno. */
+int vm__deliver_ssip(struct vm *vm, struct vcpu *vcpu);
 
 /* vm-run.c: run every vCPU on its own thread until the run ends; returns vm->end.why. */
 enum vcpu_exit vm__run(struct vm *vm);

@@ -1,4 +1,4 @@
-# devices.mk - the guest-visible device models (issue #3): PLIC, virtqueue, virtio-mmio,
+# devices.mk - the guest-visible device models (issues #3, #5): PLIC, CLINT, virtqueue, virtio-mmio,
 # virtio-blk, virtio-console. Pure C without KVM, so they build and test on any host.
 #
 # vmm/Makefile includes this fragment (OBJS += $(DEV_SRCS:.c=.o) for the VMM); it also works
@@ -14,8 +14,8 @@
 DEV_STANDALONE := $(if $(filter 1,$(words $(MAKEFILE_LIST))),1)
 DEV_SAVED_GOAL := $(.DEFAULT_GOAL)
 
-DEV_SRCS := dev/plic.c dev/virtio-mmio.c dev/virtio-blk.c dev/virtio-console.c virtio/virtqueue.c
-DEV_TESTS := plic_test virtqueue_test virtio_mmio_test virtio_blk_test virtio_console_test
+DEV_SRCS := dev/plic.c dev/clint.c dev/virtio-mmio.c dev/virtio-blk.c dev/virtio-console.c virtio/virtqueue.c
+DEV_TESTS := plic_test clint_test virtqueue_test virtio_mmio_test virtio_blk_test virtio_console_test
 
 HOSTCC ?= gcc
 FUZZ_CC ?= clang

@@ -10,6 +10,7 @@
  *            cpu@N { riscv,isa; mmu-type; interrupt-controller { riscv,cpu-intc } } ... }
  *     memory@80000000 { device_type = "memory"; reg; }
  *     soc { simple-bus; ranges;
+ *           clint@2000000 { interrupts-extended = <&intcN 3 &intcN 7> per hart; } (xv6 only)
  *           plic@c000000 { interrupts-extended = <&intcN 11 &intcN 9> per hart; }
  *           serial@10000000 { ns16550a; interrupts = <10>; }
  *           virtio_mmio@10001000 ... virtio_mmio@10008000 { interrupts = <1> ... <8>; } } }
@@ -29,6 +30,8 @@
 #include "fdt.h"
 #include "layout.h"
 
+#define IRQ_M_SOFT 3
+#define IRQ_M_TIMER 7
 #define IRQ_S_EXT 9
 #define IRQ_M_EXT 11
 #define PLIC_NDEV 95
@@ -113,6 +116,33 @@ static void dtb_plic(struct fdt *f, const struct dtb_params *p)
 	fdt__end_node(f);
 }
 
+/*
+ * The CLINT as QEMU virt describes it: each hart's machine software and timer interrupts. A
+ * (V)S-mode kernel has no use for it (Linux binds its clint driver only in M-mode builds); it
+ * is there so the tree matches the machine the xv6 profile really has.
+ */
+static void dtb_clint(struct fdt *f, const struct dtb_params *p)
+{
+	static const char compat[] = "sifive,clint0\0riscv,clint0";
+	const struct layout_entry *clint = &layout[LAYOUT_CLINT];
+	uint8_t cells[DTB_MAX_CPUS * 4 * 4];
+	unsigned n = 0;
+	char name[64];
+
+	for (unsigned h = 0; h < dtb_cpus_count(p) && h < DTB_MAX_CPUS; h++) {
+		put_be32(cells + 4 * n++, DTB_PHANDLE_CPU_INTC(h));
+		put_be32(cells + 4 * n++, IRQ_M_SOFT);
+		put_be32(cells + 4 * n++, DTB_PHANDLE_CPU_INTC(h));
+		put_be32(cells + 4 * n++, IRQ_M_TIMER);
+	}
+	node_name(name, sizeof(name), clint->name, clint->base);
+	fdt__begin_node(f, name);
+	fdt__prop(f, "compatible", compat, sizeof(compat));
+	fdt__prop_reg64(f, "reg", clint->base, clint->size);
+	fdt__prop(f, "interrupts-extended", cells, 4 * n);
+	fdt__end_node(f);
+}
+
 static void dtb_soc(struct fdt *f, const struct dtb_params *p)
 {
 	const struct layout_entry *uart = &layout[LAYOUT_UART0], *virtio = &layout[LAYOUT_VIRTIO0];
@@ -124,6 +154,8 @@ static void dtb_soc(struct fdt *f, const struct dtb_params *p)
 	fdt__prop_str(f, "compatible", "simple-bus");
 	fdt__prop_empty(f, "ranges");
 
+	if (p->has_clint)
+		dtb_clint(f, p);
 	dtb_plic(f, p);
 
 	node_name(name, sizeof(name), uart->name, uart->base);

@@ -19,9 +19,23 @@
 #ifndef KVM_REG_RISCV_SBI_SINGLE
 #define KVM_REG_RISCV_SBI_SINGLE (0x0 << KVM_REG_RISCV_SUBTYPE_SHIFT)
 #endif
-/* enum KVM_RISCV_SBI_EXT_ID: V01 0, TIME, IPI, RFENCE, SRST, HSM, PMU, EXPERIMENTAL,
- * VENDOR, DBCN 9 (Linux >= 6.8) */
-#define BOOTCASE_KVM_SBI_EXT_DBCN 9
+/* enum KVM_RISCV_SBI_EXT_ID, the register index of KVM_REG_RISCV_SBI_EXT. The 6.1 headers
+ * stop before DBCN; a KVM older than an id answers ENOENT for it. */
+#define BOOTCASE_KVM_SBI_EXT_V01 0
+#define BOOTCASE_KVM_SBI_EXT_TIME 1
+#define BOOTCASE_KVM_SBI_EXT_IPI 2
+#define BOOTCASE_KVM_SBI_EXT_RFENCE 3
+#define BOOTCASE_KVM_SBI_EXT_SRST 4
+#define BOOTCASE_KVM_SBI_EXT_HSM 5
+#define BOOTCASE_KVM_SBI_EXT_PMU 6
+#define BOOTCASE_KVM_SBI_EXT_EXPERIMENTAL 7
+#define BOOTCASE_KVM_SBI_EXT_VENDOR 8
+#define BOOTCASE_KVM_SBI_EXT_DBCN 9 /* Linux >= 6.8 */
+#define BOOTCASE_KVM_SBI_EXT_STA 10
+#define BOOTCASE_KVM_SBI_EXT_SUSP 11 /* SUSP, FWFT, MPXY: after 6.12 */
+#define BOOTCASE_KVM_SBI_EXT_FWFT 12
+#define BOOTCASE_KVM_SBI_EXT_MPXY 13
+#define BOOTCASE_KVM_SBI_EXT__COUNT 14
 
 /* struct kvm_riscv_config: isa 0, zicbom_block_size 1, mvendorid 2, marchid 3, mimpid 4,
  * zicboz_block_size 5, satp_mode 6 (Linux >= 6.4) */
@@ -35,5 +49,10 @@
 #define RISCV_TIMER_REG(field) \
 	RISCV_REG(KVM_REG_RISCV_TIMER, offsetof(struct kvm_riscv_timer, field) / sizeof(__u64))
 #define RISCV_SBI_EXT_REG(idx) RISCV_REG(KVM_REG_RISCV_SBI_EXT, KVM_REG_RISCV_SBI_SINGLE | (idx))
+/* General CSRs (subtype 0 since Linux 6.6, the same encoding as 6.1's flat list) */
+#define RISCV_CSR_REG(field) \
+	RISCV_REG(KVM_REG_RISCV_CSR, offsetof(struct kvm_riscv_csr, field) / sizeof(unsigned long))
+/* ISA extension enable registers: 1 = the guest has the extension (subtype 0, "single") */
+#define RISCV_ISA_EXT_REG(id) RISCV_REG(KVM_REG_RISCV_ISA_EXT, id)
 
 #endif

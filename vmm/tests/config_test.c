@@ -47,6 +47,7 @@ static void test_defaults(void)
 	CHECK(c.initrd == NULL && c.append == NULL && !c.has_run_id);
 	CHECK_EQ(c.cpus, 1);
 	CHECK(c.nr_disks == 0 && !c.virtio_console && !c.harts_running);
+	CHECK(c.profile == PROFILE_NONE && c.firmware == NULL);
 }
 
 static void test_errors(void)
@@ -120,6 +121,41 @@ static void test_devices(void)
 	CHECK_EQ(c.cpus, 4);
 }
 
+static void test_xv6_profile(void)
+{
+	static const char *const argv[] = { "vmm", "--kernel", "kernel", "--profile", "xv6",
+					    "--firmware", "shim.bin", "--cpus", "3", NULL };
+	static const struct {
+		const char *argv[10];
+		const char *msg;
+	} bad[] = {
+		{ { "vmm", "--kernel", "k", "--profile", "linux", NULL },
+		  "option --profile: unknown profile 'linux'" },
+		{ { "vmm", "--kernel", "k", "--profile", "xv6", NULL },
+		  "option --profile xv6 needs --firmware" },
+		{ { "vmm", "--kernel", "k", "--profile", "xv6", "--firmware", "f", "--mem", "64", NULL },
+		  "option --profile xv6 needs --mem 128" },
+		{ { "vmm", "--kernel", "k", "--profile", "xv6", "--firmware", "f", "--virtio-console",
+		    NULL },
+		  "option --profile xv6 does not take --virtio-console" },
+		{ { "vmm", "--kernel", "k", "--profile", "xv6", "--firmware", "f", "--initrd", "i",
+		    NULL },
+		  "option --profile xv6 does not take --initrd" },
+		{ { "vmm", "--kernel", "k", "--firmware", "", NULL }, "option --firmware: empty" },
+	};
+	struct vm_config c;
+
+	CHECK_EQ(parse(&c, argv), 0);
+	CHECK_EQ(c.profile, PROFILE_XV6);
+	CHECK_STR(c.firmware, "shim.bin");
+	CHECK_EQ(c.harts_running, 1); /* implied: xv6 starts every hart at its entry */
+	CHECK_EQ(c.mem_mib, 128);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK(parse(&c, bad[i].argv) != 0);
+		CHECK_CONTAINS(err, bad[i].msg);
+	}
+}
+
 static void test_too_many_virtio(void)
 {
 	const char *argv[24] = { "vmm", "--kernel", "k" };
@@ -148,6 +184,7 @@ const struct test config_tests[] = {
 	{ "config: --disk, --virtio-console, --cpus, --harts-running", test_devices },
 	{ "config: disks and the virtio-console share 8 slots", test_too_many_virtio },
 	{ "config: all options", test_good },
+	{ "config: --profile xv6 and --firmware", test_xv6_profile },
 	{ "config: defaults", test_defaults },
 	{ "config: every error names its option", test_errors },
 	{ "config: --events-fd/--run-id survive an earlier error", test_error_keeps_report_fds },

@@ -76,7 +76,7 @@ static int setup(struct devices *d, struct console *con, struct vm_config *cfg, 
 	cfg->disks[0].path = disk;
 	cfg->nr_disks = 1;
 	memset(notified, 0, sizeof(notified));
-	if (devices__init(d, cfg, con, mem, notify, NULL, "", err, sizeof(err))) {
+	if (devices__init(d, cfg, con, mem, notify, NULL, NULL, "", err, sizeof(err))) {
 		printf("      devices__init: %s\n", err);
 		return -1;
 	}
@@ -202,6 +202,38 @@ static void test_input_to_virtio_console(void)
 	teardown(&d, &con, in_w, disk);
 }
 
+/* --profile xv6: the CLINT appears, the disk takes a legacy driver, LSR acknowledges THRE. */
+static void test_xv6_profile(void)
+{
+	static struct devices d;
+	struct vm_config cfg = { .cpus = 3 };
+	uint64_t clint = layout[LAYOUT_CLINT].base, v0 = layout[LAYOUT_VIRTIO0].base;
+	struct console con;
+	struct mmio_miss miss;
+	uint8_t b[4] = { 0 };
+	char disk[64];
+	int in_w;
+
+	CHECK(setup(&d, &con, &cfg, &in_w, disk) == 0);
+	CHECK(!d.has_clint && !d.uart.lsr_acks_thre && !d.blk[0].mmio.accept_legacy_driver);
+	CHECK(mmio__dispatch(&d.bus, clint, b, 4, 0, &miss) == -ENOENT);
+	teardown(&d, &con, in_w, disk);
+
+	cfg = (struct vm_config){ .cpus = 3, .profile = PROFILE_XV6 };
+	CHECK(setup(&d, &con, &cfg, &in_w, disk) == 0);
+	CHECK(d.has_clint && d.uart.lsr_acks_thre && d.blk[0].mmio.accept_legacy_driver);
+	CHECK_EQ(rd32(&d, clint + 4 * 2), 0);		  /* msip of hart 2 */
+	CHECK_EQ(rd32(&d, clint + 4 * 3), 0xdeadbeef); /* no hart 3 */
+	CHECK(mmio__dispatch(&d.bus, clint + 0xbffc, b, 4, 1, &miss) == -EIO);
+	CHECK_STR(miss.device, "clint");
+	/* xv6's virtio_disk_init(): only the low feature word, no VERSION_1, and FEATURES_OK holds */
+	CHECK_EQ(wr(&d, v0 + VIRTIO_MMIO_STATUS, 1 | 2, 4), 0);
+	CHECK_EQ(wr(&d, v0 + VIRTIO_MMIO_DRIVER_FEATURES, 0, 4), 0);
+	CHECK_EQ(wr(&d, v0 + VIRTIO_MMIO_STATUS, 1 | 2 | 8, 4), 0);
+	CHECK_EQ(rd32(&d, v0 + VIRTIO_MMIO_STATUS), 1 | 2 | 8);
+	teardown(&d, &con, in_w, disk);
+}
+
 const struct test devices_tests[] = {
 	{ "devices: disks, then the virtio-console, then empty slots", test_slots },
 	{ "devices: UART on PLIC source 10, S context of each hart", test_plic_wiring },
@@ -209,5 +241,6 @@ const struct test devices_tests[] = {
 	  test_input_to_uart },
 	{ "devices: --virtio-console takes the input instead of the UART",
 	  test_input_to_virtio_console },
+	{ "devices: --profile xv6 adds the CLINT and the xv6 model quirks", test_xv6_profile },
 	{ NULL, NULL },
 };

@@ -206,12 +206,36 @@ static void test_machine_dt_devices(void)
 	CHECK_CONTAINS(dts, "reg = <0x00 0x10008000 0x00 0x1000>");
 	CHECK_CONTAINS(dts, "interrupts = <0x08>");
 	CHECK(!strstr(dts, "Warning") && !strstr(dts, "ERROR"));
+	CHECK(!strstr(dts, "clint")); /* only the xv6 profile has one */
 	free(dts);
 	p.nr_cpus = DTB_MAX_CPUS + 1;
 	CHECK(riscv__dtb_build(&p, &blob, &len) != 0);
 }
 
+/* --profile xv6: QEMU virt's CLINT node, machine software (3) and timer (7) per hart. */
+static void test_machine_dt_clint(void)
+{
+	struct dtb_params p = { .nr_cpus = 2, .ram_size = 128ULL << 20, .timebase_hz = 10000000,
+				.isa = "rv64imafdc", .mmu_type = "riscv,sv39", .has_clint = 1 };
+	uint8_t *blob;
+	size_t len;
+	char *dts;
+
+	CHECK_EQ(riscv__dtb_build(&p, &blob, &len), 0);
+	dts = dtc_decode(blob, len);
+	free(blob);
+	if (!dts)
+		return;
+	CHECK_CONTAINS(dts, "clint@2000000 {");
+	CHECK_CONTAINS(dts, "compatible = \"sifive,clint0\\0riscv,clint0\"");
+	CHECK_CONTAINS(dts, "reg = <0x00 0x2000000 0x00 0x10000>");
+	CHECK_CONTAINS(dts, "interrupts-extended = <0x01 0x03 0x01 0x07 0x02 0x03 0x02 0x07>");
+	CHECK(!strstr(dts, "Warning") && !strstr(dts, "ERROR"));
+	free(dts);
+}
+
 const struct test fdt_tests[] = {
+	{ "dtb: the xv6 profile's CLINT node", test_machine_dt_clint },
 	{ "dtb: PLIC, virtio slots and one cpu node per hart", test_machine_dt_devices },
 	{ "fdt: v17 header, aligned blocks, deduplicated strings", test_header },
 	{ "fdt: unbalanced nodes and stray props are errors", test_unbalanced },

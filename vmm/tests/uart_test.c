@@ -115,6 +115,29 @@ static void test_thre_irq(void)
 	CHECK_EQ(irq.level, 0);
 }
 
+/* The xv6 profile: a driver that never reads IIR (xv6 before 2024) acknowledges via LSR. */
+static void test_lsr_acks_thre(void)
+{
+	struct uart16550 *u = fresh();
+
+	CHECK_EQ(wr(u, 1, 0x03), 0); /* plain 16550: an LSR read leaves THRE pending */
+	rd(u, 5);
+	CHECK_EQ(irq.level, 1);
+	u = fresh();
+	u->lsr_acks_thre = 1;
+	CHECK_EQ(wr(u, 1, 0x03), 0); /* RX and TX interrupts, as xv6's uartinit() */
+	CHECK_EQ(irq.level, 1);
+	CHECK_EQ(rd(u, 5) & 0x20, 0x20);
+	CHECK_EQ(irq.level, 0); /* acknowledged: no storm */
+	CHECK_EQ(wr(u, 0, 'x'), 0);
+	CHECK_EQ(irq.level, 1); /* each THR write still raises one interrupt */
+	CHECK_EQ(uart16550__push_input(u, (const uint8_t *)"a", 1), 1);
+	rd(u, 5);
+	CHECK_EQ(irq.level, 1); /* received data keeps the line up until RBR is read */
+	CHECK_EQ(rd(u, 0), 'a');
+	CHECK_EQ(irq.level, 0);
+}
+
 static void test_loopback_and_msr(void)
 {
 	struct uart16550 *u = fresh();
@@ -160,6 +183,7 @@ const struct test uart_tests[] = {
 	{ "uart: DLAB selects DLL/DLM", test_dlab },
 	{ "uart: RX FIFO, LSR.DR, RDI interrupt, FCR clear", test_rx_and_irq },
 	{ "uart: THRE interrupt armed/acknowledged", test_thre_irq },
+	{ "uart: xv6 profile, an LSR read acknowledges THRE", test_lsr_acks_thre },
 	{ "uart: loopback, MSR, SCR", test_loopback_and_msr },
 	{ "uart: refuses wide, out-of-window and read-only writes", test_refusals },
 	{ "uart: push_input never overruns", test_overrun },

@@ -1,0 +1,61 @@
+// The side-by-side half of the bench: one L2 Linux guest (kernel, initramfs, RAM, vCPUs and
+// command line from linuxGuest()) under our VMM and under Debian's QEMU -accel kvm, each run
+// in the same kind of L1 and timed the same way: from the run command to the init marker on
+// the host clock, and the guest's own uptime at that marker.
+import { execProgram, linuxGuest, Stage, treeFiles, boot, type GuestSpec } from '../index.js';
+import { contentHash, readGuestFile } from '../guest/guest.js';
+import type { QemuPeer } from '../../images/qemu-peer.js';
+
+// The whole line: the console may arrive a few bytes at a time, and a prefix of the number is not it.
+export const READY = /BOOTCASE-READY uptime_ms=(\d+)\r?\n/;
+
+export interface Sample {
+  /** Host ms from the run command to the marker on the console. */
+  hostMs: number;
+  /** The guest's CLOCK_BOOTTIME at its init, in ms. */
+  guestMs: number;
+}
+
+/** The L2 Linux both sides boot, and its kernel command line. */
+export function peerGuest(): { spec: GuestSpec; cmdline: string } {
+  const spec = linuxGuest({ cpus: 1 });
+  const cmdline = spec.vmmArgs[spec.vmmArgs.indexOf('--append') + 1]!;
+  return { spec, cmdline };
+}
+
+/** One run of the guest under our VMM on `stage`. */
+export async function oursOnce(stage: Stage, spec: GuestSpec): Promise<Sample & { bootMs: number }> {
+  const t0 = performance.now();
+  await using vm = await boot(spec, { stage });
+  const sent = performance.now(); // boot() resolves once the run command is on its way
+  const m = await vm.waitForLine(READY);
+  const now = performance.now();
+  await vm.result();
+  return { hostMs: now - sent, guestMs: Number(m[1]), bootMs: now - t0 };
+}
+
+/** QEMU's argv for the same guest: the probe's peer configuration (-bios none is KVM's default). */
+export function qemuPeerArgs(spec: GuestSpec, cmdline: string, kernel: string, initrd: string): string[] {
+  return ['-nodefaults', '-M', 'virt', '-accel', 'kvm', '-cpu', 'host', '-smp', '1', '-m', `${spec.memMiB}M`, '-display', 'none', '-serial', 'stdio', '-no-reboot', '-kernel', kernel, '-initrd', initrd, '-append', cmdline];
+}
+
+/** A stage that carries the peer QEMU (a bigger initramfs: its own L1 boot) with the guest's files uploaded. */
+export async function peerStage(peer: QemuPeer, spec: GuestSpec): Promise<{ stage: Stage; kernel: string; initrd: string }> {
+  const stage = await Stage.start({ files: treeFiles(peer.root), bootTimeoutMs: 120_000 });
+  const up = async (name: string, path: string) => {
+    const bytes = readGuestFile(path, name);
+    return stage.upload(name, contentHash(bytes), bytes);
+  };
+  return { stage, kernel: await up(spec.name, spec.image), initrd: await up(`${spec.name}.initrd`, spec.uploads[0]!.path) };
+}
+
+/** One run of the guest under the peer QEMU. */
+export async function peerOnce(stage: Stage, peer: QemuPeer, args: string[]): Promise<Sample> {
+  await using vm = await execProgram(stage, { path: peer.qemu, args, env: peer.env, name: 'qemu-peer', timeoutMs: 60_000 });
+  const sent = performance.now();
+  const m = await vm.waitForLine(READY);
+  const hostMs = performance.now() - sent;
+  const run = await vm.result();
+  if (!run.passed) throw new Error(`qemu peer run ended with ${run.describe()}:\n${run.consoleTail(20)}`);
+  return { hostMs, guestMs: Number(m[1]) };
+}

@@ -1,0 +1,148 @@
+/*
+ * vm-load.c - what goes into guest memory before the first KVM_RUN: the boot image (through
+ * the loaders), the initrd, the device tree, and the --firmware binary.
+ *
+ * Top of RAM, from high to low (Documentation/arch/riscv/boot.rst: both above the kernel's
+ * image_size, inside RAM, not overlapping it or each other):
+ *   [ram_end - DTB_MAX_SIZE, ram_end)  device tree, placed as high as it fits (8-aligned)
+ *   below that, page aligned           initrd (--initrd)
+ *   the image                          where the loader put it; must not reach the above
+ *
+ * The firmware window (layout.h) is its own memslot; the binary must fit it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dtb.h"
+#include "layout.h"
+#include "vm.h"
+
+#define PAGE_SIZE 4096ULL
+#define ALIGN_DOWN(x, a) ((x) & ~((a) - 1))
+
+/* Where the initrd goes (below the DTB window); 0 or -E2BIG. */
+static int vm_place_initrd(struct vm *vm, size_t len, uint64_t *start)
+{
+	uint64_t top = vm->ram.size - DTB_MAX_SIZE;
+
+	if (vm->ram.size < DTB_MAX_SIZE || len > top)
+		return -E2BIG;
+	*start = vm->ram.base + ALIGN_DOWN(top - len, PAGE_SIZE);
+	return 0;
+}
+
+static int vm_build_dtb(struct vm *vm, const struct file_map *initrd, uint8_t **blob,
+			size_t *len)
+{
+	struct dtb_params p = {
+		.nr_cpus = vm->nr_vcpus,
+		.ram_size = vm->ram.size,
+		.timebase_hz = vm->timebase_hz,
+		.isa = vm->isa,
+		.mmu_type = vm->mmu_type,
+		.bootargs = vm->cfg->append,
+		.has_clint = vm->cfg->profile == PROFILE_XV6,
+	};
+	int ret;
+
+	if (initrd && initrd->len) {
+		if (vm_place_initrd(vm, initrd->len, &p.initrd_start))
+			return vm__fail(vm, E2BIG, "--initrd %s: %zu bytes do not fit in %llu MiB of RAM",
+				       vm->cfg->initrd, initrd->len,
+				       (unsigned long long)vm->cfg->mem_mib);
+		p.has_initrd = 1;
+		p.initrd_end = p.initrd_start + initrd->len;
+	}
+	ret = riscv__dtb_build(&p, blob, len);
+	if (ret)
+		return vm__fail(vm, ret, "building the device tree: %s", strerror(-ret));
+	if (*len > DTB_MAX_SIZE || *len > vm->ram.size) {
+		free(*blob);
+		return vm__fail(vm, E2BIG, "device tree of %zu bytes is larger than its window", *len);
+	}
+	return 0;
+}
+
+int vm__dump_dtb(struct vm *vm, const struct file_map *initrd, const char *path)
+{
+	uint8_t *blob;
+	size_t len;
+	int fd, ret = vm_build_dtb(vm, initrd, &blob, &len);
+
+	if (ret)
+		return ret;
+	if (!strcmp(path, "-")) {
+		/* raw bytes on the console, counted in console_bytes like any output */
+		vm->con->sink.write(vm->con->sink.ctx, blob, len);
+		console__flush(vm->con);
+		free(blob);
+		return 0;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		ret = -errno;
+		free(blob);
+		return vm__fail(vm, ret, "--dump-dtb %s: %s", path, strerror(-ret));
+	}
+	ret = fd__write_all(fd, blob, len);
+	if (close(fd) < 0 && !ret)
+		ret = -errno;
+	free(blob);
+	if (ret)
+		return vm__fail(vm, ret, "--dump-dtb %s: %s", path, strerror(-ret));
+	return 0;
+}
+
+int vm__load(struct vm *vm, const struct file_map *image, enum image_format fmt,
+	     const struct file_map *initrd)
+{
+	uint64_t limit = vm->ram.base + vm->ram.size - DTB_MAX_SIZE, initrd_start;
+	char err[256];
+	uint8_t *blob;
+	size_t len;
+	int ret;
+
+	if (vm->ram.size <= DTB_MAX_SIZE)
+		return vm__fail(vm, EINVAL, "option --mem: too small");
+	vm->format = fmt;
+	ret = loader__load(fmt, image->data, image->len, &vm->ram, &vm->image, err, sizeof(err));
+	if (ret)
+		return vm__fail(vm, ret, "--kernel %s: %s", vm->cfg->kernel, err);
+	if (initrd && initrd->len) {
+		if (vm_place_initrd(vm, initrd->len, &initrd_start))
+			return vm__fail(vm, E2BIG, "--initrd %s: %zu bytes do not fit in %llu MiB of RAM",
+				       vm->cfg->initrd, initrd->len,
+				       (unsigned long long)vm->cfg->mem_mib);
+		limit = initrd_start;
+	}
+	if (vm->image.hi > limit)
+		return vm__fail(vm, E2BIG, "--kernel %s: image reaches 0x%llx, past 0x%llx where the "
+			       "%s starts (raise --mem)", vm->cfg->kernel,
+			       (unsigned long long)vm->image.hi, (unsigned long long)limit,
+			       initrd && initrd->len ? "initrd" : "device tree");
+	if (initrd && initrd->len)
+		memcpy(vm->ram.host + (initrd_start - vm->ram.base), initrd->data, initrd->len);
+	ret = vm_build_dtb(vm, initrd, &blob, &len);
+	if (ret)
+		return ret;
+	vm->dtb_gpa = ALIGN_DOWN(vm->ram.base + vm->ram.size - len, 8ULL);
+	memcpy(vm->ram.host + (vm->dtb_gpa - vm->ram.base), blob, len);
+	free(blob);
+	if (vm->ev)
+		events__phase(vm->ev, "loaded");
+	return 0;
+}
+
+int vm__load_firmware(struct vm *vm, const struct file_map *fw)
+{
+	if (fw->len > vm->fw.size)
+		return vm__fail(vm, E2BIG, "--firmware %s: %zu bytes do not fit the %llu-byte window "
+			       "at 0x%llx", vm->cfg->firmware, fw->len,
+			       (unsigned long long)vm->fw.size, (unsigned long long)vm->fw.base);
+	memcpy(vm->fw.host, fw->data, fw->len);
+	return 0;
+}
