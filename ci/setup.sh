@@ -12,6 +12,7 @@ PKGS=(
   cpio device-tree-compiler make gcc file e2fsprogs                         # unit tests, dtb checks, ext2 disks
   linux-source-6.1 debian-archive-keyring                                   # matrix (ci/matrix.ts): 6.1 L1, trixie L1 fetch
   docker.io debootstrap zstd                                                # toolchain container (containers/)
+  clang libclang-rt-14-dev                                                  # libFuzzer target (make -C vmm fuzz)
 )
 missing=()
 for p in "${PKGS[@]}"; do
