@@ -40,7 +40,6 @@ static const struct opt opts[] = {
 	{ "--harts-running", OPT_FLAG, F(harts_running), 0 },
 	{ "--sbi-disable", OPT_SBI_EXT, F(sbi_disable), 0 },
 	{ "--sbi-trace", OPT_FLAG, F(sbi_trace), 0 },
-	{ "--sstc", OPT_FLAG, F(sstc), 0 },
 };
 
 /* --disk PATH[,ro]: only the last ",ro" is an option, so a path may itself contain commas. */

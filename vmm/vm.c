@@ -132,24 +132,6 @@ static void vm_probe_cpu(struct vm *vm, int fd)
  * --sbi-disable, before the first KVM_RUN (KVM refuses with EBUSY after it). KVM answers a
  * disabled extension itself with SBI_ERR_NOT_SUPPORTED and does not forward it to us.
  */
-/*
- * Sstc (the guest's own stimecmp) stays off unless --sstc or the xv6 profile asks for it. KVM
- * then keeps each timer deadline in an hrtimer and injects the interrupt itself. Measured on
- * this stack (QEMU 7.2 TCG with H as L1's CPU): with Sstc on, a 2-hart Linux guest hung in
- * early boot in 2 of 25 runs, an idle hart never waking from WFI; with it off, 0 of 30.
- */
-static int vm_sstc(struct vm *vm, struct vcpu *vcpu)
-{
-	uint64_t off = 0;
-
-	if (vm->cfg->sstc || vm->cfg->profile == PROFILE_XV6)
-		return 0;
-	if (one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_ISA_EXT_REG(KVM_RISCV_ISA_EXT_SSTC), &off) &&
-	    errno != ENOENT && errno != EINVAL)
-		return vm__fail(vm, errno, "cannot turn Sstc off on vCPU %u: %s", vcpu->id, strerror(errno));
-	return 0;
-}
-
 static int vm_sbi_disable(struct vm *vm, struct vcpu *vcpu)
 {
 	uint64_t off = 0;
@@ -172,7 +154,7 @@ static int vm_create_vcpu(struct vm *vm, unsigned id)
 {
 	struct vcpu *vcpu = &vm->vcpus[id];
 	uint64_t on = 1;
-	int size, ret;
+	int size;
 
 	vcpu->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)id);
 	if (vcpu->fd < 0)
@@ -192,8 +174,6 @@ static int vm_create_vcpu(struct vm *vm, unsigned id)
 	    id == 0)
 		fprintf(stderr, "vmm: cannot enable SBI DBCN (needs Linux >= 6.8 in L1): %s\n",
 			strerror(errno));
-	if ((ret = vm_sstc(vm, vcpu)))
-		return ret;
 	if (id == 0)
 		vm_probe_cpu(vm, vcpu->fd);
 	return vm_sbi_disable(vm, vcpu);
@@ -264,6 +244,7 @@ int vm__open(struct vm *vm, const struct vm_config *cfg, struct events *ev, stru
 	if (cfg->profile == PROFILE_XV6 && (ret = vm__clint_setup(vm)))
 		return vm__fail(vm, ret, "--profile xv6: cannot set up the CLINT timer: %s",
 			       strerror(-ret));
+	vm_phase(vm, "vcpus-created");
 	return 0;
 }
 

@@ -41,7 +41,6 @@ struct vm_config {
 	int virtio_console;   /* console input/output through a virtio-console too */
 	uint32_t sbi_disable; /* --sbi-disable: bit n = KVM_RISCV_SBI_EXT_ID n off (sbi-ext.c) */
 	int sbi_trace;        /* --sbi-trace: an "sbi" event per call that reaches the VMM */
-	int sstc;             /* --sstc: give the guest Sstc (off by default, see vm.c vm_sstc) */
 	struct disk_config disks[CONFIG_MAX_DISKS];
 	unsigned nr_disks;
 	uint64_t timeout_ms; /* 0 = no deadline */
