@@ -13,13 +13,8 @@ static volatile uint32_t trapped_src;
 
 void trap_handler(unsigned long scause, unsigned long sepc, unsigned long stval)
 {
-	if (scause != (SCAUSE_INTR | IRQ_S_EXT)) {
-		puts("unexpected trap ");
-		puthex(scause);
-		puthex(sepc);
-		puthex(stval);
-		bootcase_exit(0x7a);
-	}
+	if (scause != (SCAUSE_INTR | IRQ_S_EXT))
+		trap_unexpected(scause, sepc, stval);
 	trapped_src = plic_claim(CTX);
 	mmio_write8(UART0 + 1, 0); /* quiet the source before completing, or it fires again */
 	plic_complete(CTX, trapped_src);

@@ -10,13 +10,8 @@ static volatile uint64_t fired_at;
 
 void trap_handler(unsigned long scause, unsigned long sepc, unsigned long stval)
 {
-	(void)sepc;
-	(void)stval;
-	if (scause != (SCAUSE_INTR | IRQ_S_TIMER)) {
-		puts("unexpected trap ");
-		puthex(scause);
-		bootcase_exit(0x7a);
-	}
+	if (scause != (SCAUSE_INTR | IRQ_S_TIMER))
+		trap_unexpected(scause, sepc, stval);
 	fired_at = rdtime();
 	sbi_call(SBI_EXT_TIME, 0, ~0UL, 0, 0); /* push the next event out: clears STIP */
 }

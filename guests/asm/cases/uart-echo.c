@@ -13,13 +13,8 @@ static volatile unsigned irqs;
 
 void trap_handler(unsigned long scause, unsigned long sepc, unsigned long stval)
 {
-	if (scause != (SCAUSE_INTR | IRQ_S_EXT)) {
-		puts("unexpected trap ");
-		puthex(scause);
-		puthex(sepc);
-		puthex(stval);
-		bootcase_exit(0x7a);
-	}
+	if (scause != (SCAUSE_INTR | IRQ_S_EXT))
+		trap_unexpected(scause, sepc, stval);
 	uint32_t src = plic_claim(PLIC_S_CTX(0));
 	if (src == UART0_IRQ) {
 		irqs++;

@@ -97,6 +97,7 @@ void bootcase_mark(long id);
 /* trap.S: installs trap_vector in stvec; the C side implements trap_handler(). */
 void trap_init(void);
 void trap_handler(unsigned long scause, unsigned long sepc, unsigned long stval);
+__attribute__((noreturn)) void trap_unexpected(unsigned long scause, unsigned long sepc, unsigned long stval);
 
 void *memset(void *d, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
