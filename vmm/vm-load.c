@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "dtb.h"
@@ -97,6 +98,39 @@ int vm__dump_dtb(struct vm *vm, const struct file_map *initrd, const char *path)
 	return 0;
 }
 
+/*
+ * Map a Linux Image file straight into guest RAM at its load address (MAP_PRIVATE over the
+ * anonymous RAM) instead of copying it. Besides skipping the copy, this matters for nested
+ * TCG: copying onto RAM pages that an earlier guest executed makes QEMU (L1's CPU) invalidate
+ * the code it had translated for them, page by page (measured: the Image copy took 27 ms on a
+ * stage's first run and 190-290 ms on every later one). The file's own page-cache pages are
+ * the same each run, so their translations stay valid. The guest's writes get private copies.
+ * Returns where the image now is, or the file_map's bytes when it cannot map (then the loader
+ * copies as before, and reports any problem with the header).
+ */
+static const uint8_t *vm_map_linux_in_place(struct vm *vm, const struct file_map *image)
+{
+	uint64_t text_offset;
+	void *dst, *p;
+	int fd;
+
+	if (image->len < 0x40)
+		return image->data;
+	memcpy(&text_offset, image->data + 0x08, sizeof(text_offset)); /* little-endian host */
+	if ((vm->ram.base + text_offset) % (2ULL << 20) || text_offset >= vm->ram.size ||
+	    image->len > vm->ram.size - text_offset)
+		return image->data;
+	fd = open(vm->cfg->kernel, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return image->data;
+	dst = vm->ram.host + text_offset;
+	p = mmap(dst, image->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, 0);
+	close(fd);
+	if (p != dst || memcmp(p, image->data, 0x40))
+		return image->data;
+	return p;
+}
+
 int vm__load(struct vm *vm, const struct file_map *image, enum image_format fmt,
 	     const struct file_map *initrd)
 {
@@ -109,7 +143,8 @@ int vm__load(struct vm *vm, const struct file_map *image, enum image_format fmt,
 	if (vm->ram.size <= DTB_MAX_SIZE)
 		return vm__fail(vm, EINVAL, "option --mem: too small");
 	vm->format = fmt;
-	ret = loader__load(fmt, image->data, image->len, &vm->ram, &vm->image, err, sizeof(err));
+	ret = loader__load(fmt, fmt == IMAGE_LINUX ? vm_map_linux_in_place(vm, image) : image->data,
+			   image->len, &vm->ram, &vm->image, err, sizeof(err));
 	if (ret)
 		return vm__fail(vm, ret, "--kernel %s: %s", vm->cfg->kernel, err);
 	if (initrd && initrd->len) {

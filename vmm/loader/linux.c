@@ -73,7 +73,9 @@ int linux__load(const uint8_t *buf, size_t len, const struct guest_ram *ram, str
 			 (unsigned long long)span, (unsigned long long)ram->size);
 		return -E2BIG;
 	}
-	memcpy(ram->host + text_offset, buf, len);
+	/* the VMM may have mapped the file in place already (vm-load.c); then there is no copy */
+	if (buf != ram->host + text_offset)
+		memcpy(ram->host + text_offset, buf, len);
 	info->entry = ram->base + text_offset;
 	info->lo = info->entry;
 	info->hi = info->entry + span;
