@@ -89,20 +89,32 @@ static void dtb_cpus(struct fdt *f, const struct dtb_params *p)
 	fdt__end_node(f);
 }
 
+/*
+ * interrupts-extended for a per-hart controller: for every hart, <&cpuN_intc a> <&cpuN_intc b>.
+ * Fills cells (room for DTB_MAX_CPUS harts) and returns the number of 32-bit cells.
+ */
+static unsigned dtb_per_hart_irqs(uint8_t *cells, const struct dtb_params *p, uint32_t a, uint32_t b)
+{
+	unsigned n = 0;
+
+	for (unsigned h = 0; h < dtb_cpus_count(p) && h < DTB_MAX_CPUS; h++) {
+		put_be32(cells + 4 * n++, DTB_PHANDLE_CPU_INTC(h));
+		put_be32(cells + 4 * n++, a);
+		put_be32(cells + 4 * n++, DTB_PHANDLE_CPU_INTC(h));
+		put_be32(cells + 4 * n++, b);
+	}
+	return n;
+}
+
 static void dtb_plic(struct fdt *f, const struct dtb_params *p)
 {
 	static const char compat[] = "sifive,plic-1.0.0\0riscv,plic0";
 	const struct layout_entry *plic = &layout[LAYOUT_PLIC];
 	uint8_t cells[DTB_MAX_CPUS * 4 * 4];
-	unsigned n = 0;
+	/* PLIC context 2h is hart h's M-mode external interrupt, 2h + 1 its S-mode one */
+	unsigned n = dtb_per_hart_irqs(cells, p, IRQ_M_EXT, IRQ_S_EXT);
 	char name[64];
 
-	for (unsigned h = 0; h < dtb_cpus_count(p) && h < DTB_MAX_CPUS; h++) {
-		put_be32(cells + 4 * n++, DTB_PHANDLE_CPU_INTC(h));
-		put_be32(cells + 4 * n++, IRQ_M_EXT); /* context 2h */
-		put_be32(cells + 4 * n++, DTB_PHANDLE_CPU_INTC(h));
-		put_be32(cells + 4 * n++, IRQ_S_EXT); /* context 2h + 1 */
-	}
 	node_name(name, sizeof(name), plic->name, plic->base);
 	fdt__begin_node(f, name);
 	fdt__prop(f, "compatible", compat, sizeof(compat));
@@ -126,15 +138,9 @@ static void dtb_clint(struct fdt *f, const struct dtb_params *p)
 	static const char compat[] = "sifive,clint0\0riscv,clint0";
 	const struct layout_entry *clint = &layout[LAYOUT_CLINT];
 	uint8_t cells[DTB_MAX_CPUS * 4 * 4];
-	unsigned n = 0;
+	unsigned n = dtb_per_hart_irqs(cells, p, IRQ_M_SOFT, IRQ_M_TIMER);
 	char name[64];
 
-	for (unsigned h = 0; h < dtb_cpus_count(p) && h < DTB_MAX_CPUS; h++) {
-		put_be32(cells + 4 * n++, DTB_PHANDLE_CPU_INTC(h));
-		put_be32(cells + 4 * n++, IRQ_M_SOFT);
-		put_be32(cells + 4 * n++, DTB_PHANDLE_CPU_INTC(h));
-		put_be32(cells + 4 * n++, IRQ_M_TIMER);
-	}
 	node_name(name, sizeof(name), clint->name, clint->base);
 	fdt__begin_node(f, name);
 	fdt__prop(f, "compatible", compat, sizeof(compat));
