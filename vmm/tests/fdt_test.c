@@ -108,6 +108,20 @@ static char *dtc_decode(const uint8_t *blob, size_t len)
 	return strdup(dts);
 }
 
+/* Build the machine DT for p and decode it with dtc into *dts: NULL when the build failed
+ * (the CHECK reports it) or dtc could not decode it. */
+static void machine_dts(const struct dtb_params *p, char **dts)
+{
+	uint8_t *blob;
+	size_t len;
+
+	*dts = NULL;
+	CHECK_EQ(riscv__dtb_build(p, &blob, &len), 0);
+	*dts = dtc_decode(blob, len);
+	free(blob);
+	CHECK(len < DTB_MAX_SIZE);
+}
+
 static void test_machine_dt(void)
 {
 	struct dtb_params p = {
@@ -120,14 +134,9 @@ static void test_machine_dt(void)
 		.initrd_start = 0x87000000,
 		.initrd_end = 0x87001234,
 	};
-	uint8_t *blob;
-	size_t len;
 	char *dts;
 
-	CHECK_EQ(riscv__dtb_build(&p, &blob, &len), 0);
-	CHECK(len < DTB_MAX_SIZE);
-	dts = dtc_decode(blob, len);
-	free(blob);
+	machine_dts(&p, &dts);
 	if (!dts && system("command -v dtc >/dev/null 2>&1") != 0) {
 		printf("      (dtc not installed: decoding skipped)\n");
 		return;
@@ -160,13 +169,9 @@ static void test_machine_dt_minimal(void)
 {
 	struct dtb_params p = { .ram_size = 1ULL << 20, .timebase_hz = 1, .isa = "rv64i",
 				.mmu_type = "riscv,sv39" };
-	uint8_t *blob;
-	size_t len;
 	char *dts;
 
-	CHECK_EQ(riscv__dtb_build(&p, &blob, &len), 0);
-	dts = dtc_decode(blob, len);
-	free(blob);
+	machine_dts(&p, &dts);
 	if (!dts)
 		return;
 	CHECK(!strstr(dts, "bootargs"));
@@ -178,13 +183,9 @@ static void test_machine_dt_devices(void)
 {
 	struct dtb_params p = { .nr_cpus = 2, .ram_size = 64ULL << 20, .timebase_hz = 10000000,
 				.isa = "rv64imafdc", .mmu_type = "riscv,sv39" };
-	uint8_t *blob;
-	size_t len;
 	char *dts;
 
-	CHECK_EQ(riscv__dtb_build(&p, &blob, &len), 0);
-	dts = dtc_decode(blob, len);
-	free(blob);
+	machine_dts(&p, &dts);
 	if (!dts)
 		return;
 	CHECK_CONTAINS(dts, "cpu@0 {");
@@ -209,6 +210,8 @@ static void test_machine_dt_devices(void)
 	CHECK(!strstr(dts, "clint")); /* only the xv6 profile has one */
 	free(dts);
 	p.nr_cpus = DTB_MAX_CPUS + 1;
+	uint8_t *blob;
+	size_t len;
 	CHECK(riscv__dtb_build(&p, &blob, &len) != 0);
 }
 
@@ -217,13 +220,9 @@ static void test_machine_dt_clint(void)
 {
 	struct dtb_params p = { .nr_cpus = 2, .ram_size = 128ULL << 20, .timebase_hz = 10000000,
 				.isa = "rv64imafdc", .mmu_type = "riscv,sv39", .has_clint = 1 };
-	uint8_t *blob;
-	size_t len;
 	char *dts;
 
-	CHECK_EQ(riscv__dtb_build(&p, &blob, &len), 0);
-	dts = dtc_decode(blob, len);
-	free(blob);
+	machine_dts(&p, &dts);
 	if (!dts)
 		return;
 	CHECK_CONTAINS(dts, "clint@2000000 {");
