@@ -2,12 +2,12 @@
 // config the Linux suites boot, with how many vCPUs, which milestone suites run, and which
 // tests are expected to fail on that entry and why. `npm run matrix` (ci/run-matrix.ts)
 // builds what an entry needs and runs its suites; this file only describes them.
-import type { L1Source } from '../images/build.js';
+import { DEFAULT_L1_SOURCE, type L1Source } from '../images/build.js';
 
 /** The L1 kernels, by the name BOOTCASE_L1 selects. */
 export const L1_KERNELS = {
-  /** What `npm run build` makes: 6.12 tinyconfig + l1-kvm-host.config, everything built in. */
-  '6.12-tiny': { kind: 'linux-source', version: '6.12', fragments: ['images/kernels/l1-kvm-host.config'] },
+  /** What `npm run build` makes: 6.12 tinyconfig + l1-kvm-host.config + the SBI patch, all built in. */
+  '6.12-tiny': DEFAULT_L1_SOURCE,
   /** Debian 12's kernel series, the same machine in 6.1's Kconfig: a KVM without SBI DBCN. */
   '6.1-tiny': { kind: 'linux-source', version: '6.1', fragments: ['images/kernels/l1-kvm-host-6.1.config'] },
   /** Debian trixie's distro kernel: KVM, virtio-mmio and virtio-blk are modules, no SBI v0.1. */

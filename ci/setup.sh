@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PKGS=(
   qemu-system-misc qemu-system-data opensbi       # L1 machine: qemu-system-riscv64 + OpenSBI firmware
   gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu libc6-dev-riscv64-cross  # static riscv64 VMM + guests
-  linux-source-6.12 bc bison flex libssl-dev libelf-dev ccache xz-utils     # kernel builds
+  linux-source-6.12 bc bison flex libssl-dev libelf-dev ccache xz-utils patch  # kernel builds
   cpio device-tree-compiler make gcc file e2fsprogs                         # unit tests, dtb checks, ext2 disks
   linux-source-6.1 debian-archive-keyring                                   # matrix (ci/matrix.ts): 6.1 L1, trixie L1 fetch
   docker.io debootstrap zstd                                                # toolchain container (containers/)

@@ -5,7 +5,7 @@ export { execProgram, type ProgramInit } from './guest/program.js';
 export { StartedGuest } from './guest/started-guest.js';
 export { guest, asmGuest, loadImage, type GuestSpec, type GuestInit, type TraceKind } from './guest/guest.js';
 export { RunResult, type SbiCall, type TimelineEntry } from './run/result.js';
-export { SBI_EID, sbiCallName, type SbiExtName } from './protocol/sbi.js';
+export { SBI_EID, sbiCallName, type SbiExtName, type SbiServeName } from './protocol/sbi.js';
 export { config, loadManifest, type Manifest } from './config.js';
 export { describeFault, parseEvent, type ExitKind, type Fault, type StageEvent, type EndEvent, type SbiEvent, type StartEvent } from './protocol/events.js';
 export * from './errors.js';

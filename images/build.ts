@@ -28,15 +28,18 @@ async function kernelKey(fragments: string[], version: string): Promise<string> 
   return h.digest('hex').slice(0, 16);
 }
 
+/** "l1-kvm-host+6.12-sbi-user": the fragments' and patches' names, as build-kernel.sh makes them. */
+const kernelName = (inputs: string[]) => inputs.map((f) => path.basename(f).replace(/\.(config|patch)$/, '')).join('+');
+
 /** Where buildKernel puts (or finds) the Image for tinyconfig + these fragments. */
 export async function kernelImagePath(fragments: string[], version = '6.12'): Promise<string> {
-  const name = fragments.map((f) => path.basename(f, '.config')).join('+');
+  const name = kernelName(fragments);
   return path.join(config.cacheDir, 'kernels', `${name}-${version}-${await kernelKey(fragments, version)}`, 'Image');
 }
 
 /** Build (or reuse) the kernel for tinyconfig + these fragments; returns the Image path. */
 export async function buildKernel(fragments: string[], version = '6.12'): Promise<string> {
-  const name = fragments.map((f) => path.basename(f, '.config')).join('+');
+  const name = kernelName(fragments);
   const image = await kernelImagePath(fragments, version);
   const out = path.dirname(image);
   if (await fs.pathExists(image)) return image;
@@ -62,7 +65,12 @@ export type L1Source =
   /** A Debian suite's riscv64 distro kernel, KVM and virtio-mmio as modules the agent loads. */
   | { kind: 'debian'; suite: string };
 
-export const DEFAULT_L1_SOURCE: L1Source = { kind: 'linux-source', version: '6.12', fragments: ['images/kernels/l1-kvm-host.config'] };
+/** Our L1: 6.12 tinyconfig + KVM, with the patch that lets the VMM serve and see SBI calls. */
+export const DEFAULT_L1_SOURCE: L1Source = {
+  kind: 'linux-source',
+  version: '6.12',
+  fragments: ['images/kernels/l1-kvm-host.config', 'images/kernels/patches/6.12-sbi-user.patch'],
+};
 
 /** Build or fetch an L1 kernel; `cached` says whether it was already there. */
 export async function buildL1(src: L1Source): Promise<{ l1: L1Kernel; cached: boolean }> {

@@ -11,7 +11,9 @@
 #include "sbi.h"
 #include "util.h"
 
-enum opt_kind { OPT_PATH, OPT_STR, OPT_U64, OPT_FD, OPT_FLAG, OPT_DISK, OPT_PROFILE, OPT_SBI_EXT };
+enum opt_kind {
+	OPT_PATH, OPT_STR, OPT_U64, OPT_FD, OPT_FLAG, OPT_DISK, OPT_PROFILE, OPT_SBI_EXT, OPT_SBI_SERVE
+};
 
 struct opt {
 	const char *name;
@@ -39,6 +41,7 @@ static const struct opt opts[] = {
 	{ "--virtio-console", OPT_FLAG, F(virtio_console), 0 },
 	{ "--harts-running", OPT_FLAG, F(harts_running), 0 },
 	{ "--sbi-disable", OPT_SBI_EXT, F(sbi_disable), 0 },
+	{ "--sbi-serve", OPT_SBI_SERVE, F(sbi_serve), 0 },
 	{ "--sbi-trace", OPT_FLAG, F(sbi_trace), 0 },
 };
 
@@ -87,7 +90,9 @@ static int set_opt(struct vm_config *cfg, const struct opt *o, const char *val, 
 	case OPT_DISK:
 		return set_disk(cfg, val, err, errlen);
 	case OPT_SBI_EXT: /* repeatable: the lists add up */
-		return sbi__parse_ext_list(val, &cfg->sbi_disable, err, errlen);
+		return sbi__parse_ext_list("--sbi-disable", val, &cfg->sbi_disable, err, errlen);
+	case OPT_SBI_SERVE:
+		return sbi__parse_serve_list(val, &cfg->sbi_serve, err, errlen);
 	case OPT_PROFILE:
 		if (strcmp(val, "xv6")) {
 			snprintf(err, errlen, "option --profile: unknown profile '%s' (known: xv6)", val);
@@ -213,6 +218,10 @@ int config__parse(struct vm_config *cfg, int argc, char *const argv[], char *err
 	if (!ret && cfg->nr_disks + !!cfg->virtio_console > CONFIG_MAX_DISKS) {
 		snprintf(err, errlen, "option --virtio-console: all %d virtio slots hold disks",
 			 CONFIG_MAX_DISKS);
+		ret = -EINVAL;
+	}
+	if (!ret && (cfg->sbi_serve & cfg->sbi_disable)) {
+		snprintf(err, errlen, "options --sbi-serve and --sbi-disable name the same extension");
 		ret = -EINVAL;
 	}
 	if (!ret && cfg->profile == PROFILE_XV6)

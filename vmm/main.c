@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kvm-riscv.h"
 #include "vm.h"
 #include "vmm.h"
 
@@ -121,6 +122,8 @@ static int report_end(struct events *ev, const struct vm *vm)
 	}
 	end_stats(&l, vm);
 	jline__u64(&l, "console_bytes", vm->con->written);
+	if (vm->cfg->sbi_trace) /* did KVM show us the calls it answered (the L1 patch)? */
+		jline__bool(&l, "sbi_trace_kvm", (vm->sbi_user & BOOTCASE_KVM_SBI_REPORT) != 0);
 	events__emit(ev, &l);
 	/* a human-readable line on the stage log for the runs worth a look */
 	if (ev->fd != STDERR_FILENO && why == VCPU_FAULT)
@@ -178,6 +181,7 @@ static void report_start(struct events *ev, const struct vm_config *cfg, enum im
 	jline__str(&l, "image", cfg->kernel);
 	jline__str(&l, "format", loader__format_name(fmt));
 	sbi__ext_list(&l, "sbi_disabled", cfg->sbi_disable);
+	sbi__ext_list(&l, "sbi_served", cfg->sbi_serve);
 	jline__bool(&l, "sbi_trace", cfg->sbi_trace);
 	events__emit(ev, &l);
 }

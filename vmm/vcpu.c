@@ -64,15 +64,22 @@ static enum vcpu_exit vcpu_fault(struct vcpu *vcpu, enum vcpu_fault_kind kind)
 static enum vcpu_exit vcpu_sbi(struct vcpu *vcpu, struct vm *vm)
 {
 	struct kvm_run *run = vcpu->run;
-	struct sbi_call call = { run->riscv_sbi.extension_id, run->riscv_sbi.function_id, { 0 } };
-	struct sbi_reply reply;
+	struct sbi_call call = { run->riscv_sbi.extension_id, run->riscv_sbi.function_id, { 0 },
+				 vcpu->id };
+	struct sbi_reply reply = { .kind = SBI_KIND_KVM };
+	int reported = (vm->sbi_user & BOOTCASE_KVM_SBI_REPORT) &&
+		       (run->flags & BOOTCASE_KVM_SBI_RUN_REPORTED);
 	struct jline l;
+	int r;
 
 	memcpy(call.args, run->riscv_sbi.args, sizeof(call.args));
 	/* console calls reach the shared console buffer and input; under the same lock, the
 	 * trace events of all harts come out in the order the calls were handled */
 	pthread_mutex_lock(&vm->dev.lock);
-	sbi__handle(&call, &vm->sbi, &reply);
+	if (reported) /* KVM answered it already (REPORT): only show it */
+		memcpy(reply.ret, run->riscv_sbi.ret, sizeof(reply.ret));
+	else
+		sbi__handle(&call, &vm->sbi, &reply);
 	if (vm->cfg->sbi_trace) {
 		events__begin(vm->ev, &l, "sbi");
 		sbi__trace(&l, vcpu->id, &call, &reply);
@@ -80,11 +87,26 @@ static enum vcpu_exit vcpu_sbi(struct vcpu *vcpu, struct vm *vm)
 	}
 	pthread_mutex_unlock(&vm->dev.lock);
 	vcpu->stats.sbi_calls[reply.kind]++;
+	if (reported)
+		return VCPU_CONTINUE;
 	run->riscv_sbi.ret[0] = reply.ret[0];
 	run->riscv_sbi.ret[1] = reply.ret[1];
 	switch (reply.action) {
 	case SBI_ACT_RETURN:
+	case SBI_ACT_PARK: /* hart_stop: the HSM gate at the top of the loop parks us */
 		return VCPU_CONTINUE;
+	case SBI_ACT_SUSPEND:
+	case SBI_ACT_RESUME:
+		r = vm__sbi_suspend(vm, vcpu);
+		if (!r && reply.action == SBI_ACT_RESUME)
+			r = vm__sbi_enter_at(vcpu, reply.value, reply.opaque);
+		if (!r)
+			return VCPU_CONTINUE;
+		vcpu->fault.err = -r;
+		snprintf(vcpu->fault.msg, sizeof(vcpu->fault.msg),
+			 "HSM suspend: cannot wait or resume at 0x%llx: %s",
+			 (unsigned long long)reply.value, strerror(-r));
+		return vcpu_fault(vcpu, FAULT_KVM_RUN);
 	case SBI_ACT_MARK:
 		pthread_mutex_lock(&vm->dev.lock);
 		console__flush(vm->con);
@@ -127,10 +149,12 @@ static enum vcpu_exit vcpu_mmio(struct vcpu *vcpu, struct vm *vm)
 	return vcpu_fault(vcpu, FAULT_DEVICE);
 }
 
-static enum vcpu_exit vcpu_system_event(struct vcpu *vcpu)
+static enum vcpu_exit vcpu_system_event(struct vcpu *vcpu, struct vm *vm)
 {
 	struct kvm_run *run = vcpu->run;
 
+	if (vm->cfg->sbi_trace)
+		vm__sbi_trace_system_event(vm, vcpu);
 	/* KVM's SRST handler puts the SBI reset_reason in data[0] */
 	vcpu->reason = run->system_event.ndata ? run->system_event.data[0] : 0;
 	switch (run->system_event.type) {
@@ -159,7 +183,7 @@ static enum vcpu_exit vcpu_handle_exit(struct vcpu *vcpu, struct vm *vm)
 		return vcpu_mmio(vcpu, vm);
 	case KVM_EXIT_SYSTEM_EVENT:
 		vcpu->stats.system_event++;
-		return vcpu_system_event(vcpu);
+		return vcpu_system_event(vcpu, vm);
 	case KVM_EXIT_INTR:
 		vcpu->stats.intr++;
 		return VCPU_CONTINUE;
@@ -194,6 +218,15 @@ enum vcpu_exit vcpu__run(struct vcpu *vcpu, struct vm *vm)
 			vcpu->fault.err = -r;
 			snprintf(vcpu->fault.msg, sizeof(vcpu->fault.msg),
 				 "setting sip.SSIP for the CLINT timer: %s", strerror(-r));
+			return vcpu_fault(vcpu, FAULT_KVM_RUN);
+		}
+		/* a hart stopped by a served HSM waits here until someone starts it */
+		if ((r = vm__sbi_hsm_gate(vm, vcpu)) != 0) {
+			if (r > 0)
+				return VCPU_STOPPED;
+			vcpu->fault.err = -r;
+			snprintf(vcpu->fault.msg, sizeof(vcpu->fault.msg),
+				 "HSM hart_start: cannot load the start state: %s", strerror(-r));
 			return vcpu_fault(vcpu, FAULT_KVM_RUN);
 		}
 		if (!vcpu->started) {

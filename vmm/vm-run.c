@@ -224,6 +224,7 @@ enum vcpu_exit vm__run(struct vm *vm)
 	vm_watch(vm, deadline_fd);
 
 	__atomic_store_n(&vm->stopping, 1, __ATOMIC_SEQ_CST);
+	vm__sbi_release(vm); /* harts parked by a served HSM */
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vcpu__kick(&vm->vcpus[i]);
 	for (i = 0; i < vm->nr_vcpus; i++) {

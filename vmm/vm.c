@@ -100,6 +100,8 @@ static void vm_plic_notify(void *ctx, unsigned context, int level)
 	if (ioctl(vm->vcpus[hart].fd, KVM_INTERRUPT, &irq) < 0)
 		fprintf(stderr, "vmm: KVM_INTERRUPT %s on vCPU %u: %s\n", level ? "set" : "unset",
 			hart, strerror(errno));
+	if (level && vm->hsm_cond_init) /* a hart in a served HSM suspend looks again */
+		pthread_cond_broadcast(&vm->hsm_cond);
 }
 
 static int one_reg(int fd, unsigned long req, uint64_t id, uint64_t *val)
@@ -129,8 +131,9 @@ static void vm_probe_cpu(struct vm *vm, int fd)
 }
 
 /*
- * --sbi-disable, before the first KVM_RUN (KVM refuses with EBUSY after it). KVM answers a
- * disabled extension itself with SBI_ERR_NOT_SUPPORTED and does not forward it to us.
+ * --sbi-disable and --sbi-serve, before the first KVM_RUN (KVM refuses with EBUSY after it).
+ * A stock KVM answers a disabled extension itself with SBI_ERR_NOT_SUPPORTED; the patched
+ * one forwards it to us (vm-sbi.c).
  */
 static int vm_sbi_disable(struct vm *vm, struct vcpu *vcpu)
 {
@@ -139,11 +142,13 @@ static int vm_sbi_disable(struct vm *vm, struct vcpu *vcpu)
 	int ret;
 
 	for (ext = 0; sbi__kvm_ext_name(ext); ext++) {
-		if (!(vm->cfg->sbi_disable & (1u << ext)))
+		const char *opt = vm->cfg->sbi_serve & (1u << ext) ? "--sbi-serve" : "--sbi-disable";
+
+		if (!((vm->cfg->sbi_disable | vm->cfg->sbi_serve) & (1u << ext)))
 			continue;
 		ret = one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_SBI_EXT_REG(ext), &off);
 		if (ret)
-			return vm__fail(vm, ret, "option --sbi-disable %s: KVM refused on vCPU %u: %s%s",
+			return vm__fail(vm, ret, "option %s %s: KVM refused on vCPU %u: %s%s", opt,
 				       sbi__kvm_ext_name(ext), vcpu->id, strerror(-ret),
 				       ret == -ENOENT ? " (this KVM does not offer the extension)" : "");
 	}
@@ -241,6 +246,8 @@ int vm__open(struct vm *vm, const struct vm_config *cfg, struct events *ev, stru
 		if (ret)
 			return ret;
 	}
+	if ((ret = vm__sbi_setup(vm)))
+		return ret;
 	if (cfg->profile == PROFILE_XV6 && (ret = vm__clint_setup(vm)))
 		return vm__fail(vm, ret, "--profile xv6: cannot set up the CLINT timer: %s",
 			       strerror(-ret));
@@ -291,6 +298,9 @@ void vm__close(struct vm *vm)
 		munmap(vm->ram.host, vm->ram.size);
 	if (vm->fw.host)
 		munmap(vm->fw.host, vm->fw.size);
+	if (vm->hsm_cond_init)
+		pthread_cond_destroy(&vm->hsm_cond);
+	vm->hsm_cond_init = 0;
 	if (vm->clint_fd >= 0)
 		close(vm->clint_fd);
 	vm->clint_fd = -1;

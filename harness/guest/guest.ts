@@ -5,7 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { loadManifest } from '../config.js';
 import { GuestImageError } from '../errors.js';
-import type { SbiExtName } from '../protocol/sbi.js';
+import type { SbiExtName, SbiServeName } from '../protocol/sbi.js';
 import { checkElf, isElf } from './elf.js';
 
 export const RAM_BASE = 0x8000_0000n;
@@ -28,10 +28,15 @@ export interface GuestSpec {
   /** `['sbi']`: the VMM's --sbi-trace, for run.sbiCalls. */
   trace?: readonly TraceKind[];
   /**
-   * In-kernel SBI extensions to turn off (--sbi-disable), for negative tests: KVM then answers
-   * them NOT_SUPPORTED and BASE probe_extension reports them absent. `'hsm'`, `'dbcn'`, ...
+   * SBI extensions to take away from the guest (--sbi-disable), for negative tests: the guest
+   * gets NOT_SUPPORTED and BASE probe_extension reports them absent. `'hsm'`, `'dbcn'`, ...
    */
   sbiDisable?: readonly SbiExtName[];
+  /**
+   * SBI extensions the VMM serves itself instead of KVM (--sbi-serve): `'time'`, `'ipi'`,
+   * `'hsm'`. Needs our patched L1 (images/kernels/patches/); a stock KVM is refused.
+   */
+  sbiServe?: readonly SbiServeName[];
 }
 
 export type GuestInit = Partial<Omit<GuestSpec, 'image'>> & { image: string };
@@ -46,12 +51,17 @@ export function guest(init: GuestInit): GuestSpec {
     uploads: init.uploads ?? [],
     ...(init.trace?.length ? { trace: init.trace } : {}),
     ...(init.sbiDisable?.length ? { sbiDisable: init.sbiDisable } : {}),
+    ...(init.sbiServe?.length ? { sbiServe: init.sbiServe } : {}),
   };
 }
 
-/** The VMM options for a spec's `trace` and `sbiDisable`. */
+/** The VMM options for a spec's `trace`, `sbiDisable` and `sbiServe`. */
 export function traceArgs(spec: GuestSpec): string[] {
-  return [...(spec.trace?.includes('sbi') ? ['--sbi-trace'] : []), ...(spec.sbiDisable?.length ? ['--sbi-disable', spec.sbiDisable.join(',')] : [])];
+  return [
+    ...(spec.trace?.includes('sbi') ? ['--sbi-trace'] : []),
+    ...(spec.sbiDisable?.length ? ['--sbi-disable', spec.sbiDisable.join(',')] : []),
+    ...(spec.sbiServe?.length ? ['--sbi-serve', spec.sbiServe.join(',')] : []),
+  ];
 }
 
 /** One of our milestone guests from guests/asm (built by images/build.ts). */

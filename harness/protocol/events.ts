@@ -35,6 +35,8 @@ export interface EndEvent {
   guest_us?: number;
   /** Bytes the VMM wrote to the console in this run (the console travels on its own port). */
   console_bytes?: number;
+  /** With `--sbi-trace`: whether KVM showed the VMM the calls it answered itself (the L1 patch's REPORT mode). */
+  sbi_trace_kvm?: boolean;
 }
 
 export interface StartEvent {
@@ -45,17 +47,19 @@ export interface StartEvent {
   cpus: number;
   image: string;
   format: string;
-  /** `--sbi-disable`: the extensions KVM was told to turn off (KVM then answers them NOT_SUPPORTED). */
+  /** `--sbi-disable`: the extensions taken from the guest (NOT_SUPPORTED, probe 0). */
   sbi_disabled?: string[];
-  /** `--sbi-trace`: every SBI call that reaches the VMM is an `sbi` event. */
+  /** `--sbi-serve`: the extensions the VMM serves instead of KVM. */
+  sbi_served?: string[];
+  /** `--sbi-trace`: every SBI call is an `sbi` event. */
   sbi_trace?: boolean;
 }
 
 /**
- * One SBI call that reached the VMM (`--sbi-trace`), in the order the VMM handled them: the
- * call as the guest made it (a7 = eid, a6 = fid, a0..a5 = args) and what the VMM put in a0
- * (`error`, signed) and a1 (`value`). Calls KVM answers itself (BASE, TIME, IPI, RFENCE, HSM,
- * SRST, and every extension turned off with --sbi-disable) never appear.
+ * One SBI call (`--sbi-trace`), in the order they were answered: the call as the guest made it
+ * (a7 = eid, a6 = fid, a0..a5 = args), what the guest got in a0 (`error`, signed) and a1
+ * (`value`), and who answered (`by`). Calls KVM answers itself appear only when the L1 kernel
+ * reports them (our patched L1 does; see EndEvent.sbi_trace_kvm); SRST always appears.
  */
 export interface SbiEvent {
   ev: 'sbi';
@@ -67,6 +71,7 @@ export interface SbiEvent {
   args: bigint[];
   error: number;
   value: bigint;
+  by: 'vmm' | 'kvm';
 }
 
 export type StageEvent =
@@ -127,6 +132,7 @@ function parseSbi(raw: Record<string, unknown>): SbiEvent {
     args: raw.args.map(big),
     error: raw.error,
     value: big(raw.value),
+    by: raw.by === 'kvm' ? 'kvm' : 'vmm',
   };
 }
 
@@ -157,6 +163,7 @@ export function parseEvent(line: string): StageEvent {
       if (raw.msg !== undefined) end.msg = String(raw.msg);
       if (raw.guest_us !== undefined) end.guest_us = Number(raw.guest_us);
       if (raw.console_bytes !== undefined) end.console_bytes = Number(raw.console_bytes);
+      if (raw.sbi_trace_kvm !== undefined) end.sbi_trace_kvm = raw.sbi_trace_kvm === true;
       if (raw.fault !== undefined) end.fault = parseFault(raw.fault as Record<string, unknown>);
       return end;
     }

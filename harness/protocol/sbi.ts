@@ -31,6 +31,9 @@ export const SBI_EID = {
 /** The names `--sbi-disable` takes (KVM's enum KVM_RISCV_SBI_EXT_ID, vmm/riscv/sbi-ext.c). */
 export type SbiExtName = 'v01' | 'time' | 'ipi' | 'rfence' | 'srst' | 'hsm' | 'pmu' | 'experimental' | 'vendor' | 'dbcn' | 'sta' | 'susp' | 'fwft' | 'mpxy';
 
+/** The extensions `--sbi-serve` takes: what the VMM can do from user space (vmm/riscv/sbi-serve.c). */
+export type SbiServeName = 'time' | 'ipi' | 'hsm';
+
 const FUNCTIONS: Partial<Record<keyof typeof SBI_EID, readonly string[]>> = {
   BASE: ['get_spec_version', 'get_impl_id', 'get_impl_version', 'probe_extension', 'get_mvendorid', 'get_marchid', 'get_mimpid'],
   TIME: ['set_timer'],

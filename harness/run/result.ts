@@ -9,10 +9,12 @@ export interface SbiCall {
   fid: bigint;
   /** a0..a5 as the guest passed them. */
   args: readonly bigint[];
-  /** What the VMM returned in a0 (SBI error, signed; a legacy call's only return value). */
+  /** What the guest got in a0 (SBI error, signed; a legacy call's only return value). */
   error: number;
-  /** What the VMM returned in a1. */
+  /** What the guest got in a1. */
   value: bigint;
+  /** Who answered: KVM itself, or the VMM (forwarded, served, or taken away with sbiDisable). */
+  by: 'vmm' | 'kvm';
   /** The extension's name when known: the SBI_EID key (`DBCN`, `BOOTCASE`, `LEGACY_PUTCHAR`). */
   ext?: string;
   /** The function's name when known (`write`, `write_byte`, `MARK`, `EXIT`). */
@@ -38,6 +40,12 @@ export class RunResult {
   readonly sbiCounts: Record<string, number>;
   /** Guest time from the first KVM_RUN to the end, as the VMM measured it. */
   readonly guestMs: number | undefined;
+  /**
+   * With `trace: ['sbi']`: true when `sbiCalls` is every call the guest made, because KVM
+   * reported the ones it answered itself (the L1 patch, images/kernels/patches/); false on a
+   * stock L1, where only the forwarded calls and SRST show.
+   */
+  readonly sbiTraceComplete: boolean;
 
   constructor(
     readonly guest: string,
@@ -56,6 +64,7 @@ export class RunResult {
     this.errorMessage = end.msg;
     this.exits = end.exits;
     this.sbiCounts = end.sbi;
+    this.sbiTraceComplete = end.sbi_trace_kvm === true;
     this.guestMs = end.guest_us === undefined ? undefined : end.guest_us / 1000;
   }
 
@@ -65,10 +74,11 @@ export class RunResult {
   }
 
   /**
-   * Every SBI call that reached the VMM, in the order it handled them (all harts). Only what
-   * KVM forwards is visible: BASE, TIME, IPI, RFENCE, HSM, SRST and the extensions turned off
-   * with `sbiDisable` are answered inside KVM (how the run ended is in `exit`). Throws when the
-   * guest ran without `trace: ['sbi']`, so an empty trace never passes for "no calls".
+   * Every SBI call the guest made, in the order they were answered (all harts), each with who
+   * answered it (`by`: 'kvm' or 'vmm'). On our patched L1 that is every call (`sbiTraceComplete`);
+   * a stock KVM shows only what it forwards (DBCN, legacy console, experimental range) and SRST.
+   * Throws when the guest ran without `trace: ['sbi']`, so an empty trace never passes for
+   * "no calls".
    */
   get sbiCalls(): SbiCall[] {
     if (!this.events.some((e) => e.ev === 'start' && 'sbi_trace' in e && e.sbi_trace)) {
@@ -77,7 +87,7 @@ export class RunResult {
     const calls: SbiCall[] = [];
     for (const e of this.events) {
       if (e.ev !== 'sbi') continue;
-      calls.push({ hart: e.hart, eid: e.eid, fid: e.fid, args: e.args, error: e.error, value: e.value, ...sbiCallName(e.eid, e.fid), tUs: e.t_us });
+      calls.push({ hart: e.hart, eid: e.eid, fid: e.fid, args: e.args, error: e.error, value: e.value, by: e.by, ...sbiCallName(e.eid, e.fid), tUs: e.t_us });
     }
     return calls;
   }

@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Build a riscv64 Linux Image from Debian's linux-source package: tinyconfig + fragments.
-# Usage: build-kernel.sh <out-dir> <source-version, e.g. 6.12> <fragment.config>...
+# Usage: build-kernel.sh <out-dir> <source-version, e.g. 6.12> <fragment.config|change.patch>...
 # The O= tree and ccache (depend mode) live under the cache, so a rebuild with unchanged
-# inputs is a no-op and a changed fragment recompiles only what it must.
+# inputs is a no-op and a changed fragment recompiles only what it must. Patches (-p1) go
+# into a source tree of their own, named by their hash, so unpatched builds never see them;
+# ccache still shares every object the patches do not touch.
 set -euo pipefail
 out=$1; ver=$2; shift 2
-frags=(); for f in "$@"; do frags+=("$(realpath "$f")"); done
+frags=(); patches=()
+for f in "$@"; do
+  [ -f "$f" ] || { echo "build-kernel: $f: no such file" >&2; exit 2; }
+  case $f in *.patch) patches+=("$(realpath "$f")") ;; *) frags+=("$(realpath "$f")") ;; esac
+done
 [ ${#frags[@]} -gt 0 ] || { echo "build-kernel: no fragment given" >&2; exit 2; }
 cache=${BOOTCASE_CACHE:-$HOME/.cache/bootcase}
 tarball=/usr/src/linux-source-$ver.tar.xz
@@ -14,14 +20,19 @@ command -v riscv64-linux-gnu-gcc >/dev/null || { echo "build-kernel: riscv64-lin
 
 pkgver=$(dpkg-query -W -f='${Version}' "linux-source-$ver")
 src=$cache/src/linux-source-$ver-$pkgver
+[ ${#patches[@]} -eq 0 ] || src=$src+$(cat "${patches[@]}" | sha256sum | cut -c1-12)
 if [ ! -f "$src/.extracted" ]; then
   echo "build-kernel: extracting $tarball" >&2
   rm -rf "$src" && mkdir -p "$src"
   tar -C "$src" --strip-components=1 -xf "$tarball"
+  for p in ${patches[@]+"${patches[@]}"}; do
+    patch -s -p1 -d "$src" --batch --forward <"$p" \
+      || { echo "build-kernel: $p does not apply to linux-source-$ver $pkgver" >&2; exit 1; }
+  done
   touch "$src/.extracted"
 fi
 
-name=$(for f in "${frags[@]}"; do basename "$f" .config; done | paste -sd+)
+name=$(for f in "${frags[@]}" ${patches[@]+"${patches[@]}"}; do basename "$f" | sed -E 's/\.(config|patch)$//'; done | paste -sd+)
 build=$cache/kbuild/$name-$ver
 mkdir -p "$build" "$out"
 export ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu-

@@ -40,7 +40,8 @@ struct vm_config {
 	int harts_running;    /* every vCPU runnable at reset, not only vCPU 0 */
 	int virtio_console;   /* console input/output through a virtio-console too */
 	uint32_t sbi_disable; /* --sbi-disable: bit n = KVM_RISCV_SBI_EXT_ID n off (sbi-ext.c) */
-	int sbi_trace;        /* --sbi-trace: an "sbi" event per call that reaches the VMM */
+	uint32_t sbi_serve;   /* --sbi-serve: the same bits, served by the VMM (sbi-serve.c) */
+	int sbi_trace;        /* --sbi-trace: an "sbi" event per SBI call (sbi-ext.c) */
 	struct disk_config disks[CONFIG_MAX_DISKS];
 	unsigned nr_disks;
 	uint64_t timeout_ms; /* 0 = no deadline */

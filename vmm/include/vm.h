@@ -5,6 +5,7 @@
 #ifndef BOOTCASE_VM_H
 #define BOOTCASE_VM_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -54,6 +55,10 @@ struct vm {
 	struct clint_hooks clint_hooks;
 	uint64_t time_offset; /* guest time CSR - L1 time CSR (KVM's time_delta) */
 	int has_sstc;         /* KVM gives the guest Sstc (stimecmp) */
+	uint32_t sbi_user;          /* BOOTCASE_KVM_SBI_* enabled on this VM (vm-sbi.c) */
+	struct sbi_served served;   /* the extensions taken from KVM; vm->sbi.served points here */
+	pthread_cond_t hsm_cond;    /* with dev.lock: a stopped hart may have been started */
+	int hsm_cond_init;
 	int flush_fd; /* timerfd: a partial console line is due */
 	int flush_armed;
 
@@ -82,6 +87,20 @@ int vm__clint_setup(struct vm *vm);
 void vm__clint_service(struct vm *vm);
 /* On vcpu's own thread, outside KVM_RUN: set the guest's sip.SSIP. 0 or -errno. */
 int vm__deliver_ssip(struct vm *vm, struct vcpu *vcpu);
+
+/* vm-sbi.c: the SBI extensions the VMM serves and the trace, over KVM. vm__sbi_setup runs
+ * once the vCPUs exist (0 or -errno with vm->err set). */
+int vm__sbi_setup(struct vm *vm);
+/* On vcpu's thread: enter the guest next at pc with a0 = hartid, a1 = opaque. 0 or -errno. */
+int vm__sbi_enter_at(struct vcpu *vcpu, uint64_t pc, uint64_t opaque);
+/* On vcpu's thread, before KVM_RUN: park a stopped hart, start a pending one. 0, 1 = the run
+ * is over, or -errno. */
+int vm__sbi_hsm_gate(struct vm *vm, struct vcpu *vcpu);
+/* On vcpu's thread, after a served HSM suspend: wait, as WFI would, for an enabled interrupt
+ * (or the end of the run). 0 or -errno. */
+int vm__sbi_suspend(struct vm *vm, struct vcpu *vcpu);
+void vm__sbi_release(struct vm *vm);
+void vm__sbi_trace_system_event(struct vm *vm, struct vcpu *vcpu);
 
 /* vm-run.c: run every vCPU on its own thread until the run ends; returns vm->end.why. */
 enum vcpu_exit vm__run(struct vm *vm);

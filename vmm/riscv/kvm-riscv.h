@@ -37,6 +37,14 @@
 #define BOOTCASE_KVM_SBI_EXT_MPXY 13
 #define BOOTCASE_KVM_SBI_EXT__COUNT 14
 
+/* The L1 patch's VM capability (images/kernels/patches/6.12-sbi-user.patch, vm-sbi.c):
+ * KVM_ENABLE_CAP args[0] = FORWARD | REPORT; KVM_CHECK_EXTENSION returns the known flags.
+ * A REPORT exit is a KVM_EXIT_RISCV_SBI with kvm_run.flags bit 0 set. */
+#define BOOTCASE_KVM_CAP_SBI_USER 0x42430001
+#define BOOTCASE_KVM_SBI_FORWARD (1u << 0)
+#define BOOTCASE_KVM_SBI_REPORT (1u << 1)
+#define BOOTCASE_KVM_SBI_RUN_REPORTED (1u << 0)
+
 /* struct kvm_riscv_config: isa 0, zicbom_block_size 1, mvendorid 2, marchid 3, mimpid 4,
  * zicboz_block_size 5, satp_mode 6 (Linux >= 6.4) */
 #define BOOTCASE_KVM_CONFIG_ISA 0

@@ -1,13 +1,15 @@
 /*
  * sbi-ext.c - KVM's in-kernel SBI extensions by name, and the SBI call trace.
  *
- * --sbi-disable turns extensions off through KVM_REG_RISCV_SBI_EXT before the first KVM_RUN
- * (vm.c). KVM (up to 6.12 at least) then answers their calls itself with
- * SBI_ERR_NOT_SUPPORTED and BASE probe_extension says 0: a disabled extension is absent for
- * the guest, it does not come to us. BASE has no register and cannot be disabled.
+ * --sbi-disable and --sbi-serve turn extensions off through KVM_REG_RISCV_SBI_EXT before the
+ * first KVM_RUN (vm.c). A stock KVM (6.12) then answers their calls itself with
+ * SBI_ERR_NOT_SUPPORTED and BASE probe_extension says 0; our L1 patch forwards them to us
+ * instead (sbi-serve.c). BASE has no register and cannot be disabled.
  *
- * --sbi-trace makes every call that reaches the VMM an "sbi" event (vcpu.c): the call as the
- * guest made it and the a0/a1 the VMM answered (docs/protocol.md, "sbi").
+ * --sbi-trace makes every call an "sbi" event (vcpu.c): the call as the guest made it and the
+ * a0/a1 it got, with "by" saying who answered. Calls KVM answers itself are shown only by a
+ * kernel with the patch's REPORT mode, and SRST (a system event) by the VMM reading the
+ * caller's registers (docs/protocol.md, "sbi").
  */
 #include <errno.h>
 #include <stdio.h>
@@ -60,7 +62,32 @@ static void known_names(char *buf, size_t len)
 		n += (size_t)snprintf(buf + n, len - n, "%s%s", id ? ", " : "", kvm_ext_names[id]);
 }
 
-int sbi__parse_ext_list(const char *list, uint32_t *mask, char *err, size_t errlen)
+int sbi__kvm_ext_of(uint64_t eid)
+{
+	static const struct { uint64_t eid; int ext; } owners[] = {
+		{ 0x54494D45, BOOTCASE_KVM_SBI_EXT_TIME },  { 0x735049, BOOTCASE_KVM_SBI_EXT_IPI },
+		{ 0x52464E43, BOOTCASE_KVM_SBI_EXT_RFENCE }, { 0x53525354, BOOTCASE_KVM_SBI_EXT_SRST },
+		{ 0x48534D, BOOTCASE_KVM_SBI_EXT_HSM },     { 0x504D55, BOOTCASE_KVM_SBI_EXT_PMU },
+		{ 0x4442434E, BOOTCASE_KVM_SBI_EXT_DBCN },  { 0x535441, BOOTCASE_KVM_SBI_EXT_STA },
+		{ 0x53555350, BOOTCASE_KVM_SBI_EXT_SUSP },  { 0x46574654, BOOTCASE_KVM_SBI_EXT_FWFT },
+		{ 0x4D505859, BOOTCASE_KVM_SBI_EXT_MPXY },
+	};
+	unsigned i;
+
+	if (eid <= 0x08) /* the legacy v0.1 calls are one KVM extension */
+		return BOOTCASE_KVM_SBI_EXT_V01;
+	if (eid >= 0x08000000 && eid <= 0x08FFFFFF)
+		return BOOTCASE_KVM_SBI_EXT_EXPERIMENTAL;
+	if (eid >= 0x09000000 && eid <= 0x09FFFFFF)
+		return BOOTCASE_KVM_SBI_EXT_VENDOR;
+	for (i = 0; i < sizeof(owners) / sizeof(owners[0]); i++)
+		if (owners[i].eid == eid)
+			return owners[i].ext;
+	return -1;
+}
+
+int sbi__parse_ext_list(const char *opt, const char *list, uint32_t *mask, char *err,
+			size_t errlen)
 {
 	const char *p = list, *end;
 	char known[160];
@@ -71,25 +98,50 @@ int sbi__parse_ext_list(const char *list, uint32_t *mask, char *err, size_t errl
 		if (!end)
 			end = p + strlen(p);
 		if (end == p) {
-			snprintf(err, errlen, "option --sbi-disable: empty extension name in '%s'", list);
+			snprintf(err, errlen, "option %s: empty extension name in '%s'", opt, list);
 			return -EINVAL;
 		}
 		id = kvm_ext_id(p, (size_t)(end - p));
 		if (id < 0 && (size_t)(end - p) == 4 && !strncasecmp(p, "base", 4)) {
-			snprintf(err, errlen, "option --sbi-disable: base cannot be disabled "
-				 "(KVM always answers BASE itself)");
+			snprintf(err, errlen, "option %s: base cannot be taken from KVM "
+				 "(it has no enable register)", opt);
 			return -EINVAL;
 		}
 		if (id < 0) {
 			known_names(known, sizeof(known));
-			snprintf(err, errlen, "option --sbi-disable: unknown SBI extension '%.*s' "
-				 "(known: %s)", (int)(end - p), p, known);
+			snprintf(err, errlen, "option %s: unknown SBI extension '%.*s' (known: %s)",
+				 opt, (int)(end - p), p, known);
 			return -EINVAL;
 		}
 		*mask |= 1u << id;
 		if (!*end)
 			return 0;
 	}
+}
+
+int sbi__parse_serve_list(const char *list, uint32_t *mask, char *err, size_t errlen)
+{
+	const uint32_t servable = (1u << BOOTCASE_KVM_SBI_EXT_TIME) |
+				  (1u << BOOTCASE_KVM_SBI_EXT_IPI) | (1u << BOOTCASE_KVM_SBI_EXT_HSM);
+	uint32_t m = 0;
+	int ret = sbi__parse_ext_list("--sbi-serve", list, &m, err, errlen);
+
+	if (ret)
+		return ret;
+	if (m & (1u << BOOTCASE_KVM_SBI_EXT_RFENCE)) {
+		/* a remote fence must run on the other hart, inside KVM; user space cannot */
+		snprintf(err, errlen, "option --sbi-serve: rfence cannot be served outside KVM (no "
+			 "way to fence another vCPU from user space); --sbi-disable rfence makes a "
+			 "guest fall back to IPIs");
+		return -EINVAL;
+	}
+	if (m & ~servable) {
+		snprintf(err, errlen, "option --sbi-serve: '%s': the VMM serves only time, ipi and "
+			 "hsm (KVM forwards dbcn, v01 and the experimental range anyway)", list);
+		return -EINVAL;
+	}
+	*mask |= m;
+	return 0;
 }
 
 void sbi__ext_list(struct jline *l, const char *key, uint32_t mask)
@@ -104,9 +156,9 @@ void sbi__ext_list(struct jline *l, const char *key, uint32_t mask)
 }
 
 /*
- * What the VMM put in a0/a1: error and value for SBI v0.2+ calls; for the legacy console
- * calls a0 is their only return (getchar's character or -1). A call that ends the run
- * (BOOTCASE EXIT, an sbi-unknown fault) is traced too; the guest never sees its return.
+ * What the guest got in a0/a1: error and value for SBI v0.2+ calls; for the legacy calls a0
+ * is their only return (getchar's character or -1). A call that ends the run (BOOTCASE
+ * EXIT, SRST, an sbi-unknown fault) is traced too; the guest never sees its return.
  */
 void sbi__trace(struct jline *l, unsigned hart, const struct sbi_call *call,
 		const struct sbi_reply *reply)
@@ -122,4 +174,5 @@ void sbi__trace(struct jline *l, unsigned hart, const struct sbi_call *call,
 	jline__arr_end(l);
 	jline__i64(l, "error", (int64_t)reply->ret[0]);
 	jline__hex(l, "value", reply->ret[1]);
+	jline__str(l, "by", reply->kind == SBI_KIND_KVM ? "kvm" : "vmm");
 }

@@ -1,7 +1,8 @@
 /*
  * sbi.c - the SBI calls KVM hands to user space (KVM_EXIT_RISCV_SBI).
  *
- * KVM answers BASE, TIME, IPI, RFENCE, HSM and SRST itself. What reaches us is:
+ * KVM answers BASE, TIME, IPI, RFENCE, HSM and SRST itself, unless the VMM took an extension
+ * over (sbi-serve.c, --sbi-serve/--sbi-disable on a forwarding kernel). What reaches us is:
  *   - legacy v0.1 console putchar (EID 0x01) and getchar (EID 0x02): the return value goes
  *     straight to a0 (legacy calls have no error/value pair);
  *   - DBCN (EID "DBCN", SBI v2.0 ch. 12), once enabled through ONE_REG: write and read take
@@ -22,6 +23,12 @@ static const char *const kind_names[SBI_KIND__COUNT] = {
 	[SBI_KIND_LEGACY_GETCHAR] = "legacy_getchar",
 	[SBI_KIND_DBCN] = "dbcn",
 	[SBI_KIND_BOOTCASE] = "bootcase",
+	[SBI_KIND_BASE] = "base",
+	[SBI_KIND_TIME] = "time",
+	[SBI_KIND_IPI] = "ipi",
+	[SBI_KIND_HSM] = "hsm",
+	[SBI_KIND_DISABLED] = "disabled",
+	[SBI_KIND_KVM] = "kvm",
 	[SBI_KIND_UNKNOWN] = "unknown",
 };
 
@@ -126,6 +133,8 @@ void sbi__handle(const struct sbi_call *call, const struct sbi_env *env, struct 
 
 	memset(reply, 0, sizeof(*reply));
 	reply->action = SBI_ACT_RETURN;
+	if (sbi__serve(call, env, reply))
+		return;
 	switch (call->eid) {
 	case SBI_EXT_LEGACY_PUTCHAR:
 		reply->kind = SBI_KIND_LEGACY_PUTCHAR;

@@ -37,14 +37,14 @@ static void test_names(void)
 	uint32_t mask = 0;
 
 	/* the ids are KVM's enum KVM_RISCV_SBI_EXT_ID (arch/riscv/include/uapi/asm/kvm.h) */
-	CHECK_EQ(sbi__parse_ext_list("v01,time,ipi,rfence,srst,hsm,pmu", &mask, err, sizeof(err)), 0);
+	CHECK_EQ(sbi__parse_ext_list("--sbi-disable", "v01,time,ipi,rfence,srst,hsm,pmu", &mask, err, sizeof(err)), 0);
 	CHECK_EQ(mask, 0x7f);
 	mask = 0;
-	CHECK_EQ(sbi__parse_ext_list("experimental,vendor,dbcn,sta,susp,fwft,mpxy", &mask, err,
+	CHECK_EQ(sbi__parse_ext_list("--sbi-disable", "experimental,vendor,dbcn,sta,susp,fwft,mpxy", &mask, err,
 				     sizeof(err)), 0);
 	CHECK_EQ(mask, 0x7f << 7);
 	mask = 0;
-	CHECK_EQ(sbi__parse_ext_list("HSM", &mask, err, sizeof(err)), 0); /* any case */
+	CHECK_EQ(sbi__parse_ext_list("--sbi-disable", "HSM", &mask, err, sizeof(err)), 0); /* any case */
 	CHECK_EQ(mask, BIT(5));
 	CHECK_EQ(BOOTCASE_KVM_SBI_EXT_HSM, 5);
 	CHECK_EQ(BOOTCASE_KVM_SBI_EXT_DBCN, 9);
@@ -65,14 +65,14 @@ static void test_name_errors(void)
 		{ "", "option --sbi-disable: empty extension name in ''" },
 		{ "hsm,", "empty extension name in 'hsm,'" },
 		{ "hsm,,dbcn", "empty extension name in 'hsm,,dbcn'" },
-		{ "base", "option --sbi-disable: base cannot be disabled" },
+		{ "base", "option --sbi-disable: base cannot be taken from KVM" },
 	};
 	uint32_t mask;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		mask = 0;
 		err[0] = '\0';
-		CHECK_EQ(sbi__parse_ext_list(bad[i].list, &mask, err, sizeof(err)), -EINVAL);
+		CHECK_EQ(sbi__parse_ext_list("--sbi-disable", bad[i].list, &mask, err, sizeof(err)), -EINVAL);
 		CHECK_CONTAINS(err, bad[i].msg);
 	}
 }
@@ -114,9 +114,9 @@ static void test_start_list(void)
 static void test_trace_event(void)
 {
 	const struct sbi_call write = { SBI_EXT_DBCN, SBI_DBCN_WRITE,
-					{ 22, 0x80001000, 0, 0, 0, 0xffffffffffffffffULL } };
+					{ 22, 0x80001000, 0, 0, 0, 0xffffffffffffffffULL }, 1 };
 	const struct sbi_reply ok = { .ret = { 0, 22 } };
-	const struct sbi_call getc = { SBI_EXT_LEGACY_GETCHAR, 0, { 0 } };
+	const struct sbi_call getc = { SBI_EXT_LEGACY_GETCHAR, 0, { 0 }, 0 };
 	const struct sbi_reply none = { .ret = { (uint64_t)-1, 0 } };
 	struct jline l;
 
@@ -124,18 +124,18 @@ static void test_trace_event(void)
 	sbi__trace(&l, 1, &write, &ok);
 	CHECK_STR(line(&l), "{\"v\":1,\"ev\":\"sbi\",\"hart\":1,\"eid\":\"0x4442434e\",\"fid\":\"0x0\","
 			    "\"args\":[\"0x16\",\"0x80001000\",\"0x0\",\"0x0\",\"0x0\","
-			    "\"0xffffffffffffffff\"],\"error\":0,\"value\":\"0x16\"}\n");
+			    "\"0xffffffffffffffff\"],\"error\":0,\"value\":\"0x16\",\"by\":\"vmm\"}\n");
 	/* a0 is signed: NOT_SUPPORTED and legacy getchar's -1 read as negative numbers */
 	jline__begin(&l, "sbi");
 	sbi__trace(&l, 0, &getc, &none);
 	CHECK_CONTAINS(line(&l), "\"eid\":\"0x2\",\"fid\":\"0x0\",\"args\":[\"0x0\",\"0x0\",\"0x0\","
-				 "\"0x0\",\"0x0\",\"0x0\"],\"error\":-1,\"value\":\"0x0\"}\n");
+				 "\"0x0\",\"0x0\",\"0x0\"],\"error\":-1,\"value\":\"0x0\",");
 }
 
 static void test_trace_matches_handler(void)
 {
 	/* what sbi__handle answers is what the trace reports: an unknown FID is NOT_SUPPORTED */
-	const struct sbi_call call = { SBI_EXT_BOOTCASE, 0x77, { 0 } };
+	const struct sbi_call call = { SBI_EXT_BOOTCASE, 0x77, { 0 }, 0 };
 	const struct sbi_env env = { 0 };
 	struct sbi_reply reply;
 	struct jline l;
@@ -146,7 +146,7 @@ static void test_trace_matches_handler(void)
 	sbi__trace(&l, 0, &call, &reply);
 	s = line(&l);
 	CHECK_CONTAINS(s, "\"eid\":\"0x8424354\",\"fid\":\"0x77\"");
-	CHECK_CONTAINS(s, "\"error\":-2,\"value\":\"0x0\"}");
+	CHECK_CONTAINS(s, "\"error\":-2,\"value\":\"0x0\",\"by\":\"vmm\"}");
 }
 
 const struct test sbi_ext_tests[] = {

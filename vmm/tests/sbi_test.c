@@ -33,13 +33,13 @@ static struct sbi_env env(void)
 {
 	memset(&out, 0, sizeof(out));
 	input = NULL;
-	return (struct sbi_env){ { translate, NULL }, { capture__write, &out }, { in_read, NULL } };
+	return (struct sbi_env){ { translate, NULL }, { capture__write, &out }, { in_read, NULL }, NULL };
 }
 
 static void call(uint64_t eid, uint64_t fid, uint64_t a0, uint64_t a1, uint64_t a2,
 		 const struct sbi_env *e, struct sbi_reply *r)
 {
-	struct sbi_call c = { eid, fid, { a0, a1, a2, 0, 0, 0 } };
+	struct sbi_call c = { eid, fid, { a0, a1, a2, 0, 0, 0 }, 0 };
 
 	sbi__handle(&c, e, r);
 }

@@ -80,6 +80,7 @@ extern const struct test loader_tests[];
 extern const struct test mmio_tests[];
 extern const struct test sbi_tests[];
 extern const struct test sbi_ext_tests[];
+extern const struct test sbi_serve_tests[];
 extern const struct test uart_tests[];
 
 #endif
