@@ -16,6 +16,17 @@ describeTap('tiny kernel, 2 vCPUs started through SBI HSM', async () => {
   return await vm.result();
 });
 
+// The VMM, not KVM, answers Linux's HSM (secondary bring-up), IPI and TIME calls (--sbi-serve,
+// which needs our patched L1): a real SMP kernel is the strongest test of those services.
+describeTap('tiny kernel, 2 vCPUs, HSM/IPI/TIME served by the VMM', async () => {
+  await using vm = await boot(linuxGuest({ cpus: 2, sbiServe: ['hsm', 'ipi', 'time'], name: 'linux-tiny-2cpu-served' }), { stage: await stage() });
+  const run = await vm.result();
+  // CPU 1's hart_start, the scheduler's IPIs and every timer tick came to the VMM
+  expect(run.sbiCounts).toMatchObject({ hsm: expect.any(Number), ipi: expect.any(Number), time: expect.any(Number), kvm: 0 });
+  for (const ext of ['hsm', 'ipi', 'time']) expect(run.sbiCounts[ext], ext).toBeGreaterThan(0);
+  return run;
+});
+
 describeTap('tiny kernel with a virtio-blk disk and console input on ttyS0', async () => {
   await using vm = await boot(linuxGuest({ disk: 'serial:linux-disk', diskMarker: 'disk-ok-42', checkInput: true }), { stage: await stage() });
   await vm.waitForLine(/BOOTCASE-INPUT\?/);

@@ -4,7 +4,7 @@
 //       (and every SBI call that reached the VMM, with -- --sbi-trace)
 //   bootcase demo
 //       build what is missing, boot every asm milestone on one stage, print a results table
-//   bootcase sbi-check [--cpus N]
+//   bootcase sbi-check [--cpus N] [--serve time,ipi,hsm]
 //       run the SBI compliance guest and print a compliance table for this KVM + VMM stack
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -46,7 +46,7 @@ async function runOne(argv: string[]): Promise<number> {
     const hex = (v: bigint) => `0x${v.toString(16)}`;
     for (const c of run.sbiCalls) {
       const name = `${c.ext ?? `EID ${hex(c.eid)}`}${c.fn ? `.${c.fn}` : c.ext?.startsWith('LEGACY') ? '' : ` FID ${hex(c.fid)}`}`;
-      process.stderr.write(`  sbi hart ${c.hart} ${name}(${c.args.map(hex).join(', ')}) -> error ${c.error}, value ${hex(c.value)}\n`);
+      process.stderr.write(`  sbi hart ${c.hart} ${c.by} ${name}(${c.args.map(hex).join(', ')}) -> error ${c.error}, value ${hex(c.value)}\n`);
     }
   }
   return run.passed ? 0 : 1;
@@ -97,7 +97,7 @@ const [cmd, ...rest] = process.argv.slice(2);
 const commands: Record<string, (a: string[]) => Promise<number>> = { run: runOne, demo, 'sbi-check': sbiCheck };
 const fn = cmd ? commands[cmd] : undefined;
 if (!fn) {
-  console.error('usage: bootcase run <guest> | bootcase demo | bootcase sbi-check [--cpus N]');
+  console.error('usage: bootcase run <guest> | bootcase demo | bootcase sbi-check [--cpus N] [--serve time,ipi,hsm]');
   process.exit(2);
 }
 fn(rest).then(

@@ -9,7 +9,7 @@ import { BootcaseError, ToolMissingError } from '../errors.js';
 import { cpioNewc } from '../stage/cpio.js';
 import { contentHash, guest, type GuestSpec } from './guest.js';
 
-export interface LinuxGuestInit {
+export interface LinuxGuestInit extends Pick<GuestSpec, 'trace' | 'sbiDisable' | 'sbiServe'> {
   /** Guest kernel configuration (images/build.ts LINUX_CONFIGS), default BOOTCASE_GUEST_CONFIG or "tiny". */
   config?: string;
   /** vCPUs, default BOOTCASE_GUEST_CPUS or 1. */
@@ -90,6 +90,9 @@ export function linuxGuest(init: LinuxGuestInit = {}): GuestSpec {
     timeoutMs: init.timeoutMs ?? 60_000,
     vmmArgs,
     uploads: [{ flag: '--initrd', path: init.initrd ?? linuxInitramfs() }],
+    ...(init.trace ? { trace: init.trace } : {}),
+    ...(init.sbiDisable ? { sbiDisable: init.sbiDisable } : {}),
+    ...(init.sbiServe ? { sbiServe: init.sbiServe } : {}),
   });
 }
 

@@ -1,15 +1,18 @@
 /*
  * sbi-trace: a guest for the SBI call trace (--sbi-trace, sbi-trace.test.ts). It probes HSM
- * through BASE and starts hart 1 with HSM when it can; KVM answers both itself, so the trace
- * cannot show them, and the guest tells the VMM what it found with MARKs. It ends with an
- * SRST shutdown, also answered inside KVM: the run's end event shows that one.
+ * through BASE, starts hart 1 with HSM when it can, and ends with SRST. Who answers each call
+ * depends on the options: KVM (in-kernel; traced through the L1 patch's REPORT mode), the
+ * VMM (--sbi-serve hsm), or nobody (--sbi-disable: NOT_SUPPORTED). The MARKs say what the
+ * guest itself concluded, so a test can compare that with the trace.
  *
- * The calls that reach the VMM, in this order:
- *   hart 0  DBCN write        MSG (MSG_LEN bytes)
- *   hart 0  BOOTCASE MARK     MARK_HSM_ABSENT or MARK_HSM_PRESENT (BASE probe_extension(HSM))
- *   hart 1  BOOTCASE MARK     MARK_SECONDARY + 1   (only if HSM is present and hart 1 exists)
- *   hart 0  DBCN write_byte   '\n'
- * and, only if SRST returns (--sbi-disable srst): hart 0 BOOTCASE EXIT with EXIT_NO_SRST.
+ * Hart 0 calls, in this order:
+ *   BASE probe_extension(HSM)
+ *   DBCN write        MSG (MSG_LEN bytes)
+ *   BOOTCASE MARK     MARK_HSM_ABSENT or MARK_HSM_PRESENT
+ *   HSM hart_get_status(1), and hart_start(1) if that says STOPPED   (HSM present only)
+ *   DBCN write_byte   '\n'
+ *   SRST system_reset (shutdown); only if it returns: BOOTCASE EXIT with EXIT_NO_SRST
+ * Hart 1, once started: BOOTCASE MARK MARK_SECONDARY + 1, then HSM hart_stop.
  */
 #include "rt.h"
 
@@ -43,11 +46,11 @@ void secondary_entry(void);
 int main(void)
 {
 	static const char msg[] = MSG;
-	long hsm = sbi_call(EXT_BASE, 3, EXT_HSM, 0, 0).value; /* probe_extension: inside KVM */
+	long hsm = sbi_call(EXT_BASE, 3, EXT_HSM, 0, 0).value; /* probe_extension */
 
 	sbi_call(SBI_EXT_DBCN, 0, sizeof(msg) - 1, (unsigned long)msg, 0);
 	bootcase_mark(hsm ? MARK_HSM_PRESENT : MARK_HSM_ABSENT);
-	/* hart_get_status(1) fails with one hart; hart_start is inside KVM too */
+	/* hart_get_status(1) fails with one hart */
 	if (hsm && sbi_call(EXT_HSM, 2, 1, 0, 0).error == 0 &&
 	    sbi_call(EXT_HSM, 0, 1, (unsigned long)secondary_entry, 0).error == 0)
 		for (uint64_t t0 = rdtime(); !secondary_done && rdtime() - t0 < 1000 * MS;)
