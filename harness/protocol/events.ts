@@ -122,6 +122,7 @@ function parseFault(f: Record<string, unknown>): Fault {
 function parseSbi(raw: Record<string, unknown>): SbiEvent {
   if (!Array.isArray(raw.args) || raw.args.length !== 6) throw new ProtocolError(`sbi event without its 6 args: ${JSON.stringify(raw)}`);
   if (typeof raw.error !== 'number' || !Number.isInteger(raw.hart)) throw new ProtocolError(`sbi event without hart or error: ${JSON.stringify(raw)}`);
+  if (raw.by !== 'vmm' && raw.by !== 'kvm') throw new ProtocolError(`sbi event without who answered ("by": "vmm" or "kvm"): ${JSON.stringify(raw)}`);
   return {
     ev: 'sbi',
     run: Number(raw.run),
@@ -132,7 +133,7 @@ function parseSbi(raw: Record<string, unknown>): SbiEvent {
     args: raw.args.map(big),
     error: raw.error,
     value: big(raw.value),
-    by: raw.by === 'kvm' ? 'kvm' : 'vmm',
+    by: raw.by,
   };
 }
 

@@ -4,26 +4,29 @@ import { parseEvent, ProtocolError, type EndEvent, type StageEvent } from './eve
 import { SBI_EID, sbiCallName } from './sbi.js';
 
 // Lines as vmm/riscv/sbi-ext.c writes them (vmm/tests/sbi_ext_test.c checks that side).
-const START = '{"v":1,"ev":"start","run":4,"t_us":5,"mem_mib":128,"cpus":2,"image":"/x.elf","format":"elf","sbi_disabled":["hsm"],"sbi_trace":true}';
-const WRITE = '{"v":1,"ev":"sbi","run":4,"t_us":900,"hart":0,"eid":"0x4442434e","fid":"0x0","args":["0x16","0x80001000","0x0","0x0","0x0","0xffffffffffffffff"],"error":0,"value":"0x16"}';
-const MARK = '{"v":1,"ev":"sbi","run":4,"t_us":950,"hart":1,"eid":"0x8424354","fid":"0x1","args":["0x100","0x0","0x0","0x0","0x0","0x0"],"error":0,"value":"0x0"}';
-const GETC = '{"v":1,"ev":"sbi","run":4,"t_us":990,"hart":0,"eid":"0x2","fid":"0x0","args":["0x0","0x0","0x0","0x0","0x0","0x0"],"error":-1,"value":"0x0"}';
-const END: EndEvent = { ev: 'end', run: 4, t_us: 1000, exit: 'shutdown', reason: 0, exits: { total: 3, sbi: 3, mmio: 0, system_event: 1, intr: 0, other: 0 }, sbi: {} };
+const START = '{"v":1,"ev":"start","run":4,"t_us":5,"mem_mib":128,"cpus":2,"image":"/x.elf","format":"elf","sbi_disabled":["hsm"],"sbi_served":["time"],"sbi_trace":true}';
+const WRITE = '{"v":1,"ev":"sbi","run":4,"t_us":900,"hart":0,"eid":"0x4442434e","fid":"0x0","args":["0x16","0x80001000","0x0","0x0","0x0","0xffffffffffffffff"],"error":0,"value":"0x16","by":"vmm"}';
+const MARK = '{"v":1,"ev":"sbi","run":4,"t_us":950,"hart":1,"eid":"0x8424354","fid":"0x1","args":["0x100","0x0","0x0","0x0","0x0","0x0"],"error":0,"value":"0x0","by":"vmm"}';
+const PROBE = '{"v":1,"ev":"sbi","run":4,"t_us":970,"hart":0,"eid":"0x10","fid":"0x3","args":["0x48534d","0x0","0x0","0x0","0x0","0x0"],"error":0,"value":"0x1","by":"kvm"}';
+const GETC = '{"v":1,"ev":"sbi","run":4,"t_us":990,"hart":0,"eid":"0x2","fid":"0x0","args":["0x0","0x0","0x0","0x0","0x0","0x0"],"error":-1,"value":"0x0","by":"vmm"}';
+const END: EndEvent = { ev: 'end', run: 4, t_us: 1000, exit: 'shutdown', reason: 0, exits: { total: 3, sbi: 3, mmio: 0, system_event: 1, intr: 0, other: 0 }, sbi: {}, sbi_trace_kvm: true };
 
 const runOf = (events: StageEvent[]) => new RunResult('sbi-trace', 4, END, '', events, [], () => []);
 
 describe('sbi events', () => {
   test('parse with 64-bit args and a signed error', () => {
     const e = parseEvent(WRITE);
-    expect(e).toEqual({ ev: 'sbi', run: 4, t_us: 900, hart: 0, eid: SBI_EID.DBCN, fid: 0n, args: [22n, 0x8000_1000n, 0n, 0n, 0n, 0xffff_ffff_ffff_ffffn], error: 0, value: 22n });
+    expect(e).toEqual({ ev: 'sbi', run: 4, t_us: 900, hart: 0, eid: SBI_EID.DBCN, fid: 0n, args: [22n, 0x8000_1000n, 0n, 0n, 0n, 0xffff_ffff_ffff_ffffn], error: 0, value: 22n, by: 'vmm' });
     expect(parseEvent(GETC)).toMatchObject({ error: -1 });
-    expect(parseEvent(START)).toMatchObject({ ev: 'start', sbi_disabled: ['hsm'], sbi_trace: true });
+    expect(parseEvent(PROBE)).toMatchObject({ eid: SBI_EID.BASE, value: 1n, by: 'kvm' });
+    expect(parseEvent(START)).toMatchObject({ ev: 'start', sbi_disabled: ['hsm'], sbi_served: ['time'], sbi_trace: true });
   });
 
   test('malformed sbi events are protocol errors', () => {
     expect(() => parseEvent(WRITE.replace('"0x16","0x80001000",', ''))).toThrow(ProtocolError);
     expect(() => parseEvent(WRITE.replace('"error":0', '"error":"0"'))).toThrow(/hart or error/);
     expect(() => parseEvent(WRITE.replace('"eid":"0x4442434e"', '"eid":"DBCN"'))).toThrow(/hex string/);
+    expect(() => parseEvent(WRITE.replace('"by":"vmm"', '"by":"opensbi"'))).toThrow(/who answered/);
   });
 
   test('names of extensions and functions, when known', () => {
@@ -36,12 +39,16 @@ describe('sbi events', () => {
   });
 
   test('run.sbiCalls: every traced call in order, typed and named', () => {
-    const run = runOf([START, WRITE, MARK, GETC].map(parseEvent));
-    expect(run.sbiCalls.map((c) => [c.hart, c.ext, c.fn])).toEqual([
-      [0, 'DBCN', 'write'],
-      [1, 'BOOTCASE', 'MARK'],
-      [0, 'LEGACY_GETCHAR', undefined],
+    const run = runOf([START, WRITE, MARK, PROBE, GETC].map(parseEvent));
+    expect(run.sbiCalls.map((c) => [c.hart, c.by, c.ext, c.fn])).toEqual([
+      [0, 'vmm', 'DBCN', 'write'],
+      [1, 'vmm', 'BOOTCASE', 'MARK'],
+      [0, 'kvm', 'BASE', 'probe_extension'],
+      [0, 'vmm', 'LEGACY_GETCHAR', undefined],
     ]);
+    expect(run.sbiTraceComplete).toBe(true);
+    expect(runOf([]).sbiTraceComplete).toBe(true);
+    expect(new RunResult('x', 4, { ...END, sbi_trace_kvm: false }, '', [], [], () => []).sbiTraceComplete).toBe(false);
     expect(run.sbiCalls[0]).toMatchObject({ args: [22n, 0x8000_1000n, 0n, 0n, 0n, 0xffff_ffff_ffff_ffffn], error: 0, value: 22n, tUs: 900 });
   });
 
