@@ -149,6 +149,8 @@ int vm__sbi_hsm_gate(struct vm *vm, struct vcpu *vcpu)
 	if (vm->stopping) {
 		ret = 1;
 	} else if (h->state == SBI_HSM_START_PENDING) {
+		/* a started hart begins afresh: an IPI sent while it was stopped is gone, as in KVM */
+		__atomic_store_n(&vcpu->ssip_pending, 0, __ATOMIC_SEQ_CST);
 		ret = vm__sbi_enter_at(vcpu, h->start_addr, h->opaque);
 		if (!ret && ioctl(vcpu->fd, KVM_SET_MP_STATE, &runnable) < 0)
 			ret = -errno;

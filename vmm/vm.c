@@ -241,13 +241,14 @@ int vm__open(struct vm *vm, const struct vm_config *cfg, struct events *ev, stru
 		return ret;
 	vm_phase(vm, "vm-created");
 
+	/* before the vCPUs: a stock KVM is refused for --sbi-serve by what it lacks, the patch */
+	if ((ret = vm__sbi_setup(vm)))
+		return ret;
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		ret = vm_create_vcpu(vm, i);
 		if (ret)
 			return ret;
 	}
-	if ((ret = vm__sbi_setup(vm)))
-		return ret;
 	if (cfg->profile == PROFILE_XV6 && (ret = vm__clint_setup(vm)))
 		return vm__fail(vm, ret, "--profile xv6: cannot set up the CLINT timer: %s",
 			       strerror(-ret));

@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import { cpus } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { boot, config, loadManifest, Stage } from '../index.js';
+import { asmGuest, boot, config, loadManifest, Stage } from '../index.js';
 import { formatTable } from '../cli/timeline.js';
 import { fetchQemuPeer } from '../../images/qemu-peer.js';
 import { oursOnce, peerGuest, peerOnce, peerStage, qemuPeerArgs, type Sample } from './peer.js';
@@ -61,22 +61,34 @@ async function main() {
   add('hello-dbcn: boot() -> verdict, cold (own stage)', cold, 'ms', 'host clock, includes L1 boot');
   add('hello-dbcn: first KVM_RUN -> end', guestMs, 'ms', 'VMM clock in L1');
 
-  progress(`per-exit cost x${reps}`);
+  progress(`per-exit cost x${reps}, plain, with --sbi-serve hsm and with --sbi-trace`);
   const sbi: number[] = [];
   const mmio: number[] = [];
   const inKernel: number[] = [];
+  const hsmKvm: number[] = [];
+  const hsmServed: number[] = [];
+  const reported: number[] = [];
   for (let i = 0; i < reps; i++) {
-    await using vm = await boot('bench', { stage, timeoutMs: 30_000 });
-    const run = await vm.result();
-    const m = run.marks;
-    const per = (a: number, b: number) => ((m.get(b) ?? NaN) - (m.get(a) ?? NaN)) / 1000;
+    // guests/asm/cases/bench.S: marks 0..4 around loops of 1000 NOP, MMIO, BASE, HSM status calls
+    const marks = async (init: Parameters<typeof asmGuest>[1] = {}) => {
+      await using vm = await boot(asmGuest('bench', { timeoutMs: 30_000, ...init }), { stage });
+      const m = (await vm.result()).marks;
+      return (a: number, b: number) => ((m.get(b) ?? NaN) - (m.get(a) ?? NaN)) / 1000;
+    };
+    const per = await marks();
     sbi.push(per(0, 1));
     mmio.push(per(1, 2));
     inKernel.push(per(2, 3));
+    hsmKvm.push(per(3, 4));
+    hsmServed.push((await marks({ sbiServe: ['hsm'] }))(3, 4));
+    reported.push((await marks({ trace: ['sbi'] }))(2, 3));
   }
   add('SBI exit to VMM and back (BOOTCASE NOP)', sbi, 'us', 'per call, 1000 per run');
   add('MMIO exit to VMM and back (UART SCR read)', mmio, 'us', 'per access, 1000 per run');
   add('SBI call answered in L1 KVM (BASE)', inKernel, 'us', 'per call, no VMM exit');
+  add('HSM hart_get_status answered in L1 KVM', hsmKvm, 'us', 'per call, no VMM exit');
+  add('HSM hart_get_status served by the VMM (--sbi-serve hsm)', hsmServed, 'us', 'per call, patched L1 (FORWARD)');
+  add('SBI call answered in KVM, traced (--sbi-trace)', reported, 'us', 'per BASE call: KVM reports it to the VMM (REPORT)');
 
   progress(`L2 Linux (tiny config, 1 vCPU) boot to the init marker x${reps}`);
   const { spec: l2, cmdline } = peerGuest();

@@ -48,6 +48,7 @@ async function runOne(argv: string[]): Promise<number> {
       const name = `${c.ext ?? `EID ${hex(c.eid)}`}${c.fn ? `.${c.fn}` : c.ext?.startsWith('LEGACY') ? '' : ` FID ${hex(c.fid)}`}`;
       process.stderr.write(`  sbi hart ${c.hart} ${c.by} ${name}(${c.args.map(hex).join(', ')}) -> error ${c.error}, value ${hex(c.value)}\n`);
     }
+    if (!run.sbiTraceComplete) process.stderr.write('  (this L1 KVM does not report the calls it answers itself: only forwarded calls and SRST are listed)\n');
   }
   return run.passed ? 0 : 1;
 }

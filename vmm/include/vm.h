@@ -89,7 +89,7 @@ void vm__clint_service(struct vm *vm);
 int vm__deliver_ssip(struct vm *vm, struct vcpu *vcpu);
 
 /* vm-sbi.c: the SBI extensions the VMM serves and the trace, over KVM. vm__sbi_setup runs
- * once the vCPUs exist (0 or -errno with vm->err set). */
+ * once the VM exists, before its vCPUs (0 or -errno with vm->err set). */
 int vm__sbi_setup(struct vm *vm);
 /* On vcpu's thread: enter the guest next at pc with a0 = hartid, a1 = opaque. 0 or -errno. */
 int vm__sbi_enter_at(struct vcpu *vcpu, uint64_t pc, uint64_t opaque);

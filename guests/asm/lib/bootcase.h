@@ -12,6 +12,7 @@
 #define SBI_EXT_LEGACY_GETCHAR 0x02
 #define SBI_EXT_BASE 0x10
 #define SBI_EXT_SRST 0x53525354 /* "SRST": system reset */
+#define SBI_EXT_HSM 0x48534D /* "HSM": hart state management */
 #define SBI_EXT_DBCN 0x4442434E /* "DBCN": debug console */
 #define SBI_EXT_BOOTCASE 0x08424354 /* experimental range: "\x08BCT", served by our VMM */
 
