@@ -7,48 +7,19 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { config, loadManifest, scaled, selectL1, type L1Kernel } from '../config.js';
-import { StageError, ToolMissingError } from '../errors.js';
+import { StageError } from '../errors.js';
 import { control } from '../protocol/control.js';
 import { parseEvent, type StageEvent } from '../protocol/events.js';
 import { deferred, DeadlineExceeded, withDeadline } from '../wait/deadline.js';
 import { type Channel, lineSplitter, openChannels } from './channels.js';
-import { stageInitramfs, type StageFile } from './initramfs.js';
-import { qemuArgs, type StageDisk } from './qemu.js';
+import { stageInitramfs } from './initramfs.js';
+import { qemuArgs } from './qemu.js';
+
+import { StageLog } from './log.js';
+import type { RunSink, StageOptions } from './types.js';
 
 export { stageInitramfs, treeFiles, type StageFile } from './initramfs.js';
-
-export interface StageOptions {
-  /** L1 RAM (it holds the VMM, the uploaded images and every guest's RAM). */
-  memMiB?: number;
-  /** Deadline for QEMU start to agent-ready, before the timeout scale. */
-  bootTimeoutMs?: number;
-  /** Extra L1 kernel command line. */
-  append?: string;
-  /** Override the L1 kernel (default: the manifest's, or the one BOOTCASE_L1 names). */
-  kernel?: string;
-  /**
-   * Kernel modules (host paths to uncompressed .ko files) the agent loads in this order before
-   * it opens /dev/kvm and looks for its ports: for an L1 kernel with KVM or virtio modular.
-   * Default: those of the selected L1 kernel (none unless `kernel` is defaulted too).
-   */
-  modules?: readonly string[];
-  /** Host files to pass through as disks; a guest gets one with `--disk serial:<id>`. */
-  disks?: readonly StageDisk[];
-  /**
-   * Extra files in the L1 initramfs (`treeFiles(dir)` turns a host tree into a list), e.g. a
-   * peer VMM for `execProgram`. They live in L1 RAM, unpacked: mind `memMiB`; and every L1 boot
-   * unpacks them under TCG, so keep them off stages that do not need them.
-   */
-  files?: readonly StageFile[];
-}
-
-/** Receives the events and console bytes of the run currently on the stage. */
-export interface RunSink {
-  onEvent(e: StageEvent, hostMs: number): void;
-  onConsole(chunk: Buffer): void;
-  /** The stage died under the run. */
-  onStageLost(why: string): void;
-}
+export type { RunSink, StageOptions } from './types.js';
 
 const QEMU_SPAWN = {
   stdin: 'ignore',
@@ -66,8 +37,7 @@ export class Stage implements AsyncDisposable {
   /** L1 uptime (CLOCK_BOOTTIME) when the agent was ready: the kernel's own boot time. */
   l1UptimeMs = 0;
   kernelRelease = '';
-  private log: string[] = [];
-  private logPartial = '';
+  private readonly log = new StageLog();
   private sink: RunSink | undefined;
   private nextRun = 1;
   private uploaded = new Set<string>();
@@ -115,8 +85,8 @@ export class Stage implements AsyncDisposable {
   }
 
   private wire(): void {
-    this.proc.stdout.on('data', (b: Buffer) => this.appendLog(b.toString('utf8')));
-    this.proc.stderr.on('data', (b: Buffer) => this.appendLog(b.toString('utf8')));
+    this.proc.stdout.on('data', (b: Buffer) => this.log.append(b.toString('utf8')));
+    this.proc.stderr.on('data', (b: Buffer) => this.log.append(b.toString('utf8')));
     this.proc.then((r) => {
       const why = r.failed && r.code === 'ENOENT'
         ? `${config.qemu} is not installed (install qemu-system-misc: bash ci/setup.sh)`
@@ -132,21 +102,13 @@ export class Stage implements AsyncDisposable {
     });
   }
 
-  private appendLog(text: string): void {
-    if (config.verbose) process.stderr.write(text);
-    const parts = (this.logPartial + text).split('\n');
-    this.logPartial = parts.pop() ?? '';
-    this.log.push(...parts.map((l) => l.replace(/\r$/, '')));
-    if (this.log.length > 5000) this.log.splice(0, this.log.length - 5000);
-  }
-
   private onEventLine(line: string): void {
     if (!line.trim()) return;
     let e: StageEvent;
     try {
       e = parseEvent(line);
     } catch (err) {
-      this.appendLog(`bootcase: bad event line: ${(err as Error).message}\n`);
+      this.log.append(`bootcase: bad event line: ${(err as Error).message}\n`);
       return;
     }
     const hostMs = performance.now() - this.t0;
@@ -182,11 +144,11 @@ export class Stage implements AsyncDisposable {
   }
 
   get stageLog(): string {
-    return [...this.log, this.logPartial].join('\n');
+    return this.log.text;
   }
 
   logTail(lines = 40): string {
-    return [...this.log, this.logPartial].slice(-lines).join('\n');
+    return this.log.tail(lines);
   }
 
   /** Milliseconds since this stage's QEMU was spawned (the timeline clock). */
@@ -281,10 +243,4 @@ export class Stage implements AsyncDisposable {
     await this.exited.promise;
     this.cleanup();
   }
-}
-
-/** Fail early, with the package to install, when QEMU is missing. */
-export async function assertQemu(): Promise<void> {
-  const r = await execa(config.qemu, ['--version'], { reject: false });
-  if (r.failed) throw new ToolMissingError(`${config.qemu} not found: install qemu-system-misc (bash ci/setup.sh)`);
 }

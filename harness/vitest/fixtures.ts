@@ -6,7 +6,8 @@ import { test as base } from 'vitest';
 import { boot as bootOn, type BootOptions } from '../boot.js';
 import type { GuestSpec } from '../guest/guest.js';
 import type { StartedGuest } from '../guest/started-guest.js';
-import { Stage, type StageOptions } from '../stage/stage.js';
+import { StageHolder } from '../stage/holder.js';
+import type { Stage, StageOptions } from '../stage/stage.js';
 import './matchers.js';
 
 export interface BootcaseFixtures {
@@ -16,24 +17,20 @@ export interface BootcaseFixtures {
 
 /** A `test` whose file-scoped stage is started with these options (disks, memory...). */
 export function withStage(options: StageOptions = {}) {
-  const replacements: Stage[] = [];
+  const holder = new StageHolder(options);
   return base.extend<BootcaseFixtures>({
     stage: [
       async ({}, use) => {
-        const stage = await Stage.start(options);
-        await use(stage);
-        for (const s of [stage, ...replacements]) await s[Symbol.asyncDispose]();
+        await use(await holder.current());
+        await holder[Symbol.asyncDispose]();
       },
       { scope: 'file' },
     ],
+    // depends on `stage`, so the file's stage (and its disposal) exists; boots go to whichever
+    // stage is live, a replacement if a run killed the first
     boot: async ({ stage, task }, use) => {
-      const live = async () => {
-        const last = replacements.at(-1) ?? stage;
-        if (last.alive) return last;
-        replacements.push(await Stage.start(options));
-        return replacements.at(-1)!;
-      };
-      await use(async (what, opts = {}) => bootOn(what, { label: task.name, ...opts, stage: await live() }));
+      void stage;
+      await use(async (what, opts = {}) => bootOn(what, { label: task.name, ...opts, stage: await holder.current() }));
     },
   });
 }

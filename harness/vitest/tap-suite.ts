@@ -6,23 +6,17 @@ import { GuestPanicError } from '../errors.js';
 import { kernelPanic } from '../guest/linux.js';
 import { parseTap } from '../protocol/tap.js';
 import type { RunResult } from '../run/result.js';
-import { Stage, type StageOptions } from '../stage/stage.js';
+import { StageHolder } from '../stage/holder.js';
+import type { Stage, StageOptions } from '../stage/stage.js';
 import './matchers.js';
 
 const saveArtifacts = (run: RunResult): string[] => (run as unknown as { saveArtifacts?: () => string[] }).saveArtifacts?.() ?? run.artifacts();
 
 /** One stage for a whole test file, started on first use and disposed after the file. */
 export function fileStage(options: StageOptions = {}): () => Promise<Stage> {
-  const started: Promise<Stage>[] = [];
-  afterAll(async () => {
-    for (const s of started) await (await s)[Symbol.asyncDispose]();
-  });
-  return async () => {
-    const last = started.at(-1);
-    if (last && (await last).alive) return last;
-    started.push(Stage.start(options)); // first use, or the previous stage died under a run
-    return started.at(-1)!;
-  };
+  const holder = new StageHolder(options);
+  afterAll(() => holder[Symbol.asyncDispose]());
+  return () => holder.current();
 }
 
 /**

@@ -155,21 +155,15 @@ static void rfence(void)
 }
 
 static volatile unsigned long secondary_hartid = ~0UL, secondary_opaque;
-__attribute__((used)) uint8_t secondary_stack[4096] __attribute__((aligned(16)));
 
-/* hart_start entry: a0 = hartid, a1 = opaque, in S-mode with satp = 0 (spec 9.1). */
-__attribute__((used)) static void secondary_main(unsigned long hartid, unsigned long opaque)
+/* hart_start entry (lib/rt.c secondary_entry): a0 = hartid, a1 = opaque, satp = 0 (spec 9.1) */
+void secondary_main(unsigned long hartid, unsigned long opaque)
 {
 	secondary_opaque = opaque;
 	barrier();
 	secondary_hartid = hartid;
-	sbi_call(EXT_HSM, 1, 0, 0, 0); /* hart_stop: does not return */
-	for (;;)
-		asm volatile("wfi");
+	hart_stop();
 }
-asm(".option push\n.option nopic\n.text\n.globl secondary_entry\nsecondary_entry:\n"
-    "la sp, secondary_stack + 4096\ncall secondary_main\n.option pop\n");
-void secondary_entry(void);
 
 static void hsm(void)
 {

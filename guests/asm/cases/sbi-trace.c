@@ -27,21 +27,16 @@
 #define MS 10000UL /* timebase ticks per millisecond (10 MHz) */
 
 static volatile unsigned long secondary_done;
-__attribute__((used)) uint8_t secondary_stack[4096] __attribute__((aligned(16)));
 
-/* hart_start entry: a0 = hartid, a1 = opaque (SBI v2.0 9.1) */
-__attribute__((used)) static void secondary_main(unsigned long hartid)
+/* hart_start entry (lib/rt.c secondary_entry): a0 = hartid */
+void secondary_main(unsigned long hartid, unsigned long opaque)
 {
+	(void)opaque;
 	bootcase_mark(MARK_SECONDARY + hartid);
 	barrier();
 	secondary_done = 1;
-	sbi_call(EXT_HSM, 1, 0, 0, 0); /* hart_stop: does not return */
-	for (;;)
-		asm volatile("wfi");
+	hart_stop();
 }
-asm(".option push\n.option nopic\n.text\n.globl secondary_entry\nsecondary_entry:\n"
-    "la sp, secondary_stack + 4096\ncall secondary_main\n.option pop\n");
-void secondary_entry(void);
 
 int main(void)
 {

@@ -96,3 +96,24 @@ __attribute__((weak)) void trap_handler(unsigned long scause, unsigned long sepc
 {
 	trap_unexpected(scause, sepc, stval);
 }
+
+__attribute__((noreturn)) void hart_stop(void)
+{
+	sbi_call(SBI_EXT_HSM, 1 /* hart_stop */, 0, 0, 0);
+	for (;;) /* only if HSM refused: park */
+		asm volatile("wfi");
+}
+
+/* The stack secondary_entry gives a started hart; hart_start enters it with satp = 0 and
+ * a0 = hartid, a1 = opaque (SBI v2.0 9.1), which pass straight to secondary_main. */
+__attribute__((used)) uint8_t secondary_stack[4096] __attribute__((aligned(16)));
+
+__attribute__((weak)) void secondary_main(unsigned long hartid, unsigned long opaque)
+{
+	(void)hartid;
+	(void)opaque;
+	hart_stop();
+}
+
+asm(".option push\n.option nopic\n.text\n.globl secondary_entry\nsecondary_entry:\n"
+    "la sp, secondary_stack + 4096\ncall secondary_main\n.option pop\n");

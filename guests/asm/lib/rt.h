@@ -11,6 +11,7 @@
 
 #define SBI_EXT_TIME 0x54494D45
 #define SBI_EXT_SRST 0x53525354
+#define SBI_EXT_HSM 0x48534D
 #define SBI_EXT_DBCN 0x4442434E
 #define SBI_EXT_BOOTCASE 0x08424354
 
@@ -93,6 +94,16 @@ void bootcase_mark(long id);
 			bootcase_exit(code);                   \
 		}                                              \
 	} while (0)
+
+/*
+ * HSM: hart_start(hartid, (unsigned long)secondary_entry, opaque) runs secondary_main(hartid,
+ * opaque) on the started hart, on a stack of its own (one secondary at a time). The default
+ * secondary_main stops the hart again; a guest defines its own to do something first.
+ */
+void secondary_entry(void);
+void secondary_main(unsigned long hartid, unsigned long opaque);
+/* HSM hart_stop: the calling hart stops; it does not return. */
+__attribute__((noreturn)) void hart_stop(void);
 
 /* trap.S: installs trap_vector in stvec; the C side implements trap_handler(). */
 void trap_init(void);

@@ -1,0 +1,37 @@
+// What a Stage is started with, and what a run on it receives.
+import type { StageEvent } from '../protocol/events.js';
+import type { StageFile } from './initramfs.js';
+import type { StageDisk } from './qemu.js';
+
+export interface StageOptions {
+  /** L1 RAM (it holds the VMM, the uploaded images and every guest's RAM). */
+  memMiB?: number;
+  /** Deadline for QEMU start to agent-ready, before the timeout scale. */
+  bootTimeoutMs?: number;
+  /** Extra L1 kernel command line. */
+  append?: string;
+  /** Override the L1 kernel (default: the manifest's, or the one BOOTCASE_L1 names). */
+  kernel?: string;
+  /**
+   * Kernel modules (host paths to uncompressed .ko files) the agent loads in this order before
+   * it opens /dev/kvm and looks for its ports: for an L1 kernel with KVM or virtio modular.
+   * Default: those of the selected L1 kernel (none unless `kernel` is defaulted too).
+   */
+  modules?: readonly string[];
+  /** Host files to pass through as disks; a guest gets one with `--disk serial:<id>`. */
+  disks?: readonly StageDisk[];
+  /**
+   * Extra files in the L1 initramfs (`treeFiles(dir)` turns a host tree into a list), e.g. a
+   * peer VMM for `execProgram`. They live in L1 RAM, unpacked: mind `memMiB`; and every L1 boot
+   * unpacks them under TCG, so keep them off stages that do not need them.
+   */
+  files?: readonly StageFile[];
+}
+
+/** Receives the events and console bytes of the run currently on the stage. */
+export interface RunSink {
+  onEvent(e: StageEvent, hostMs: number): void;
+  onConsole(chunk: Buffer): void;
+  /** The stage died under the run. */
+  onStageLost(why: string): void;
+}
