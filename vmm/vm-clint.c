@@ -38,13 +38,6 @@
 #define MAX_WAIT_NS (3600 * NSEC_PER_SEC) /* a deadline further out is re-armed on wake-up */
 #define SIP_SSIP (1ULL << 1)
 
-static int one_reg(int fd, unsigned long req, uint64_t id, uint64_t *val)
-{
-	struct kvm_one_reg reg = { .id = id, .addr = (uintptr_t)val };
-
-	return ioctl(fd, req, &reg) < 0 ? -errno : 0;
-}
-
 /* The L1 time CSR; Linux lets user space read it (the vDSO clock does). */
 static uint64_t rdtime(void)
 {
@@ -102,7 +95,7 @@ int vm__clint_setup(struct vm *vm)
 	uint64_t guest_time, sstc = 0;
 	int fd = vm->vcpus[0].fd, ret;
 
-	ret = one_reg(fd, KVM_GET_ONE_REG, RISCV_TIMER_REG(time), &guest_time);
+	ret = vm__one_reg(fd, KVM_GET_ONE_REG, RISCV_TIMER_REG(time), &guest_time);
 	if (ret)
 		return ret;
 	vm->time_offset = guest_time - rdtime();
@@ -110,10 +103,10 @@ int vm__clint_setup(struct vm *vm)
 	if (vm->clint_fd < 0)
 		return -errno;
 	/* KVM turns on every extension the host has; ask, and try once if it did not */
-	if (one_reg(fd, KVM_GET_ONE_REG, RISCV_ISA_EXT_REG(KVM_RISCV_ISA_EXT_SSTC), &sstc) || !sstc) {
+	if (vm__one_reg(fd, KVM_GET_ONE_REG, RISCV_ISA_EXT_REG(KVM_RISCV_ISA_EXT_SSTC), &sstc) || !sstc) {
 		sstc = 1;
 		for (unsigned i = 0; i < vm->nr_vcpus; i++)
-			if (one_reg(vm->vcpus[i].fd, KVM_SET_ONE_REG,
+			if (vm__one_reg(vm->vcpus[i].fd, KVM_SET_ONE_REG,
 				    RISCV_ISA_EXT_REG(KVM_RISCV_ISA_EXT_SSTC), &sstc))
 				sstc = 0;
 	}
@@ -138,10 +131,10 @@ int vm__deliver_ssip(struct vm *vm, struct vcpu *vcpu)
 	int ret;
 
 	pthread_mutex_lock(&vm->dev.lock);
-	ret = one_reg(vcpu->fd, KVM_GET_ONE_REG, RISCV_CSR_REG(sip), &sip);
+	ret = vm__one_reg(vcpu->fd, KVM_GET_ONE_REG, RISCV_CSR_REG(sip), &sip);
 	if (!ret && !(sip & SIP_SSIP)) {
 		sip |= SIP_SSIP;
-		ret = one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_CSR_REG(sip), &sip);
+		ret = vm__one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_CSR_REG(sip), &sip);
 	}
 	pthread_mutex_unlock(&vm->dev.lock);
 	return ret;

@@ -104,7 +104,7 @@ static void vm_plic_notify(void *ctx, unsigned context, int level)
 		pthread_cond_broadcast(&vm->hsm_cond);
 }
 
-static int one_reg(int fd, unsigned long req, uint64_t id, uint64_t *val)
+int vm__one_reg(int fd, unsigned long req, uint64_t id, uint64_t *val)
 {
 	struct kvm_one_reg reg = { .id = id, .addr = (uintptr_t)val };
 
@@ -118,14 +118,14 @@ static void vm_probe_cpu(struct vm *vm, int fd)
 	uint64_t isa = 0, satp = 0, freq = 0;
 	const char *mmu;
 
-	if (one_reg(fd, KVM_GET_ONE_REG, RISCV_CONFIG_REG(BOOTCASE_KVM_CONFIG_ISA), &isa) == 0 &&
+	if (vm__one_reg(fd, KVM_GET_ONE_REG, RISCV_CONFIG_REG(BOOTCASE_KVM_CONFIG_ISA), &isa) == 0 &&
 	    isa)
 		riscv__isa_string(isa, vm->isa, sizeof(vm->isa));
-	if (one_reg(fd, KVM_GET_ONE_REG, RISCV_CONFIG_REG(BOOTCASE_KVM_CONFIG_SATP_MODE), &satp) ==
+	if (vm__one_reg(fd, KVM_GET_ONE_REG, RISCV_CONFIG_REG(BOOTCASE_KVM_CONFIG_SATP_MODE), &satp) ==
 		    0 &&
 	    (mmu = riscv__mmu_type(satp)))
 		vm->mmu_type = mmu;
-	if (one_reg(fd, KVM_GET_ONE_REG, RISCV_TIMER_REG(frequency), &freq) == 0 && freq &&
+	if (vm__one_reg(fd, KVM_GET_ONE_REG, RISCV_TIMER_REG(frequency), &freq) == 0 && freq &&
 	    freq <= UINT32_MAX)
 		vm->timebase_hz = (uint32_t)freq;
 }
@@ -146,7 +146,7 @@ static int vm_sbi_disable(struct vm *vm, struct vcpu *vcpu)
 
 		if (!((vm->cfg->sbi_disable | vm->cfg->sbi_serve) & (1u << ext)))
 			continue;
-		ret = one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_SBI_EXT_REG(ext), &off);
+		ret = vm__one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_SBI_EXT_REG(ext), &off);
 		if (ret)
 			return vm__fail(vm, ret, "option %s %s: KVM refused on vCPU %u: %s%s", opt,
 				       sbi__kvm_ext_name(ext), vcpu->id, strerror(-ret),
@@ -175,7 +175,7 @@ static int vm_create_vcpu(struct vm *vm, unsigned id)
 	vcpu->run_size = (size_t)size;
 	/* KVM keeps DBCN off unless user space turns it on, and only before the first KVM_RUN */
 	if (!(vm->cfg->sbi_disable & (1u << BOOTCASE_KVM_SBI_EXT_DBCN)) &&
-	    one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_SBI_EXT_REG(BOOTCASE_KVM_SBI_EXT_DBCN), &on) &&
+	    vm__one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_SBI_EXT_REG(BOOTCASE_KVM_SBI_EXT_DBCN), &on) &&
 	    id == 0)
 		fprintf(stderr, "vmm: cannot enable SBI DBCN (needs Linux >= 6.8 in L1): %s\n",
 			strerror(errno));
@@ -268,10 +268,10 @@ int vm__boot_vcpus(struct vm *vm)
 		uint64_t hartid = i;
 		int fd = vm->vcpus[i].fd;
 
-		if (one_reg(fd, KVM_SET_ONE_REG, RISCV_CORE_REG(regs.pc), &pc) ||
-		    one_reg(fd, KVM_SET_ONE_REG, RISCV_CORE_REG(regs.a0), &hartid) ||
-		    one_reg(fd, KVM_SET_ONE_REG, RISCV_CORE_REG(regs.a1), &dtb) ||
-		    one_reg(fd, KVM_SET_ONE_REG, RISCV_CORE_REG(regs.a2), &entry))
+		if (vm__one_reg(fd, KVM_SET_ONE_REG, RISCV_CORE_REG(regs.pc), &pc) ||
+		    vm__one_reg(fd, KVM_SET_ONE_REG, RISCV_CORE_REG(regs.a0), &hartid) ||
+		    vm__one_reg(fd, KVM_SET_ONE_REG, RISCV_CORE_REG(regs.a1), &dtb) ||
+		    vm__one_reg(fd, KVM_SET_ONE_REG, RISCV_CORE_REG(regs.a2), &entry))
 			return vm__fail(vm, errno, "KVM_SET_ONE_REG (boot registers of vCPU %u): %s",
 				       i, strerror(errno));
 		if (i && vm->cfg->harts_running && ioctl(fd, KVM_SET_MP_STATE, &runnable) < 0)

@@ -68,6 +68,9 @@ struct vm {
 /* Set vm->err from the format and return -|err|: how every vm__* call fails. */
 __attribute__((format(printf, 3, 4))) int vm__fail(struct vm *vm, int err, const char *fmt, ...);
 
+/* KVM_GET_ONE_REG / KVM_SET_ONE_REG (req) of register id on a vCPU fd: 0 or -errno. */
+int vm__one_reg(int fd, unsigned long req, uint64_t id, uint64_t *val);
+
 /* Each returns 0 or -errno with vm->err set (vm.c, vm-load.c). */
 int vm__open(struct vm *vm, const struct vm_config *cfg, struct events *ev, struct console *con);
 int vm__load(struct vm *vm, const struct file_map *image, enum image_format fmt,
