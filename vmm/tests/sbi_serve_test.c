@@ -221,7 +221,8 @@ static void test_serve_list(void)
 
 const struct test sbi_serve_tests[] = {
 	{ "sbi-serve: BASE probe answers for the extensions taken from KVM", test_probe },
-	{ "sbi-serve: a disabled extension is NOT_SUPPORTED, seen by the VMM", test_disabled_is_not_supported },
+	{ "sbi-serve: a disabled extension is NOT_SUPPORTED, seen by the VMM",
+	  test_disabled_is_not_supported },
 	{ "sbi-serve: TIME programs the caller's timer", test_time },
 	{ "sbi-serve: IPI hart masks, base and broadcast", test_ipi_masks },
 	{ "sbi-serve: HSM start, status, stop and their errors", test_hsm_start_stop },
