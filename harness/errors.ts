@@ -39,10 +39,13 @@ interface RunEvidence {
   guest: string;
   consoleTail: string;
   artifacts: string[];
+  /** Where the harts were when the VMM stopped them ("hart 0 at pc 0x..."), after a kill. */
+  harts?: string;
 }
 
 function withEvidence(message: string, ev: RunEvidence): string {
-  return `${message}\nguest: ${ev.guest}\nartifacts: ${ev.artifacts.join(', ') || '(none)'}\n--- console tail ---\n${ev.consoleTail || '(no console output)'}`;
+  const harts = ev.harts ? `\nharts when stopped: ${ev.harts}` : '';
+  return `${message}\nguest: ${ev.guest}${harts}\nartifacts: ${ev.artifacts.join(', ') || '(none)'}\n--- console tail ---\n${ev.consoleTail || '(no console output)'}`;
 }
 
 /** A wait (for a console line or for the run's end) passed its deadline. */

@@ -51,6 +51,25 @@ static void end_fault(struct jline *l, const struct vcpu_fault *f, const struct 
 	jline__obj_end(l);
 }
 
+/*
+ * A run that did not end by itself: where each hart was (the vCPU threads have left KVM_RUN),
+ * and whether SIGTERM (the agent's kill at the harness deadline) or --timeout-ms stopped it.
+ */
+static void end_hart_pcs(struct jline *l, const struct vm *vm)
+{
+	uint64_t pc;
+	unsigned i;
+
+	jline__str(l, "by", vm->terminated ? "sigterm" : "deadline");
+	jline__arr_begin(l, "hart_pcs");
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		pc = 0;
+		vm__one_reg(vm->vcpus[i].fd, KVM_GET_ONE_REG, RISCV_CORE_REG(regs.pc), &pc);
+		jline__hex(l, NULL, pc);
+	}
+	jline__arr_end(l);
+}
+
 /* Exit counts summed over the vCPUs; guest time from the first KVM_RUN of any of them. */
 static void end_stats(struct jline *l, const struct vm *vm)
 {
@@ -118,6 +137,7 @@ static int report_end(struct events *ev, const struct vm *vm)
 		break;
 	default:
 		status = VMM_EXIT_TIMEOUT;
+		end_hart_pcs(&l, vm);
 		break;
 	}
 	end_stats(&l, vm);

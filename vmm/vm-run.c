@@ -10,6 +10,7 @@
  *   flush_fd  timerfd    a partial console line has waited 10 ms: write it out
  *   clint_fd  timerfd    the CLINT's next mtimecmp deadline (--profile xv6, vm-clint.c)
  *   console   the console input fd, while the guest's input device takes bytes (devices.c)
+ * SIGTERM (the agent's kill) ends the run as a timeout too.
  *
  * Then it sets vm->stopping, kicks every vCPU out of KVM_RUN (vcpu__kick) and joins them, so
  * exactly one "end" is reported whatever the other vCPUs were doing. A vCPU blocked writing
@@ -64,6 +65,22 @@ static void on_kick(int sig)
 	(void)sig; /* only here to make KVM_RUN (and a blocked write) return EINTR */
 }
 
+/*
+ * SIGTERM is how the agent stops a run whose harness deadline passed (docs/protocol.md, kill):
+ * end it as a timeout, so the end event still says where every hart was. The handler only
+ * sets a flag and claims the end (an atomic and a write() to the eventfd).
+ */
+static struct vm *term_vm;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	if (!__atomic_load_n(&term_vm->end_claimed, __ATOMIC_SEQ_CST)) {
+		term_vm->terminated = 1;
+		vm__claim_end(term_vm, VCPU_TIMEOUT, NULL);
+	}
+}
+
 /* A partial console line is pending (called under dev.lock): flush it in 10 ms. */
 static void arm_flush(void *ctx)
 {
@@ -94,6 +111,10 @@ static int vm_run_setup(struct vm *vm, int *deadline_fd)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_kick;
 	if (sigaction(VCPU_KICK_SIGNAL, &sa, NULL) < 0)
+		return -errno;
+	term_vm = vm;
+	sa.sa_handler = on_term;
+	if (sigaction(SIGTERM, &sa, NULL) < 0)
 		return -errno;
 	vm->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	vm->flush_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);

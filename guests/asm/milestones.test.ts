@@ -25,10 +25,16 @@ describe('asm milestones', () => {
     expect((err as GuestTimeoutError).timeoutMs).toBe(4000 * config.timeoutScale);
     expect(msg).toContain(`timed out after ${4000 * config.timeoutScale} ms waiting for the guest to end`);
     expect(msg).toContain('spinning forever');
+    // the agent's SIGTERM made the VMM end the run and say where the hart was: in the spin loop
+    const pc = msg.match(/harts when stopped: hart 0 at pc (0x[0-9a-f]+)\n/)?.[1];
+    expect(pc, msg).toBeDefined();
+    expect(BigInt(pc!)).toBeGreaterThanOrEqual(0x8000_0000n);
+    expect(BigInt(pc!)).toBeLessThan(0x8000_1000n);
     const files = [...msg.matchAll(/(\/\S+\/(?:console\.log|events\.jsonl))/g)].map((m) => m[1]!);
     expect(files).toHaveLength(2);
     expect(readFileSync(files[0]!, 'utf8')).toContain('spinning forever');
     expect(readFileSync(files[1]!, 'utf8')).toContain('"ev":"start"');
+    expect(readFileSync(files[1]!, 'utf8')).toMatch(/"ev":"end".*"exit":"timeout".*"by":"sigterm"/);
     // The agent killed only that VMM: the stage still runs the next guest.
     expect(stage.alive).toBe(true);
     const next = await (await boot('report-pass')).result();

@@ -4,7 +4,7 @@ import { config, scaled } from '../config.js';
 import { GuestTimeoutError, VmmCrashedError, VmmRejectedError } from '../errors.js';
 import type { EndEvent, StageEvent } from '../protocol/events.js';
 import { writeArtifacts } from '../run/artifacts.js';
-import { RunResult, type TimelineEntry } from '../run/result.js';
+import { describePcs, RunResult, type TimelineEntry } from '../run/result.js';
 import type { Stage } from '../stage/stage.js';
 import { deferred, withDeadline } from '../wait/deadline.js';
 import type { GuestSpec } from './guest.js';
@@ -151,7 +151,13 @@ export class StartedGuest implements AsyncDisposable {
         argv: this.argv,
       });
     }
-    return { guest: `${this.spec.name} (${this.spec.image})`, consoleTail: this.consoleText.split('\n').slice(-50).join('\n'), artifacts: this.artifactPaths };
+    const pcs = this.endEvent?.hart_pcs;
+    return {
+      guest: `${this.spec.name} (${this.spec.image})`,
+      consoleTail: this.consoleText.split('\n').slice(-50).join('\n'),
+      artifacts: this.artifactPaths,
+      ...(pcs?.length ? { harts: describePcs(pcs) } : {}),
+    };
   }
 
   /** Write artifacts now (used by matchers on failure); returns their paths. */

@@ -37,6 +37,10 @@ export interface EndEvent {
   console_bytes?: number;
   /** With `--sbi-trace`: whether KVM showed the VMM the calls it answered itself (the L1 patch's REPORT mode). */
   sbi_trace_kvm?: boolean;
+  /** A timeout: what stopped it (`deadline` = --timeout-ms, `sigterm` = the agent's kill at the harness deadline). */
+  by?: 'deadline' | 'sigterm';
+  /** A timeout: each hart's pc when it was stopped, by hart id. */
+  hart_pcs?: bigint[];
 }
 
 export interface StartEvent {
@@ -165,6 +169,8 @@ export function parseEvent(line: string): StageEvent {
       if (raw.guest_us !== undefined) end.guest_us = Number(raw.guest_us);
       if (raw.console_bytes !== undefined) end.console_bytes = Number(raw.console_bytes);
       if (raw.sbi_trace_kvm !== undefined) end.sbi_trace_kvm = raw.sbi_trace_kvm === true;
+      if (raw.by === 'deadline' || raw.by === 'sigterm') end.by = raw.by;
+      if (Array.isArray(raw.hart_pcs)) end.hart_pcs = raw.hart_pcs.map(big);
       if (raw.fault !== undefined) end.fault = parseFault(raw.fault as Record<string, unknown>);
       return end;
     }

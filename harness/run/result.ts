@@ -30,6 +30,9 @@ export interface TimelineEntry {
   source: 'host' | 'vmm';
 }
 
+/** "hart 0 at pc 0x80000010, hart 1 at pc 0x80000234" */
+export const describePcs = (pcs: readonly bigint[]) => pcs.map((pc, hart) => `hart ${hart} at pc 0x${pc.toString(16)}`).join(', ');
+
 export class RunResult {
   readonly exit: ExitKind;
   readonly code: number | undefined;
@@ -46,6 +49,10 @@ export class RunResult {
    * stock L1, where only the forwarded calls and SRST show.
    */
   readonly sbiTraceComplete: boolean;
+  /** A timeout: where each hart was when the run was stopped (pc, by hart id), for hangs. */
+  readonly hartPcs: readonly bigint[];
+  /** A timeout: `deadline` (the VMM's --timeout-ms) or `sigterm` (killed at the harness deadline). */
+  readonly stoppedBy: 'deadline' | 'sigterm' | undefined;
 
   constructor(
     readonly guest: string,
@@ -65,6 +72,8 @@ export class RunResult {
     this.exits = end.exits;
     this.sbiCounts = end.sbi;
     this.sbiTraceComplete = end.sbi_trace_kvm === true;
+    this.hartPcs = end.hart_pcs ?? [];
+    this.stoppedBy = end.by;
     this.guestMs = end.guest_us === undefined ? undefined : end.guest_us / 1000;
   }
 
@@ -111,7 +120,7 @@ export class RunResult {
       case 'error':
         return `error: ${this.errorMessage ?? 'unknown'}`;
       case 'timeout':
-        return 'timeout (VMM deadline)';
+        return `timeout (${this.stoppedBy === 'sigterm' ? 'killed at the harness deadline' : 'VMM deadline'}${this.hartPcs.length ? `; ${describePcs(this.hartPcs)}` : ''})`;
     }
   }
 

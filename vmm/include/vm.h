@@ -50,6 +50,7 @@ struct vm {
 	int phase_first_run, phase_first_exit; /* emitted (under dev.lock) */
 	int end_claimed; /* atomic */
 	struct vm_end end;
+	volatile sig_atomic_t terminated; /* SIGTERM ended the run (vm-run.c) */
 	int done_fd;  /* eventfd: a vCPU claimed the end */
 	int clint_fd; /* timerfd: the CLINT's next deadline (--profile xv6; vm-clint.c) */
 	struct clint_hooks clint_hooks;
