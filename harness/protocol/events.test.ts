@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { RunResult } from '../run/result.js';
 import { describeFault, parseEvent, ProtocolError } from './events.js';
 
 describe('parseEvent', () => {
@@ -22,6 +23,17 @@ describe('parseEvent', () => {
   test('report and system events carry code and reason', () => {
     expect(parseEvent('{"v":1,"ev":"end","run":1,"exit":"report","code":7}')).toMatchObject({ exit: 'report', code: 7 });
     expect(parseEvent('{"v":1,"ev":"end","run":1,"exit":"shutdown","reason":1,"console_bytes":12}')).toMatchObject({ exit: 'shutdown', reason: 1, console_bytes: 12 });
+  });
+
+  test('a timeout says what stopped it and where each hart was', () => {
+    const e = parseEvent('{"v":1,"ev":"end","run":1,"exit":"timeout","by":"sigterm","hart_pcs":["0x80000078","0xffffffff80001234"]}');
+    expect(e).toMatchObject({ exit: 'timeout', by: 'sigterm', hart_pcs: [0x8000_0078n, 0xffff_ffff_8000_1234n] });
+    if (e.ev !== 'end') throw new Error('wrong type');
+    const run = new RunResult('hang', 1, e, '', [e], [], () => []);
+    expect(run.describe()).toBe('timeout (killed at the harness deadline; hart 0 at pc 0x80000078, hart 1 at pc 0xffffffff80001234)');
+    const plain = parseEvent('{"v":1,"ev":"end","run":1,"exit":"timeout","by":"deadline","hart_pcs":[]}');
+    if (plain.ev !== 'end') throw new Error('wrong type');
+    expect(new RunResult('hang', 1, plain, '', [plain], [], () => []).describe()).toBe('timeout (VMM deadline)');
   });
 
   test('rejects malformed lines, other protocol versions and unknown exits', () => {
