@@ -22,6 +22,8 @@ export const SUITES = {
   devices: 'guests/asm/devices.test.ts',
   linux: 'guests/linux/linux.test.ts',
   sbi: 'guests/asm/sbi-compliance.test.ts',
+  /** The SBI call trace and --sbi-serve: they need the patched L1, so only entries on it run this. */
+  trace: 'guests/asm/sbi-trace.test.ts',
 } as const;
 
 export type SuiteName = keyof typeof SUITES;
@@ -76,7 +78,7 @@ export const MATRIX: MatrixEntry[] = [
     l1: '6.12-tiny',
     guestConfig: 'tiny',
     cpus: 1,
-    suites: ['milestones', 'devices', 'sbi', 'linux'],
+    suites: ['milestones', 'devices', 'sbi', 'trace', 'linux'],
     about: 'baseline: the default L1 and the tiny guest (also the guest "tiny" entry)',
     expected: [],
   },
