@@ -243,6 +243,26 @@ void events__begin(const struct events *ev, struct jline *l, const char *name)
 	jline__u64(l, "t_us", events__t_us(ev));
 }
 
+static int events_write(struct events *ev, const char *buf, size_t len)
+{
+	int ret;
+
+	if (ev->failed)
+		return -EPIPE;
+	ret = fd__write_all(ev->fd, buf, len);
+	if (ret)
+		ev->failed = 1;
+	return ret;
+}
+
+int events__flush(struct events *ev)
+{
+	size_t len = ev->batch_len;
+
+	ev->batch_len = 0;
+	return len ? events_write(ev, ev->batch, len) : 0;
+}
+
 int events__emit(struct events *ev, struct jline *l)
 {
 	int ret = jline__end(l);
@@ -251,12 +271,25 @@ int events__emit(struct events *ev, struct jline *l)
 		fprintf(stderr, "vmm: event line too long, dropped\n");
 		return ret;
 	}
-	if (ev->failed)
-		return -EPIPE;
-	ret = fd__write_all(ev->fd, l->buf, l->len);
-	if (ret)
-		ev->failed = 1;
-	return ret;
+	events__flush(ev); /* the batched lines came first */
+	return events_write(ev, l->buf, l->len);
+}
+
+int events__emit_batched(struct events *ev, struct jline *l)
+{
+	int ret = jline__end(l);
+
+	if (ret) {
+		fprintf(stderr, "vmm: event line too long, dropped\n");
+		return ret;
+	}
+	if (l->len > sizeof(ev->batch) - ev->batch_len && (ret = events__flush(ev)))
+		return ret;
+	if (l->len > sizeof(ev->batch))
+		return events_write(ev, l->buf, l->len);
+	memcpy(ev->batch + ev->batch_len, l->buf, l->len);
+	ev->batch_len += l->len;
+	return 0;
 }
 
 void events__phase(struct events *ev, const char *name)

@@ -83,7 +83,7 @@ static enum vcpu_exit vcpu_sbi(struct vcpu *vcpu, struct vm *vm)
 	if (vm->cfg->sbi_trace) {
 		events__begin(vm->ev, &l, "sbi");
 		sbi__trace(&l, vcpu->id, &call, &reply);
-		events__emit(vm->ev, &l);
+		events__emit_batched(vm->ev, &l);
 	}
 	pthread_mutex_unlock(&vm->dev.lock);
 	vcpu->stats.sbi_calls[reply.kind]++;

@@ -240,6 +240,6 @@ void vm__sbi_trace_system_event(struct vm *vm, struct vcpu *vcpu)
 	pthread_mutex_lock(&vm->dev.lock);
 	events__begin(vm->ev, &l, "sbi");
 	sbi__trace(&l, vcpu->id, &call, &reply);
-	events__emit(vm->ev, &l);
+	events__emit_batched(vm->ev, &l);
 	pthread_mutex_unlock(&vm->dev.lock);
 }

@@ -26,6 +26,8 @@ struct events {
 	uint64_t run_id;
 	uint64_t t0_ns; /* CLOCK_MONOTONIC when the VMM started */
 	int failed;     /* a write failed: stop trying, never block the VMM on a dead port */
+	char batch[4096]; /* batched lines (events__emit_batched), at most one atomic write */
+	size_t batch_len;
 };
 
 void jline__begin(struct jline *l, const char *ev);
@@ -51,6 +53,14 @@ uint64_t events__t_us(const struct events *ev);
 /* Start a VMM event line: {"v":1,"ev":NAME,"run":ID,"t_us":T */
 void events__begin(const struct events *ev, struct jline *l, const char *name);
 int events__emit(struct events *ev, struct jline *l);
+/*
+ * For the high-volume "sbi" trace: keep the line and write it with others, in one write of
+ * at most 4 KiB, before the next unbatched event or when the batch is full. Every write to
+ * the port is an exit of L1 to QEMU, costlier than the SBI call traced. Same locking as
+ * events__emit (the caller serializes).
+ */
+int events__emit_batched(struct events *ev, struct jline *l);
+int events__flush(struct events *ev);
 void events__phase(struct events *ev, const char *name);
 void events__error(struct events *ev, const char *msg);
 

@@ -1,6 +1,7 @@
 /*
  * events_test.c - JSON lines: escaping, hex, nesting, overflow, one write per line.
  */
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "events.h"
@@ -81,10 +82,49 @@ static void test_emit(void)
 	CHECK_CONTAINS(buf, ",\"id\":5}\n{\"v\":1,\"ev\":\"error\",\"run\":9,\"msg\":\"--kernel /x: bad\"}\n");
 }
 
+/* Batched lines stay in the VMM until the next unbatched event, which follows them in order. */
+static void test_batched(void)
+{
+	struct events ev;
+	struct jline l;
+	char buf[8192];
+	int p[2], i;
+	ssize_t n;
+
+	CHECK(pipe(p) == 0);
+	CHECK(fcntl(p[0], F_SETFL, O_NONBLOCK) == 0);
+	events__init(&ev, p[1]);
+	for (i = 0; i < 2; i++) {
+		events__begin(&ev, &l, "sbi");
+		jline__u64(&l, "n", (uint64_t)i);
+		CHECK_EQ(events__emit_batched(&ev, &l), 0);
+	}
+	CHECK(read(p[0], buf, sizeof(buf)) < 0); /* nothing written yet */
+	events__begin(&ev, &l, "end");
+	CHECK_EQ(events__emit(&ev, &l), 0);
+	n = read(p[0], buf, sizeof(buf) - 1);
+	CHECK(n > 0);
+	buf[n] = '\0';
+	CHECK(strstr(buf, "\"n\":0}") < strstr(buf, "\"n\":1}"));
+	CHECK(strstr(buf, "\"n\":1}") < strstr(buf, "\"ev\":\"end\""));
+	/* a full batch is written by itself: 4 KiB at most per write */
+	for (i = 0; i < 200; i++) { /* about 8 KiB */
+		events__begin(&ev, &l, "sbi");
+		jline__u64(&l, "n", (uint64_t)i);
+		CHECK_EQ(events__emit_batched(&ev, &l), 0);
+	}
+	n = read(p[0], buf, sizeof(buf));
+	CHECK(n > 0 && n <= 4096);
+	CHECK_EQ(events__flush(&ev), 0);
+	close(p[1]);
+	close(p[0]);
+}
+
 const struct test events_tests[] = {
 	{ "events: JSON string escaping and UTF-8", test_escape },
 	{ "events: line with nested object, hex, bool", test_line },
 	{ "events: over-long strings are cut, line stays valid", test_long_string },
 	{ "events: emit writes whole lines with run and t_us", test_emit },
+	{ "events: batched lines come out in order, before the next event", test_batched },
 	{ NULL, NULL },
 };
