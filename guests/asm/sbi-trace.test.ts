@@ -16,6 +16,19 @@ const hex = (n: bigint) => `0x${n.toString(16)}`;
 /** "hart 0 kvm HSM.hart_start(0x1)": who answered which call, with its first argument. */
 const describeCall = (c: SbiCall) => `hart ${c.hart} ${c.by} ${c.ext}.${c.fn}(${hex(c.args[0]!)})`;
 const calls = (run: RunResult, hart?: number) => run.sbiCalls.filter((c) => hart === undefined || c.hart === hart).map(describeCall);
+/** With 2 harts and HSM present: each hart's calls, HSM (and its probe) answered by `hsm`. */
+const withSecondary = (hsm: 'kvm' | 'vmm') => ({
+  hart0: [
+    `hart 0 ${hsm} BASE.probe_extension(0x48534d)`,
+    `hart 0 vmm DBCN.write(${hex(BigInt(MSG.length))})`,
+    `hart 0 vmm BOOTCASE.MARK(${hex(MARK_HSM_PRESENT)})`,
+    `hart 0 ${hsm} HSM.hart_get_status(0x1)`,
+    `hart 0 ${hsm} HSM.hart_start(0x1)`,
+    'hart 0 vmm DBCN.write_byte(0xa)',
+    'hart 0 kvm SRST.system_reset(0x0)',
+  ],
+  hart1: [`hart 1 vmm BOOTCASE.MARK(${hex(MARK_SECONDARY + 1n)})`, `hart 1 ${hsm} HSM.hart_stop(0x0)`],
+});
 const start = (run: RunResult) => run.events.find((e): e is StartEvent => e.ev === 'start' && 'sbi_trace' in e)!;
 
 describe('SBI call trace', () => {
@@ -60,16 +73,8 @@ describe('SBI call trace', () => {
     await using vm = await boot(asmGuest('sbi-trace', { trace: ['sbi'], vmmArgs: ['--cpus', '2'] }));
     const run = await vm.result();
     expect(run).toHaveExited('shutdown', { reason: 0 });
-    expect(calls(run, 0)).toEqual([
-      'hart 0 kvm BASE.probe_extension(0x48534d)',
-      `hart 0 vmm DBCN.write(${hex(BigInt(MSG.length))})`,
-      `hart 0 vmm BOOTCASE.MARK(${hex(MARK_HSM_PRESENT)})`,
-      'hart 0 kvm HSM.hart_get_status(0x1)',
-      'hart 0 kvm HSM.hart_start(0x1)',
-      'hart 0 vmm DBCN.write_byte(0xa)',
-      'hart 0 kvm SRST.system_reset(0x0)',
-    ]);
-    expect(calls(run, 1)).toEqual([`hart 1 vmm BOOTCASE.MARK(${hex(MARK_SECONDARY + 1n)})`, 'hart 1 kvm HSM.hart_stop(0x0)']);
+    expect(calls(run, 0)).toEqual(withSecondary('kvm').hart0);
+    expect(calls(run, 1)).toEqual(withSecondary('kvm').hart1);
     // Between harts, a call KVM answered is logged when KVM hands it back, after its effects:
     // hart 1 may already have run by the time hart 0's hart_start shows. Per hart, the order
     // is exact; the VMM's own answers are causal across harts too (see --sbi-serve below).
@@ -157,16 +162,8 @@ describe('--sbi-serve', () => {
     const run = await vm.result();
     expect(run).toHaveExited('shutdown', { reason: 0 });
     expect(start(run).sbi_served).toEqual(['hsm']);
-    expect(calls(run, 0)).toEqual([
-      'hart 0 vmm BASE.probe_extension(0x48534d)',
-      `hart 0 vmm DBCN.write(${hex(BigInt(MSG.length))})`,
-      `hart 0 vmm BOOTCASE.MARK(${hex(MARK_HSM_PRESENT)})`,
-      'hart 0 vmm HSM.hart_get_status(0x1)',
-      'hart 0 vmm HSM.hart_start(0x1)',
-      'hart 0 vmm DBCN.write_byte(0xa)',
-      'hart 0 kvm SRST.system_reset(0x0)',
-    ]);
-    expect(calls(run, 1)).toEqual([`hart 1 vmm BOOTCASE.MARK(${hex(MARK_SECONDARY + 1n)})`, 'hart 1 vmm HSM.hart_stop(0x0)']);
+    expect(calls(run, 0)).toEqual(withSecondary('vmm').hart0);
+    expect(calls(run, 1)).toEqual(withSecondary('vmm').hart1);
     // the VMM logs hart_start under the lock hart 1 needs to leave STOPPED: it comes first
     const all = calls(run);
     expect(all.indexOf('hart 0 vmm HSM.hart_start(0x1)')).toBeLessThan(all.indexOf(calls(run, 1)[0]!));
