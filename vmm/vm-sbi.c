@@ -9,8 +9,9 @@
  *
  * What the served extensions need from KVM, each done on the right thread:
  *   TIME  the timer ONE_REG pair (compare, then state ON), on the caller's own thread;
- *   IPI   the target's sip.SSIP: flag it and kick its vCPU; its thread sets the bit between
- *         two KVM_RUNs (vm__deliver_ssip, as for the xv6 CLINT);
+ *   IPI   the target's VSSIP, through the patch's KVM_INTERRUPT extension, which queues it
+ *         and kicks the vCPU as KVM's own IPI does (atomic with KVM's other interrupt
+ *         updates, unlike a read-modify-write of the sip register);
  *   HSM   a stopped hart's thread waits here, outside KVM_RUN, on hsm_cond; hart_start makes
  *         it START_PENDING and wakes it, and the thread itself loads the SBI entry state
  *         (pc = start_addr, a0 = hartid, a1 = opaque, satp = 0, sstatus.SIE = 0) and tells
@@ -51,10 +52,14 @@ static void sbi_send_ipi(void *ctx, unsigned hart)
 {
 	struct vm *vm = ctx;
 	struct vcpu *vcpu = &vm->vcpus[hart];
+	struct kvm_interrupt ssip = { .irq = BOOTCASE_KVM_INTERRUPT_SSIP };
 
-	/* the flag before the kick: the vCPU looks at it whenever KVM_RUN returns */
-	__atomic_store_n(&vcpu->ssip_pending, 1, __ATOMIC_SEQ_CST);
-	vcpu__kick(vcpu);
+	/* KVM queues VSSIP and kicks the vCPU itself, as for its own IPI; the target's thread
+	 * setting sip by read-modify-write is only the fallback */
+	if (ioctl(vcpu->fd, KVM_INTERRUPT, &ssip) < 0) {
+		__atomic_store_n(&vcpu->ssip_pending, 1, __ATOMIC_SEQ_CST);
+		vcpu__kick(vcpu);
+	}
 	pthread_cond_broadcast(&vm->hsm_cond); /* a suspended hart wakes up (dev.lock held) */
 }
 
@@ -132,6 +137,7 @@ int vm__sbi_hsm_gate(struct vm *vm, struct vcpu *vcpu)
 {
 	struct kvm_mp_state runnable = { .mp_state = KVM_MP_STATE_RUNNABLE };
 	struct sbi_hart *h = &vm->served.harts[vcpu->id];
+	uint64_t sip = 0;
 	int ret = 0;
 
 	if (!(vm->sbi.served && (vm->served.serve & (1u << BOOTCASE_KVM_SBI_EXT_HSM))))
@@ -142,9 +148,16 @@ int vm__sbi_hsm_gate(struct vm *vm, struct vcpu *vcpu)
 	if (vm->stopping) {
 		ret = 1;
 	} else if (h->state == SBI_HSM_START_PENDING) {
-		/* a started hart begins afresh: an IPI sent while it was stopped is gone, as in KVM */
+		/* a started hart begins afresh: an IPI sent while it was stopped is gone, as KVM's
+		 * reset drops it (dev.lock keeps our other sip writers out meanwhile) */
 		__atomic_store_n(&vcpu->ssip_pending, 0, __ATOMIC_SEQ_CST);
-		ret = vm__sbi_enter_at(vcpu, h->start_addr, h->opaque);
+		ret = vm__one_reg(vcpu->fd, KVM_GET_ONE_REG, RISCV_CSR_REG(sip), &sip);
+		if (!ret && (sip & IRQ_SSIP)) {
+			sip &= ~IRQ_SSIP;
+			ret = vm__one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_CSR_REG(sip), &sip);
+		}
+		if (!ret)
+			ret = vm__sbi_enter_at(vcpu, h->start_addr, h->opaque);
 		if (!ret && ioctl(vcpu->fd, KVM_SET_MP_STATE, &runnable) < 0)
 			ret = -errno;
 		h->state = SBI_HSM_STARTED;

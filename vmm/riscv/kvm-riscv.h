@@ -44,6 +44,8 @@
 #define BOOTCASE_KVM_SBI_FORWARD (1u << 0)
 #define BOOTCASE_KVM_SBI_REPORT (1u << 1)
 #define BOOTCASE_KVM_SBI_RUN_REPORTED (1u << 0)
+/* With FORWARD on: KVM_INTERRUPT raises the vCPU's VSSIP, from any thread (served IPI). */
+#define BOOTCASE_KVM_INTERRUPT_SSIP 0x42435353u
 
 /* struct kvm_riscv_config: isa 0, zicbom_block_size 1, mvendorid 2, marchid 3, mimpid 4,
  * zicboz_block_size 5, satp_mode 6 (Linux >= 6.4) */
