@@ -17,6 +17,7 @@
 #define SBI_EXT_TIME 0x54494D45ULL /* "TIME" */
 #define SBI_EXT_IPI 0x735049ULL    /* "sPI" */
 #define SBI_EXT_HSM 0x48534DULL    /* "HSM" */
+#define SBI_EXT_LEGACY_LAST 0x08ULL /* EIDs 0x00-0x08: the v0.1 calls */
 #define SBI_EXT_LEGACY_PUTCHAR 0x01ULL
 #define SBI_EXT_LEGACY_GETCHAR 0x02ULL
 #define SBI_EXT_DBCN 0x4442434EULL /* "DBCN", SBI v2.0 chapter 12 */

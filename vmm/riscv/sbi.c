@@ -127,14 +127,11 @@ static void sbi_bootcase(const struct sbi_call *c, struct sbi_reply *r)
 	}
 }
 
-void sbi__handle(const struct sbi_call *call, const struct sbi_env *env, struct sbi_reply *reply)
+static void sbi_dispatch(const struct sbi_call *call, const struct sbi_env *env,
+			 struct sbi_reply *reply)
 {
 	uint8_t byte;
 
-	memset(reply, 0, sizeof(*reply));
-	reply->action = SBI_ACT_RETURN;
-	if (sbi__serve(call, env, reply))
-		return;
 	switch (call->eid) {
 	case SBI_EXT_LEGACY_PUTCHAR:
 		reply->kind = SBI_KIND_LEGACY_PUTCHAR;
@@ -162,4 +159,16 @@ void sbi__handle(const struct sbi_call *call, const struct sbi_env *env, struct 
 		reply->kind = SBI_KIND_UNKNOWN;
 		sbi_ret(reply, SBI_ERR_NOT_SUPPORTED, 0);
 	}
+}
+
+void sbi__handle(const struct sbi_call *call, const struct sbi_env *env, struct sbi_reply *reply)
+{
+	memset(reply, 0, sizeof(*reply));
+	reply->action = SBI_ACT_RETURN;
+	if (!sbi__serve(call, env, reply))
+		sbi_dispatch(call, env, reply);
+	/* a legacy (v0.1) call returns a0 only and keeps every other register, but KVM writes
+	 * ret[1] to a1 for any forwarded call: hand the guest its a1 back */
+	if (call->eid <= SBI_EXT_LEGACY_LAST)
+		reply->ret[1] = call->args[1];
 }

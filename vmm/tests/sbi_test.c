@@ -49,10 +49,11 @@ static void test_legacy(void)
 	struct sbi_env e = env();
 	struct sbi_reply r;
 
-	call(SBI_EXT_LEGACY_PUTCHAR, 0, 'A', 0, 0, &e, &r);
+	call(SBI_EXT_LEGACY_PUTCHAR, 0, 'A', 0x1234, 0, &e, &r);
 	CHECK_EQ(r.action, SBI_ACT_RETURN);
 	CHECK_EQ(r.kind, SBI_KIND_LEGACY_PUTCHAR);
 	CHECK_EQ(r.ret[0], 0);
+	CHECK_EQ(r.ret[1], 0x1234); /* v0.1 keeps a1: it goes back as it came */
 	CHECK_EQ(out.len, 1);
 	CHECK_EQ(out.buf[0], 'A');
 	call(SBI_EXT_LEGACY_GETCHAR, 0, 0, 0, 0, &e, &r);
