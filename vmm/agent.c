@@ -3,7 +3,7 @@
  *
  * Commands arrive one per line, TAB-separated: run (fork a VMM; the child calls vmm__main()
  * directly, no exec), exec (fork and exec an L1 program instead, e.g. a peer VMM to compare
- * with), kill (SIGTERM, then SIGKILL after KILL_GRACE_MS), put (a file follows on the port),
+ * with; agent-exec.c), kill (SIGTERM, then SIGKILL after KILL_GRACE_MS), put (a file follows on the port),
  * poweroff. The loop polls the control port and a signalfd for SIGCHLD, so run-exit is sent as
  * soon as a run ends, however it ends; a pending SIGKILL is the poll timeout. EOF on the
  * control port (the harness died) powers L1 off.
@@ -102,115 +102,6 @@ static void agent_cmd_run(struct agent *a, char **f, int nf)
 	a->run_exec = 0;
 	a->end_sent = 0;
 	a->run_t0_us = agent__clock_us(CLOCK_MONOTONIC);
-}
-
-/* The child of exec: stdin /dev/null, stdout and stderr the console port, its own group. */
-static void __attribute__((noreturn))
-agent_exec_child(struct agent *a, int err_fd, char **env, int nenv, char **argv)
-{
-	sigset_t none;
-	int i, null, err;
-
-	setpgid(0, 0);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	null = open("/dev/null", O_RDONLY | O_CLOEXEC); /* dup2 leaves fd 0 without it */
-	if (null >= 0 && dup2(null, 0) == 0 && dup2(a->con_fd, 1) == 1 && dup2(a->con_fd, 2) == 2) {
-		for (i = 0; i < nenv; i++)
-			putenv(env[i]);
-		execv(argv[0], argv);
-	}
-	err = errno;
-	if (write(err_fd, &err, sizeof(err)) < 0)
-		_exit(126);
-	_exit(127);
-}
-
-/* The agent's start (or, when execve failed, end) event for exec run `id`. */
-static void agent_exec_started(struct agent *a, uint64_t id, pid_t pid, const char *path, int err)
-{
-	struct jline l;
-
-	agent__begin(&l, err ? "end" : "start");
-	jline__u64(&l, "run", id);
-	jline__u64(&l, "t_us", agent__clock_us(CLOCK_MONOTONIC) - a->run_t0_us);
-	if (err) {
-		char msg[512];
-
-		snprintf(msg, sizeof(msg), "exec %s: %s", path, strerror(err));
-		jline__str(&l, "exit", "error");
-		jline__str(&l, "msg", msg);
-		agent__log("run %llu: %s", (unsigned long long)id, msg);
-	} else {
-		jline__str(&l, "path", path);
-		jline__i64(&l, "pid", pid);
-	}
-	events__emit(&a->ev, &l);
-}
-
-/*
- * exec ID [NAME=VALUE]... PATH ARG...: run an L1 program as run ID (one run at a time, VMM or
- * program). The environment entries come before PATH, which must be absolute.
- */
-static void agent_cmd_exec(struct agent *a, char **f, int nf)
-{
-	char *argv[MAX_ARGS + 2];
-	int errp[2], i = 2, nenv, argc = 0, err = 0;
-	uint64_t id;
-	ssize_t n;
-	pid_t pid;
-
-	if (nf < 2 || parse__u64(f[1], UINT64_MAX, &id)) {
-		agent__error(a, 0, 0, "exec: bad run id '%s'", nf < 2 ? "" : f[1]);
-		return;
-	}
-	while (i < nf && f[i][0] != '/' && strchr(f[i], '='))
-		i++;
-	nenv = i - 2;
-	if (i == nf || f[i][0] != '/') {
-		agent__error(a, 1, id, "exec %llu: want [NAME=VALUE]... /absolute/path [ARG]...",
-			     (unsigned long long)id);
-		return;
-	}
-	if (a->run_pid) {
-		agent__error(a, 1, id, "exec %llu: run %llu is still live", (unsigned long long)id,
-			     (unsigned long long)a->run_id);
-		return;
-	}
-	for (; i < nf; i++)
-		argv[argc++] = f[i];
-	argv[argc] = NULL;
-	if (pipe2(errp, O_CLOEXEC) < 0) {
-		agent__error(a, 1, id, "exec %llu: pipe: %s", (unsigned long long)id, strerror(errno));
-		return;
-	}
-	a->run_t0_us = agent__clock_us(CLOCK_MONOTONIC);
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		close(errp[0]);
-		agent_exec_child(a, errp[1], f + 2, nenv, argv);
-	}
-	close(errp[1]);
-	if (pid < 0) {
-		close(errp[0]);
-		agent__error(a, 1, id, "exec %llu: fork: %s", (unsigned long long)id, strerror(errno));
-		return;
-	}
-	setpgid(pid, pid); /* as the child does: a kill must find the group even before execve */
-	/* EOF when execve succeeded (the pipe is close-on-exec), else the child's errno */
-	do
-		n = read(errp[0], &err, sizeof(err));
-	while (n < 0 && errno == EINTR);
-	close(errp[0]);
-	if (n != sizeof(err))
-		err = 0;
-	a->run_pid = pid;
-	a->run_id = id;
-	a->run_exec = 1;
-	a->end_sent = err != 0;
-	agent_exec_started(a, id, pid, argv[0], err);
 }
 
 /* kill ID: SIGTERM, so the run can still report; SIGKILL after KILL_GRACE_MS or a second kill. */
@@ -326,7 +217,7 @@ static void agent_command(struct agent *a, char *line)
 	if (!strcmp(f[0], "run"))
 		agent_cmd_run(a, f, nf);
 	else if (!strcmp(f[0], "exec"))
-		agent_cmd_exec(a, f, nf);
+		agent__cmd_exec(a, f, nf);
 	else if (!strcmp(f[0], "kill"))
 		agent_cmd_kill(a, f, nf);
 	else if (!strcmp(f[0], "put"))

@@ -1,6 +1,7 @@
 /*
- * agent.h - the agent (PID 1 of L1): shared state of agent.c (control loop) and
- * agent-sys.c (mounts, ports, logging, signalling and reaping runs, power off).
+ * agent.h - the agent (PID 1 of L1): shared state of agent.c (control loop), agent-exec.c
+ * (the exec command) and agent-sys.c (mounts, ports, logging, signalling and reaping runs,
+ * power off).
  */
 #ifndef BOOTCASE_AGENT_H
 #define BOOTCASE_AGENT_H
@@ -45,5 +46,7 @@ void agent__ready(struct agent *a);
 void agent__signal_run(struct agent *a, int sig);
 void agent__reap(struct agent *a);
 void agent__poweroff(struct agent *a, const char *why) __attribute__((noreturn));
+/* agent-exec.c: exec ID [NAME=VALUE]... PATH ARG... */
+void agent__cmd_exec(struct agent *a, char **f, int nf);
 
 #endif
