@@ -1,4 +1,5 @@
-/* rt.c - console output through DBCN, the BOOTCASE hypercalls, and the mem* functions gcc may emit. */
+/* rt.c - console output through DBCN (or legacy putchar without it), the BOOTCASE hypercalls,
+ * and the mem* functions gcc may emit. */
 #include "rt.h"
 
 static size_t strlen(const char *s)
@@ -11,8 +12,15 @@ static size_t strlen(const char *s)
 
 void puts(const char *s)
 {
+	/* DBCN absent (KVM before 6.8, or --sbi-disable dbcn): the legacy putchar, from then on */
+	static int legacy;
+
 	/* DBCN write: the VMM copies num_bytes from guest physical base_lo/base_hi */
-	sbi_call(SBI_EXT_DBCN, 0, strlen(s), (unsigned long)s, 0);
+	if (!legacy && sbi_call(SBI_EXT_DBCN, 0, strlen(s), (unsigned long)s, 0).error == 0)
+		return;
+	legacy = 1;
+	for (; *s; s++)
+		sbi_call(SBI_EXT_LEGACY_PUTCHAR, 0, (unsigned char)*s, 0, 0);
 }
 
 void puthex(uint64_t v)

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define SBI_EXT_LEGACY_PUTCHAR 0x01
 #define SBI_EXT_TIME 0x54494D45
 #define SBI_EXT_SRST 0x53525354
 #define SBI_EXT_HSM 0x48534D
