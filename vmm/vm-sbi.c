@@ -48,19 +48,17 @@ static int sbi_set_timer(void *ctx, unsigned hart, uint64_t when)
 	       vm__one_reg(fd, KVM_SET_ONE_REG, RISCV_TIMER_REG(state), &on);
 }
 
-static void sbi_send_ipi(void *ctx, unsigned hart)
+static int sbi_send_ipi(void *ctx, unsigned hart)
 {
 	struct vm *vm = ctx;
-	struct vcpu *vcpu = &vm->vcpus[hart];
 	struct kvm_interrupt ssip = { .irq = BOOTCASE_KVM_INTERRUPT_SSIP };
 
-	/* KVM queues VSSIP and kicks the vCPU itself, as for its own IPI; the target's thread
-	 * setting sip by read-modify-write is only the fallback */
-	if (ioctl(vcpu->fd, KVM_INTERRUPT, &ssip) < 0) {
-		__atomic_store_n(&vcpu->ssip_pending, 1, __ATOMIC_SEQ_CST);
-		vcpu__kick(vcpu);
-	}
+	/* KVM queues VSSIP and kicks the vCPU itself, as for its own IPI (FORWARD is on: a
+	 * served IPI needs it) */
+	if (ioctl(vm->vcpus[hart].fd, KVM_INTERRUPT, &ssip) < 0)
+		return -errno;
 	pthread_cond_broadcast(&vm->hsm_cond); /* a suspended hart wakes up (dev.lock held) */
+	return 0;
 }
 
 static void sbi_wake(void *ctx, unsigned hart)
@@ -76,6 +74,7 @@ int vm__sbi_setup(struct vm *vm)
 	const struct vm_config *cfg = vm->cfg;
 	struct kvm_enable_cap cap = { .cap = BOOTCASE_KVM_CAP_SBI_USER };
 	int have = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, BOOTCASE_KVM_CAP_SBI_USER);
+	pthread_condattr_t attr;
 
 	if (have < 0)
 		have = 0;
@@ -93,8 +92,6 @@ int vm__sbi_setup(struct vm *vm)
 	vm->sbi_user = (uint32_t)cap.args[0];
 	if (!(vm->sbi_user & BOOTCASE_KVM_SBI_FORWARD))
 		return 0;
-	pthread_condattr_t attr;
-
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC); /* suspend's timeouts */
 	pthread_cond_init(&vm->hsm_cond, &attr);
@@ -150,7 +147,6 @@ int vm__sbi_hsm_gate(struct vm *vm, struct vcpu *vcpu)
 	} else if (h->state == SBI_HSM_START_PENDING) {
 		/* a started hart begins afresh: an IPI sent while it was stopped is gone, as KVM's
 		 * reset drops it (dev.lock keeps our other sip writers out meanwhile) */
-		__atomic_store_n(&vcpu->ssip_pending, 0, __ATOMIC_SEQ_CST);
 		ret = vm__one_reg(vcpu->fd, KVM_GET_ONE_REG, RISCV_CSR_REG(sip), &sip);
 		if (!ret && (sip & IRQ_SSIP)) {
 			sip &= ~IRQ_SSIP;
@@ -177,8 +173,6 @@ static int suspend_pending(struct vm *vm, struct vcpu *vcpu, uint64_t sie, uint6
 	int ret;
 
 	*wait_ns = UINT64_MAX;
-	if ((sie & IRQ_SSIP) && __atomic_load_n(&vcpu->ssip_pending, __ATOMIC_SEQ_CST))
-		return 1;
 	if ((ret = vm__one_reg(vcpu->fd, KVM_GET_ONE_REG, RISCV_CSR_REG(sip), &sip)))
 		return ret;
 	if (sip & sie)

@@ -108,8 +108,8 @@ struct sbi_machine_ops {
 	void *ctx;
 	/* TIME: program the calling hart's timer (runs on that hart's thread); 0 or -errno */
 	int (*set_timer)(void *ctx, unsigned hart, uint64_t when);
-	/* IPI: raise hart's supervisor software interrupt (sip.SSIP) */
-	void (*send_ipi)(void *ctx, unsigned hart);
+	/* IPI: raise hart's supervisor software interrupt (sip.SSIP); 0 or -errno */
+	int (*send_ipi)(void *ctx, unsigned hart);
 	/* HSM: hart went STOPPED -> START_PENDING; its thread may go on */
 	void (*wake)(void *ctx, unsigned hart);
 };

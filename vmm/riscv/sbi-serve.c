@@ -79,8 +79,10 @@ static void serve_ipi(const struct sbi_call *c, const struct sbi_env *env, struc
 		}
 	}
 	for (h = 0; h < s->nr_harts; h++)
-		if (targets & (1ULL << h))
-			s->ops.send_ipi(s->ops.ctx, h);
+		if ((targets & (1ULL << h)) && s->ops.send_ipi(s->ops.ctx, h)) {
+			ret(r, SBI_ERR_FAILED, 0);
+			return;
+		}
 	ret(r, SBI_SUCCESS, 0);
 }
 

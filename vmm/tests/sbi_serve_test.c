@@ -14,7 +14,7 @@
 static struct {
 	uint64_t timer[CONFIG_MAX_CPUS];
 	unsigned timer_calls, ipis[CONFIG_MAX_CPUS], wakes;
-	int timer_err;
+	int timer_err, ipi_err;
 } m;
 
 static uint8_t ram[64];
@@ -33,10 +33,11 @@ static int set_timer(void *ctx, unsigned hart, uint64_t when)
 	return m.timer_err;
 }
 
-static void send_ipi(void *ctx, unsigned hart)
+static int send_ipi(void *ctx, unsigned hart)
 {
 	(void)ctx;
 	m.ipis[hart]++;
+	return m.ipi_err;
 }
 
 static void wake(void *ctx, unsigned hart)
@@ -142,6 +143,10 @@ static void test_ipi_masks(void)
 	r = call(&e, 0, SBI_EXT_IPI, SBI_IPI_SEND_IPI, 1, 1ULL << 40, 0);
 	CHECK_EQ(r.ret[0], (uint64_t)SBI_ERR_INVALID_PARAM);
 	CHECK(m.ipis[0] + m.ipis[1] + m.ipis[2] + m.ipis[3] == 0);
+	/* the machine could not raise it: the caller hears of it */
+	m.ipi_err = -EIO;
+	r = call(&e, 0, SBI_EXT_IPI, SBI_IPI_SEND_IPI, 0x1, 0, 0);
+	CHECK_EQ(r.ret[0], (uint64_t)SBI_ERR_FAILED);
 }
 
 static void test_hsm_start_stop(void)
