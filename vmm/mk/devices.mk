@@ -1,7 +1,7 @@
 # devices.mk - the guest-visible device models (issues #3, #5): PLIC, CLINT, virtqueue, virtio-mmio,
 # virtio-blk, virtio-console. Pure C without KVM, so they build and test on any host.
 #
-# vmm/Makefile includes this fragment (OBJS += $(DEV_SRCS:.c=.o) for the VMM); it also works
+# vmm/Makefile includes this fragment (DEV_SRCS are part of its HOST_SRCS and OBJS); it also works
 # on its own:
 #
 #   make -C vmm -f mk/devices.mk devices-check  -> build/host/devices/<test>, run each
