@@ -4,15 +4,15 @@
 #include "config.h"
 #include "test.h"
 
-static char err[256];
+char test_err[256];
 
-static int parse(struct vm_config *c, const char *const *argv)
+int test__parse(struct vm_config *c, const char *const *argv)
 {
 	int argc = 0;
 
 	while (argv[argc])
 		argc++;
-	return config__parse(c, argc, (char *const *)argv, err, sizeof(err));
+	return config__parse(c, argc, (char *const *)argv, test_err, sizeof(test_err));
 }
 
 static void test_good(void)
@@ -23,7 +23,7 @@ static void test_good(void)
 					    "18446744073709551615", NULL };
 	struct vm_config c;
 
-	CHECK_EQ(parse(&c, argv), 0);
+	CHECK_EQ(test__parse(&c, argv), 0);
 	CHECK_STR(c.kernel, "/g/x.elf");
 	CHECK_EQ(c.mem_mib, 64);
 	CHECK_STR(c.append, "console=hvc0");
@@ -39,7 +39,7 @@ static void test_defaults(void)
 	static const char *const argv[] = { "vmm", "--kernel", "k", NULL };
 	struct vm_config c;
 
-	CHECK_EQ(parse(&c, argv), 0);
+	CHECK_EQ(test__parse(&c, argv), 0);
 	CHECK_EQ(c.mem_mib, CONFIG_DEFAULT_MEM_MIB);
 	CHECK_EQ(c.console_fd, -1);
 	CHECK_EQ(c.events_fd, -1);
@@ -77,8 +77,8 @@ static void test_errors(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		CHECK(parse(&c, cases[i].argv) != 0);
-		CHECK_CONTAINS(err, cases[i].msg);
+		CHECK(test__parse(&c, cases[i].argv) != 0);
+		CHECK_CONTAINS(test_err, cases[i].msg);
 	}
 }
 
@@ -88,8 +88,8 @@ static void test_error_keeps_report_fds(void)
 					    NULL };
 	struct vm_config c;
 
-	CHECK(parse(&c, argv) != 0);
-	CHECK_CONTAINS(err, "--bogus");
+	CHECK(test__parse(&c, argv) != 0);
+	CHECK_CONTAINS(test_err, "--bogus");
 	CHECK_EQ(c.run_id, 7);
 	CHECK_EQ(c.events_fd, 1);
 }
@@ -99,7 +99,7 @@ static void test_dump_dtb_alone(void)
 	static const char *const argv[] = { "vmm", "--dump-dtb", "/tmp/x.dtb", NULL };
 	struct vm_config c;
 
-	CHECK_EQ(parse(&c, argv), 0);
+	CHECK_EQ(test__parse(&c, argv), 0);
 	CHECK_STR(c.dump_dtb, "/tmp/x.dtb");
 }
 
@@ -110,7 +110,7 @@ static void test_devices(void)
 					    "--harts-running", NULL };
 	struct vm_config c;
 
-	CHECK_EQ(parse(&c, argv), 0);
+	CHECK_EQ(test__parse(&c, argv), 0);
 	CHECK_EQ(c.nr_disks, 2);
 	CHECK_STR(c.disks[0].path, "serial:rw");
 	CHECK_EQ(c.disks[0].read_only, 0);
@@ -145,14 +145,14 @@ static void test_xv6_profile(void)
 	};
 	struct vm_config c;
 
-	CHECK_EQ(parse(&c, argv), 0);
+	CHECK_EQ(test__parse(&c, argv), 0);
 	CHECK_EQ(c.profile, PROFILE_XV6);
 	CHECK_STR(c.firmware, "shim.bin");
 	CHECK_EQ(c.harts_running, 1); /* implied: xv6 starts every hart at its entry */
 	CHECK_EQ(c.mem_mib, 128);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		CHECK(parse(&c, bad[i].argv) != 0);
-		CHECK_CONTAINS(err, bad[i].msg);
+		CHECK(test__parse(&c, bad[i].argv) != 0);
+		CHECK_CONTAINS(test_err, bad[i].msg);
 	}
 }
 
@@ -167,17 +167,17 @@ static void test_too_many_virtio(void)
 		argv[n++] = "d.img";
 	}
 	argv[n] = NULL;
-	CHECK_EQ(parse(&c, argv), 0);
+	CHECK_EQ(test__parse(&c, argv), 0);
 	CHECK_EQ(c.nr_disks, CONFIG_MAX_DISKS);
 	argv[n++] = "--virtio-console";
 	argv[n] = NULL;
-	CHECK(parse(&c, argv) != 0);
-	CHECK_CONTAINS(err, "option --virtio-console: all 8 virtio slots hold disks");
+	CHECK(test__parse(&c, argv) != 0);
+	CHECK_CONTAINS(test_err, "option --virtio-console: all 8 virtio slots hold disks");
 	argv[n - 1] = "--disk";
 	argv[n++] = "ninth.img";
 	argv[n] = NULL;
-	CHECK(parse(&c, argv) != 0);
-	CHECK_CONTAINS(err, "option --disk: at most 8 disks");
+	CHECK(test__parse(&c, argv) != 0);
+	CHECK_CONTAINS(test_err, "option --disk: at most 8 disks");
 }
 
 const struct test config_tests[] = {

@@ -12,16 +12,6 @@
 
 #define BIT(id) (1u << (id))
 
-static char err[256];
-
-static int parse(struct vm_config *c, const char *const *argv)
-{
-	int argc = 0;
-
-	while (argv[argc])
-		argc++;
-	return config__parse(c, argc, (char *const *)argv, err, sizeof(err));
-}
 
 /* The line jline built so far, closed, as a string. */
 static const char *line(struct jline *l)
@@ -37,14 +27,14 @@ static void test_names(void)
 	uint32_t mask = 0;
 
 	/* the ids are KVM's enum KVM_RISCV_SBI_EXT_ID (arch/riscv/include/uapi/asm/kvm.h) */
-	CHECK_EQ(sbi__parse_ext_list("--sbi-disable", "v01,time,ipi,rfence,srst,hsm,pmu", &mask, err, sizeof(err)), 0);
+	CHECK_EQ(sbi__parse_ext_list("--sbi-disable", "v01,time,ipi,rfence,srst,hsm,pmu", &mask, test_err, sizeof(test_err)), 0);
 	CHECK_EQ(mask, 0x7f);
 	mask = 0;
-	CHECK_EQ(sbi__parse_ext_list("--sbi-disable", "experimental,vendor,dbcn,sta,susp,fwft,mpxy", &mask, err,
-				     sizeof(err)), 0);
+	CHECK_EQ(sbi__parse_ext_list("--sbi-disable", "experimental,vendor,dbcn,sta,susp,fwft,mpxy", &mask, test_err,
+				     sizeof(test_err)), 0);
 	CHECK_EQ(mask, 0x7f << 7);
 	mask = 0;
-	CHECK_EQ(sbi__parse_ext_list("--sbi-disable", "HSM", &mask, err, sizeof(err)), 0); /* any case */
+	CHECK_EQ(sbi__parse_ext_list("--sbi-disable", "HSM", &mask, test_err, sizeof(test_err)), 0); /* any case */
 	CHECK_EQ(mask, BIT(5));
 	CHECK_EQ(BOOTCASE_KVM_SBI_EXT_HSM, 5);
 	CHECK_EQ(BOOTCASE_KVM_SBI_EXT_DBCN, 9);
@@ -71,9 +61,9 @@ static void test_name_errors(void)
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		mask = 0;
-		err[0] = '\0';
-		CHECK_EQ(sbi__parse_ext_list("--sbi-disable", bad[i].list, &mask, err, sizeof(err)), -EINVAL);
-		CHECK_CONTAINS(err, bad[i].msg);
+		test_err[0] = '\0';
+		CHECK_EQ(sbi__parse_ext_list("--sbi-disable", bad[i].list, &mask, test_err, sizeof(test_err)), -EINVAL);
+		CHECK_CONTAINS(test_err, bad[i].msg);
 	}
 }
 
@@ -86,15 +76,15 @@ static void test_options(void)
 	static const char *const none[] = { "vmm", "--kernel", "k", "--sbi-disable", NULL };
 	struct vm_config c;
 
-	CHECK_EQ(parse(&c, argv), 0);
+	CHECK_EQ(test__parse(&c, argv), 0);
 	CHECK_EQ(c.sbi_disable, BIT(5) | BIT(9) | BIT(4)); /* repeated lists add up */
 	CHECK_EQ(c.sbi_trace, 1);
-	CHECK_EQ(parse(&c, plain), 0);
+	CHECK_EQ(test__parse(&c, plain), 0);
 	CHECK(c.sbi_disable == 0 && c.sbi_trace == 0); /* tracing is off by default */
-	CHECK(parse(&c, bad) != 0);
-	CHECK_CONTAINS(err, "option --sbi-disable: unknown SBI extension 'nope'");
-	CHECK(parse(&c, none) != 0);
-	CHECK_CONTAINS(err, "option --sbi-disable needs a value");
+	CHECK(test__parse(&c, bad) != 0);
+	CHECK_CONTAINS(test_err, "option --sbi-disable: unknown SBI extension 'nope'");
+	CHECK(test__parse(&c, none) != 0);
+	CHECK_CONTAINS(test_err, "option --sbi-disable needs a value");
 }
 
 static void test_start_list(void)

@@ -70,6 +70,11 @@ struct capture {
 };
 void capture__write(void *ctx, const uint8_t *buf, size_t len);
 
+/* config_test.c: config__parse() of a NULL-terminated argv; its message lands in test_err. */
+struct vm_config;
+extern char test_err[256];
+int test__parse(struct vm_config *c, const char *const *argv);
+
 extern const struct test config_tests[];
 extern const struct test console_tests[];
 extern const struct test devices_tests[];
