@@ -12,6 +12,12 @@
 
 #define BIT(id) (1u << (id))
 
+/* sbi__parse_ext_list() as --sbi-disable calls it; the message lands in test_err */
+static int disable_list(const char *list, uint32_t *mask)
+{
+	return sbi__parse_ext_list("--sbi-disable", list, mask, test_err, sizeof(test_err));
+}
+
 
 /* The line jline built so far, closed, as a string. */
 static const char *line(struct jline *l)
@@ -27,14 +33,13 @@ static void test_names(void)
 	uint32_t mask = 0;
 
 	/* the ids are KVM's enum KVM_RISCV_SBI_EXT_ID (arch/riscv/include/uapi/asm/kvm.h) */
-	CHECK_EQ(sbi__parse_ext_list("--sbi-disable", "v01,time,ipi,rfence,srst,hsm,pmu", &mask, test_err, sizeof(test_err)), 0);
+	CHECK_EQ(disable_list("v01,time,ipi,rfence,srst,hsm,pmu", &mask), 0);
 	CHECK_EQ(mask, 0x7f);
 	mask = 0;
-	CHECK_EQ(sbi__parse_ext_list("--sbi-disable", "experimental,vendor,dbcn,sta,susp,fwft,mpxy", &mask, test_err,
-				     sizeof(test_err)), 0);
+	CHECK_EQ(disable_list("experimental,vendor,dbcn,sta,susp,fwft,mpxy", &mask), 0);
 	CHECK_EQ(mask, 0x7f << 7);
 	mask = 0;
-	CHECK_EQ(sbi__parse_ext_list("--sbi-disable", "HSM", &mask, test_err, sizeof(test_err)), 0); /* any case */
+	CHECK_EQ(disable_list("HSM", &mask), 0); /* any case */
 	CHECK_EQ(mask, BIT(5));
 	CHECK_EQ(BOOTCASE_KVM_SBI_EXT_HSM, 5);
 	CHECK_EQ(BOOTCASE_KVM_SBI_EXT_DBCN, 9);
@@ -62,7 +67,7 @@ static void test_name_errors(void)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		mask = 0;
 		test_err[0] = '\0';
-		CHECK_EQ(sbi__parse_ext_list("--sbi-disable", bad[i].list, &mask, test_err, sizeof(test_err)), -EINVAL);
+		CHECK_EQ(disable_list(bad[i].list, &mask), -EINVAL);
 		CHECK_CONTAINS(test_err, bad[i].msg);
 	}
 }
