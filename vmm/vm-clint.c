@@ -124,18 +124,25 @@ int vm__clint_setup(struct vm *vm)
  * kvm_riscv_vcpu_general_{get,set}_csr). Our only source of queued changes is KVM_INTERRUPT
  * from the PLIC, issued under dev.lock, so holding it makes the read-modify-write atomic.
  * (KVM's in-kernel SBI IPI and timer could queue one too; xv6 uses neither.)
+ * vm__set_ssip does the read-modify-write; its caller holds dev.lock.
  */
-int vm__deliver_ssip(struct vm *vm, struct vcpu *vcpu)
+int vm__set_ssip(struct vcpu *vcpu, int pending)
 {
 	uint64_t sip = 0;
+	int ret = vm__one_reg(vcpu->fd, KVM_GET_ONE_REG, RISCV_CSR_REG(sip), &sip);
+
+	if (ret || !(sip & SIP_SSIP) == !pending)
+		return ret;
+	sip ^= SIP_SSIP;
+	return vm__one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_CSR_REG(sip), &sip);
+}
+
+int vm__deliver_ssip(struct vm *vm, struct vcpu *vcpu)
+{
 	int ret;
 
 	pthread_mutex_lock(&vm->dev.lock);
-	ret = vm__one_reg(vcpu->fd, KVM_GET_ONE_REG, RISCV_CSR_REG(sip), &sip);
-	if (!ret && !(sip & SIP_SSIP)) {
-		sip |= SIP_SSIP;
-		ret = vm__one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_CSR_REG(sip), &sip);
-	}
+	ret = vm__set_ssip(vcpu, 1);
 	pthread_mutex_unlock(&vm->dev.lock);
 	return ret;
 }

@@ -32,7 +32,6 @@
 #include "vm.h"
 
 #define SSTATUS_SIE (1ULL << 1)
-#define IRQ_SSIP (1ULL << 1)
 #define IRQ_STIP (1ULL << 5)
 #define NSEC_PER_SEC 1000000000ULL
 
@@ -134,7 +133,6 @@ int vm__sbi_hsm_gate(struct vm *vm, struct vcpu *vcpu)
 {
 	struct kvm_mp_state runnable = { .mp_state = KVM_MP_STATE_RUNNABLE };
 	struct sbi_hart *h = &vm->served.harts[vcpu->id];
-	uint64_t sip = 0;
 	int ret = 0;
 
 	if (!(vm->sbi.served && (vm->served.serve & (1u << BOOTCASE_KVM_SBI_EXT_HSM))))
@@ -147,13 +145,7 @@ int vm__sbi_hsm_gate(struct vm *vm, struct vcpu *vcpu)
 	} else if (h->state == SBI_HSM_START_PENDING) {
 		/* a started hart begins afresh: an IPI sent while it was stopped is gone, as KVM's
 		 * reset drops it (dev.lock keeps our other sip writers out meanwhile) */
-		ret = vm__one_reg(vcpu->fd, KVM_GET_ONE_REG, RISCV_CSR_REG(sip), &sip);
-		if (!ret && (sip & IRQ_SSIP)) {
-			sip &= ~IRQ_SSIP;
-			ret = vm__one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_CSR_REG(sip), &sip);
-		}
-		if (!ret)
-			ret = vm__sbi_enter_at(vcpu, h->start_addr, h->opaque);
+		ret = vm__set_ssip(vcpu, 0) ?: vm__sbi_enter_at(vcpu, h->start_addr, h->opaque);
 		if (!ret && ioctl(vcpu->fd, KVM_SET_MP_STATE, &runnable) < 0)
 			ret = -errno;
 		h->state = SBI_HSM_STARTED;

@@ -91,6 +91,8 @@ int vm__clint_setup(struct vm *vm);
 void vm__clint_service(struct vm *vm);
 /* On vcpu's own thread, outside KVM_RUN: set the guest's sip.SSIP. 0 or -errno. */
 int vm__deliver_ssip(struct vm *vm, struct vcpu *vcpu);
+/* The same, raising (pending = 1) or dropping sip.SSIP, for a caller holding dev.lock. */
+int vm__set_ssip(struct vcpu *vcpu, int pending);
 
 /* vm-sbi.c: the SBI extensions the VMM serves and the trace, over KVM. vm__sbi_setup runs
  * once the VM exists, before its vCPUs (0 or -errno with vm->err set). */
