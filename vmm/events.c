@@ -263,26 +263,32 @@ int events__flush(struct events *ev)
 	return len ? events_write(ev, ev->batch, len) : 0;
 }
 
-int events__emit(struct events *ev, struct jline *l)
+/* Close the line; one that overflowed its buffer is dropped, never sent cut. */
+static int events_end_line(struct jline *l)
 {
 	int ret = jline__end(l);
 
-	if (ret) {
+	if (ret)
 		fprintf(stderr, "vmm: event line too long, dropped\n");
+	return ret;
+}
+
+int events__emit(struct events *ev, struct jline *l)
+{
+	int ret = events_end_line(l);
+
+	if (ret)
 		return ret;
-	}
 	events__flush(ev); /* the batched lines came first */
 	return events_write(ev, l->buf, l->len);
 }
 
 int events__emit_batched(struct events *ev, struct jline *l)
 {
-	int ret = jline__end(l);
+	int ret = events_end_line(l);
 
-	if (ret) {
-		fprintf(stderr, "vmm: event line too long, dropped\n");
+	if (ret)
 		return ret;
-	}
 	if (l->len > sizeof(ev->batch) - ev->batch_len && (ret = events__flush(ev)))
 		return ret;
 	if (l->len > sizeof(ev->batch))
