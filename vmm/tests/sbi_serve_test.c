@@ -83,7 +83,7 @@ static void test_probe(void)
 	CHECK_EQ(r.kind, SBI_KIND_BASE);
 	CHECK_EQ(r.ret[0], SBI_SUCCESS);
 	CHECK_EQ(r.ret[1], 1);
-	r = call(&e, 0, SBI_EXT_BASE, SBI_BASE_PROBE_EXT, 0x52464E43 /* RFNC */, 0, 0);
+	r = call(&e, 0, SBI_EXT_BASE, SBI_BASE_PROBE_EXT, SBI_EXT_RFENCE, 0, 0);
 	CHECK_EQ(r.ret[1], 0);
 	r = call(&e, 0, SBI_EXT_BASE, SBI_BASE_PROBE_EXT, 0x12345678, 0, 0);
 	CHECK_EQ(r.ret[1], 0);
@@ -94,7 +94,7 @@ static void test_disabled_is_not_supported(void)
 	struct sbi_env e = env(1, 0, 1u << BOOTCASE_KVM_SBI_EXT_RFENCE | 1u << BOOTCASE_KVM_SBI_EXT_DBCN);
 	struct sbi_reply r;
 
-	r = call(&e, 0, 0x52464E43, 0, 1, 0, 0);
+	r = call(&e, 0, SBI_EXT_RFENCE, 0, 1, 0, 0);
 	CHECK_EQ(r.kind, SBI_KIND_DISABLED);
 	CHECK_EQ(r.action, SBI_ACT_RETURN);
 	CHECK_EQ(r.ret[0], (uint64_t)SBI_ERR_NOT_SUPPORTED);
