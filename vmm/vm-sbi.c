@@ -137,6 +137,10 @@ int vm__sbi_hsm_gate(struct vm *vm, struct vcpu *vcpu)
 
 	if (!(vm->sbi.served && (vm->served.serve & (1u << BOOTCASE_KVM_SBI_EXT_HSM))))
 		return 0;
+	/* the common case, without the lock: only this hart's own thread moves it out of
+	 * STARTED (hart_stop, suspend), and hart_start of a started hart changes nothing */
+	if (__atomic_load_n(&h->state, __ATOMIC_ACQUIRE) == SBI_HSM_STARTED)
+		return 0;
 	pthread_mutex_lock(&vm->dev.lock);
 	while (h->state == SBI_HSM_STOPPED && !vm->stopping)
 		pthread_cond_wait(&vm->hsm_cond, &vm->dev.lock);
