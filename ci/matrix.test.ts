@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_L1_SOURCE } from '../images/build.js';
+import { DEFAULT_L1_SOURCE } from '../images/l1-source.js';
 import { entryEnv, L1_KERNELS, matchDeviation, MATRIX, selectEntries, SUITES, validateMatrix, type MatrixEntry } from './matrix.js';
 
 const configs = ['tiny', 'virtio-console'];

@@ -2,7 +2,7 @@
 // config the Linux suites boot, with how many vCPUs, which milestone suites run, and which
 // tests are expected to fail on that entry and why. `npm run matrix` (ci/run-matrix.ts)
 // builds what an entry needs and runs its suites; this file only describes them.
-import { DEFAULT_L1_SOURCE, type L1Source } from '../images/build.js';
+import { DEFAULT_L1_SOURCE, type L1Source } from '../images/l1-source.js';
 
 /** The L1 kernels, by the name BOOTCASE_L1 selects. */
 export const L1_KERNELS = {

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { config, DEFAULT_L1, manifestPath, repoRoot, type L1Kernel, type Manifest } from '../harness/config.js';
 import { fetchDebianKernel } from './debian-kernel.js';
+import { DEFAULT_L1_SOURCE, type L1Source } from './l1-source.js';
 
 $.verbose = false;
 const quiet = process.argv.includes('--quiet');
@@ -56,20 +57,6 @@ export async function buildKernel(fragments: string[], version = '6.12'): Promis
 export const LINUX_CONFIGS: Record<string, string[]> = {
   tiny: ['tiny.config'],
   'virtio-console': ['tiny.config', 'virtio-console.config'],
-};
-
-/** Where an L1 kernel comes from (ci/matrix.ts names them). */
-export type L1Source =
-  /** Debian's linux-source-<version> tarball: tinyconfig + these fragments (paths from the repo root). */
-  | { kind: 'linux-source'; version: string; fragments: string[] }
-  /** A Debian suite's riscv64 distro kernel, KVM and virtio-mmio as modules the agent loads. */
-  | { kind: 'debian'; suite: string };
-
-/** Our L1: 6.12 tinyconfig + KVM, with the patch that lets the VMM serve and see SBI calls. */
-export const DEFAULT_L1_SOURCE: L1Source = {
-  kind: 'linux-source',
-  version: '6.12',
-  fragments: ['images/kernels/l1-kvm-host.config', 'images/kernels/patches/6.12-sbi-user.patch'],
 };
 
 /** Build or fetch an L1 kernel; `cached` says whether it was already there. */
