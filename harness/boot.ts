@@ -16,6 +16,8 @@ export interface BootOptions {
    * the VMM then sees the bad image and must refuse it with a clear error.
    */
   hostCheck?: boolean;
+  /** Aborting it (vitest's `context.signal` on a test timeout) stops the run and frees the stage. */
+  signal?: AbortSignal;
 }
 
 export async function boot(what: GuestSpec | string, opts: BootOptions = {}): Promise<StartedGuest> {
@@ -34,7 +36,7 @@ export async function boot(what: GuestSpec | string, opts: BootOptions = {}): Pr
       for (const u of uploads) extra.push(u.flag, await stage.upload(`${spec.name}${u.flag.replace(/^-+/, '.')}`, contentHash(u.bytes), u.bytes));
       const kernel = await stage.upload(spec.name, image.sha, image.bytes);
       return (runId) => stage.startRun(runId, ['--kernel', kernel, ...extra, ...argv]);
-    });
+    }, opts.signal);
   } catch (e) {
     if (!opts.stage) await stage[Symbol.asyncDispose]();
     throw e;

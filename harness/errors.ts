@@ -35,7 +35,7 @@ export class StageError extends BootcaseError {
   }
 }
 
-interface RunEvidence {
+export interface RunEvidence {
   guest: string;
   consoleTail: string;
   artifacts: string[];
@@ -77,5 +77,28 @@ export class GuestPanicError extends BootcaseError {
   override readonly code = 'GUEST_PANIC';
   constructor(readonly panicText: string, readonly artifacts: string[]) {
     super(`guest kernel panicked:\n${panicText}\nartifacts: ${artifacts.join(', ') || '(none)'}`);
+  }
+}
+
+/**
+ * The VMM's event stream broke the protocol (a line that is not a valid event, a field of the
+ * wrong type). With run evidence it failed that run, and the message quotes the line.
+ */
+export class ProtocolError extends BootcaseError {
+  override readonly code = 'PROTOCOL_ERROR';
+  constructor(detail: string, readonly evidence?: RunEvidence) {
+    super(evidence ? withEvidence(`protocol error: ${detail}`, evidence) : detail);
+  }
+}
+
+/**
+ * The run ended but fewer console bytes arrived than the VMM's end event says it wrote: the
+ * console travels on its own port and may lag the events, but not past the grace period.
+ * A check of the console after result() would see a truncated transcript, so the run fails.
+ */
+export class ConsoleIncompleteError extends BootcaseError {
+  override readonly code = 'CONSOLE_INCOMPLETE';
+  constructor(readonly got: number, readonly want: number, waitedMs: number, readonly evidence: RunEvidence) {
+    super(withEvidence(`the VMM wrote ${want} console bytes but only ${got} arrived within ${waitedMs} ms of the run's end`, evidence));
   }
 }

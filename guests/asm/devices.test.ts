@@ -80,7 +80,9 @@ describe('devices', () => {
 
   test('--dump-dtb writes a device tree that dtc decodes, generated from the memory map', async ({ boot }) => {
     await using vm = await boot(asmGuest('report-pass', { vmmArgs: ['--dump-dtb', '-', '--disk', 'serial:rw'] }));
-    await vm.result().catch(() => undefined);
+    const run = await vm.result(); // holds every console byte the VMM wrote, or throws
+    expect(run).toHaveExited('shutdown', { reason: 0 });
+    expect(vm.consoleRaw.length).toBe(run.consoleBytes);
     const blob = join(dir, 'vmm.dtb');
     writeFileSync(blob, vm.consoleRaw);
     const dts = execFileSync('dtc', ['-I', 'dtb', '-O', 'dts', blob], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,7 +1,7 @@
 // A guest that is running (or has run) on a stage: its console, its events, waits with
 // deadlines, and disposal that always leaves the stage free (or kills it).
 import { config, scaled } from '../config.js';
-import { GuestTimeoutError, VmmCrashedError, VmmRejectedError } from '../errors.js';
+import { ConsoleIncompleteError, GuestTimeoutError, ProtocolError, VmmCrashedError, VmmRejectedError } from '../errors.js';
 import type { EndEvent, StageEvent } from '../protocol/events.js';
 import { writeArtifacts } from '../run/artifacts.js';
 import { describePcs, RunResult, type TimelineEntry } from '../run/result.js';
@@ -9,7 +9,14 @@ import type { Stage } from '../stage/stage.js';
 import { deferred, withDeadline } from '../wait/deadline.js';
 import type { GuestSpec } from './guest.js';
 
-type Ended = { end?: EndEvent; status: number; signal: number } | { lost: string };
+type Exited = { end?: EndEvent; status: number; signal: number };
+/** How a run ended, once every console byte the VMM counted has arrived (or the grace ran out). */
+type Ended = (Exited & { consoleShort?: { got: number; want: number; waitedMs: number } }) | { lost: string } | { protocol: string };
+
+/** How long after run-exit the console may still lag the events (its own port), before scaling. */
+const CONSOLE_GRACE_MS = 10_000;
+/** How long a run may queue behind earlier runs on a shared stage (each is bounded itself). */
+const STAGE_WAIT_MS = 600_000;
 
 export class StartedGuest implements AsyncDisposable {
   private consoleText = '';
@@ -17,15 +24,19 @@ export class StartedGuest implements AsyncDisposable {
   private consoleBytes = 0;
   private readonly events: StageEvent[] = [];
   private readonly timeline: TimelineEntry[] = [];
+  /** run-exit seen, or the run was lost (stage died, protocol broken): the run itself is over. */
+  private readonly exited = deferred<void>();
   private readonly ended = deferred<Ended>();
   private readonly consoleComplete = deferred<void>();
   private endEvent: EndEvent | undefined;
+  private exit: Exited | undefined;
   private finished: Ended | undefined;
   private waiters = new Set<() => void>();
   private artifactPaths: string[] = [];
-  private release: () => void = () => {};
+  private release: (consoleOwed?: number) => void = () => {};
   private readonly t0: number;
-  private readonly deadline: number;
+  /** The run's deadline; it starts when the run has the stage, not while it queues for it. */
+  private deadline: number;
   runId = 0;
 
   constructor(
@@ -37,7 +48,7 @@ export class StartedGuest implements AsyncDisposable {
     readonly label: string,
   ) {
     this.t0 = stage.now();
-    this.deadline = Date.now() + scaled(spec.timeoutMs);
+    this.deadline = Date.now() + scaled(spec.timeoutMs + STAGE_WAIT_MS);
     this.mark('boot', 'host');
   }
 
@@ -45,14 +56,19 @@ export class StartedGuest implements AsyncDisposable {
    * Called by boot() and execProgram(): attach to the stage, let `prepare` upload what the run
    * needs, then send the run command it returns.
    */
-  async launch(prepare: () => Promise<(runId: number) => void>): Promise<void> {
-    const { runId, release } = await this.stage.acquire({
-      onEvent: (e, hostMs) => this.onEvent(e, hostMs),
-      onConsole: (b) => this.onConsole(b),
-      onStageLost: (why) => this.finish({ lost: why }),
-    });
+  async launch(prepare: () => Promise<(runId: number) => void>, signal?: AbortSignal): Promise<void> {
+    const sink = {
+      onEvent: (e: StageEvent, hostMs: number) => this.onEvent(e, hostMs),
+      onConsole: (b: Buffer) => this.onConsole(b),
+      onStageLost: (why: string) => this.finish({ lost: why }),
+      onProtocolError: (line: string, why: string) => this.onProtocolError(line, why),
+    };
+    const { runId, release } = await this.stage.acquire(sink, scaled(STAGE_WAIT_MS), signal);
     this.runId = runId;
     this.release = release;
+    this.deadline = Date.now() + scaled(this.spec.timeoutMs);
+    // vitest's own timeout (or a Ctrl-C) aborts the test: stop the run so the stage is free
+    signal?.addEventListener('abort', () => void this.kill(), { once: true });
     try {
       const send = await prepare();
       this.mark('uploaded', 'host');
@@ -79,9 +95,31 @@ export class StartedGuest implements AsyncDisposable {
       this.checkConsoleComplete();
     } else if (e.ev === 'run-exit') {
       this.mark('run-exit', 'host', hostMs);
-      this.finish({ end: this.endEvent, status: e.status, signal: e.signal });
+      this.onExit({ end: this.endEvent, status: e.status, signal: e.signal });
     }
     this.notify();
+  }
+
+  /**
+   * The VMM has exited. Its console bytes travel on their own port and may still be on the way:
+   * the run ends once all that the end event counted have arrived, or fails when they do not.
+   */
+  private onExit(exit: Exited): void {
+    this.exit = exit;
+    this.exited.resolve();
+    if (!exit.end) this.consoleComplete.resolve(); // no count to wait for: result() fails anyway
+    const graceMs = scaled(Math.min(CONSOLE_GRACE_MS, this.spec.timeoutMs));
+    withDeadline(this.consoleComplete.promise, graceMs).then(
+      () => this.finish(exit),
+      () => this.finish({ ...exit, consoleShort: { got: this.consoleBytes, want: exit.end?.console_bytes ?? 0, waitedMs: graceMs } }),
+    );
+  }
+
+  private onProtocolError(line: string, why: string): void {
+    this.events.push({ ev: 'unknown', raw: { bad_line: line } });
+    this.finish({ protocol: `${why}\n  line: ${line.slice(0, 300)}` });
+    // the run's events can no longer be trusted: stop it
+    this.stage.killRun(this.runId);
   }
 
   private onConsole(chunk: Buffer): void {
@@ -93,15 +131,19 @@ export class StartedGuest implements AsyncDisposable {
     this.notify();
   }
 
+  /** Complete once the end event is in and the bytes it counts have arrived (an error end counts none). */
   private checkConsoleComplete(): void {
-    const want = this.endEvent?.console_bytes;
+    if (!this.endEvent) return;
+    const want = this.endEvent.console_bytes;
     if (want === undefined || this.consoleBytes >= want) this.consoleComplete.resolve();
   }
 
   private finish(f: Ended): void {
     if (this.finished) return;
     this.finished = f;
-    this.release();
+    const want = 'status' in f ? f.end?.console_bytes : undefined;
+    this.release(want === undefined ? 0 : Math.max(0, want - this.consoleBytes));
+    this.exited.resolve();
     this.ended.resolve(f);
     this.notify();
   }
@@ -192,17 +234,18 @@ export class StartedGuest implements AsyncDisposable {
   /** Wait for the run to end and return how it ended; throws on deadline, crash or VMM rejection. */
   async result(opts: { timeoutMs?: number } = {}): Promise<RunResult> {
     const { ms, deadlineMs } = this.remaining(opts.timeoutMs);
-    let f: Ended;
     try {
-      f = await withDeadline(this.ended.promise, ms);
+      await withDeadline(this.exited.promise, ms);
     } catch {
       await this.kill();
       throw new GuestTimeoutError('the guest to end', deadlineMs, this.evidence());
     }
+    // bounded by the console grace period (onExit), the kill, or the stage's death
+    const f = await this.ended.promise;
     if ('lost' in f) throw new VmmCrashedError(`the L1 stage went away: ${f.lost}`, this.evidence());
+    if ('protocol' in f) throw new ProtocolError(f.protocol, this.evidence());
     if (!f.end) throw new VmmCrashedError(`VMM exited without an end event (status ${f.status}, signal ${f.signal})`, this.evidence());
-    // The console travels on its own port: wait (briefly) for the bytes the VMM says it wrote.
-    await withDeadline(this.consoleComplete.promise, scaled(2000)).catch(() => {});
+    if (f.consoleShort) throw new ConsoleIncompleteError(f.consoleShort.got, f.consoleShort.want, f.consoleShort.waitedMs, this.evidence());
     if (f.end.exit === 'error') throw new VmmRejectedError(f.end.msg ?? 'unknown error', this.evidence());
     const result = new RunResult(this.spec.name, this.runId, f.end, this.consoleText, [...this.events], [...this.timeline], () => this.artifactPaths);
     Object.defineProperty(result, 'saveArtifacts', { value: () => this.saveArtifacts() });
@@ -213,9 +256,9 @@ export class StartedGuest implements AsyncDisposable {
   /** Kill the VMM of this run; if the agent does not confirm in time, kill the whole stage. */
   async kill(): Promise<void> {
     if (this.finished) return;
-    this.stage.killRun(this.runId);
+    if (!this.exit) this.stage.killRun(this.runId);
     try {
-      await withDeadline(this.ended.promise, scaled(5000));
+      await withDeadline(this.ended.promise, scaled(5000) + scaled(Math.min(CONSOLE_GRACE_MS, this.spec.timeoutMs)));
     } catch {
       await this.stage.destroy(`run ${this.runId} did not stop after kill`);
     }

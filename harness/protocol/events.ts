@@ -1,5 +1,6 @@
 // The one place that parses the agent/VMM event stream (docs/protocol.md, "Events port").
 // Every other module consumes these typed values; nobody else looks at raw JSON lines.
+import { ProtocolError } from '../errors.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -92,9 +93,7 @@ export type StageEvent =
   | { ev: 'run-exit'; run: number; status: number; signal: number }
   | { ev: 'unknown'; raw: Record<string, unknown> };
 
-export class ProtocolError extends Error {
-  readonly code = 'PROTOCOL_ERROR';
-}
+export { ProtocolError };
 
 const EXIT_KINDS: readonly ExitKind[] = ['shutdown', 'reboot', 'report', 'fault', 'timeout', 'error'];
 const ZERO_COUNTS: ExitCounts = { total: 0, sbi: 0, mmio: 0, system_event: 0, intr: 0, other: 0 };

@@ -41,6 +41,8 @@ export class RunResult {
   readonly errorMessage: string | undefined;
   readonly exits: ExitCounts;
   readonly sbiCounts: Record<string, number>;
+  /** Console bytes the VMM wrote for this run (result() waits until all of them arrived). */
+  readonly consoleBytes: number | undefined;
   /** Guest time from the first KVM_RUN to the end, as the VMM measured it. */
   readonly guestMs: number | undefined;
   /**
@@ -74,6 +76,7 @@ export class RunResult {
     this.sbiTraceComplete = end.sbi_trace_kvm === true;
     this.hartPcs = end.hart_pcs ?? [];
     this.stoppedBy = end.by;
+    this.consoleBytes = end.console_bytes;
     this.guestMs = end.guest_us === undefined ? undefined : end.guest_us / 1000;
   }
 

@@ -10,16 +10,16 @@ import { config, loadManifest, scaled, selectL1, type L1Kernel } from '../config
 import { StageError } from '../errors.js';
 import { control } from '../protocol/control.js';
 import { parseEvent, type StageEvent } from '../protocol/events.js';
-import { deferred, DeadlineExceeded, withDeadline } from '../wait/deadline.js';
+import { abortable, deferred, DeadlineExceeded, withDeadline } from '../wait/deadline.js';
 import { type Channel, lineSplitter, openChannels } from './channels.js';
 import { stageInitramfs } from './initramfs.js';
 import { qemuArgs } from './qemu.js';
 
 import { StageLog } from './log.js';
-import type { RunSink, StageOptions } from './types.js';
+import type { RunSink, StageLease, StageOptions } from './types.js';
 
 export { stageInitramfs, treeFiles, type StageFile } from './initramfs.js';
-export type { RunSink, StageOptions } from './types.js';
+export type { RunSink, StageLease, StageOptions } from './types.js';
 
 const QEMU_SPAWN = {
   stdin: 'ignore',
@@ -39,6 +39,8 @@ export class Stage implements AsyncDisposable {
   kernelRelease = '';
   private readonly log = new StageLog();
   private sink: RunSink | undefined;
+  /** Console bytes of an earlier run still on their way (StageLease.release); dropped on arrival. */
+  private consoleOwed = 0;
   private nextRun = 1;
   private uploaded = new Set<string>();
   private puts: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
@@ -95,11 +97,23 @@ export class Stage implements AsyncDisposable {
       this.exited.resolve();
     });
     this.channels.events.connected.then((s) => s.on('data', lineSplitter((l) => this.onEventLine(l))));
-    this.channels.console.connected.then((s) => s.on('data', (b: Buffer) => this.sink?.onConsole(b)));
+    this.channels.console.connected.then((s) => s.on('data', (b: Buffer) => this.onConsoleBytes(b)));
     this.channels.ctl.connected.then((s) => {
       this.ctl = s;
       s.on('error', () => {});
     });
+  }
+
+  /** The console port is one byte stream for all runs: the VMM's count says whose bytes these are. */
+  private onConsoleBytes(b: Buffer): void {
+    if (this.consoleOwed > 0) {
+      const n = Math.min(this.consoleOwed, b.length);
+      this.consoleOwed -= n;
+      this.log.append(`bootcase: dropped ${n} late console bytes of an earlier run\n`);
+      b = b.subarray(n);
+      if (!b.length) return;
+    }
+    this.sink?.onConsole(b);
   }
 
   private onEventLine(line: string): void {
@@ -108,7 +122,9 @@ export class Stage implements AsyncDisposable {
     try {
       e = parseEvent(line);
     } catch (err) {
-      this.log.append(`bootcase: bad event line: ${(err as Error).message}\n`);
+      const why = (err as Error).message;
+      this.log.append(`bootcase: bad event line: ${why}\n`);
+      this.sink?.onProtocolError(line, why);
       return;
     }
     const hostMs = performance.now() - this.t0;
@@ -161,27 +177,47 @@ export class Stage implements AsyncDisposable {
     this.ctl.write(buf);
   }
 
-  /** Copy a file into L1 (once per content hash); returns its path there. */
+  /**
+   * Copy a file into L1 (once per content hash); returns its path there. Bounded: a put that
+   * does not finish in time leaves the agent mid-file, so the stage is destroyed.
+   */
   async upload(name: string, sha: string, bytes: Buffer): Promise<string> {
     const path = `/tmp/guests/${sha}-${name.replace(/[^A-Za-z0-9._-]/g, '_')}`;
     if (this.uploaded.has(path)) return path;
     const done = deferred<void>();
     this.puts.push(done);
     this.send(control.put(path, bytes));
-    await done.promise;
+    // the control port moves a few MiB/s under TCG; allow far more than that
+    const ms = scaled(30_000 + Math.ceil(bytes.length / (1 << 20)) * 2000);
+    try {
+      await withDeadline(done.promise, ms);
+    } catch (e) {
+      if (!(e instanceof DeadlineExceeded)) throw e;
+      const why = `uploading ${name} (${bytes.length} bytes) to L1 did not finish within ${ms} ms`;
+      await this.destroy(why);
+      throw new StageError(why, this.logTail(), [], { cause: e });
+    }
     this.uploaded.add(path);
     return path;
   }
 
   /**
-   * Take the stage for one run: resolves once the previous run has released it. The returned
-   * release function must be called when the run has ended (run-exit) or was abandoned.
+   * Take the stage for one run: resolves once the previous run has released it, or throws if
+   * that takes longer than `waitMs` (the previous run and its kill are bounded, so this only
+   * fires on a stage that no longer answers). The lease must be released when the run has
+   * ended (run-exit) or was abandoned.
    */
-  async acquire(sink: RunSink): Promise<{ runId: number; release: () => void }> {
+  async acquire(sink: RunSink, waitMs: number, signal?: AbortSignal): Promise<StageLease> {
     const prev = this.busy;
     const mine = deferred<void>();
     this.busy = prev.then(() => mine.promise);
-    await prev;
+    try {
+      await withDeadline(abortable(prev, signal), waitMs);
+    } catch (e) {
+      mine.resolve();
+      if (e instanceof DeadlineExceeded) throw new StageError(`the L1 stage stayed busy with an earlier run for ${waitMs} ms`, this.logTail(), [], { cause: e });
+      throw e;
+    }
     if (this.dead) {
       mine.resolve();
       throw new StageError(`the L1 stage is gone: ${this.dead}`, this.logTail());
@@ -189,8 +225,11 @@ export class Stage implements AsyncDisposable {
     this.sink = sink;
     return {
       runId: this.nextRun++,
-      release: () => {
-        if (this.sink === sink) this.sink = undefined;
+      release: (consoleOwed = 0) => {
+        if (this.sink === sink) {
+          this.sink = undefined;
+          this.consoleOwed += consoleOwed;
+        }
         mine.resolve();
       },
     };

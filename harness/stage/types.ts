@@ -34,4 +34,17 @@ export interface RunSink {
   onConsole(chunk: Buffer): void;
   /** The stage died under the run. */
   onStageLost(why: string): void;
+  /** An event line broke the protocol while this run had the stage: the run cannot be trusted. */
+  onProtocolError(line: string, why: string): void;
+}
+
+/** What a run gets from Stage.acquire(). */
+export interface StageLease {
+  runId: number;
+  /**
+   * Give the stage back once the run has ended or was abandoned. `consoleOwed`: console bytes
+   * the VMM wrote for this run that have not arrived (yet); the stage drops that many before
+   * the next run sees any, so a late byte is never blamed on the next guest.
+   */
+  release: (consoleOwed?: number) => void;
 }

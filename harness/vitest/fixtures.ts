@@ -28,9 +28,9 @@ export function withStage(options: StageOptions = {}) {
     ],
     // depends on `stage`, so the file's stage (and its disposal) exists; boots go to whichever
     // stage is live, a replacement if a run killed the first
-    boot: async ({ stage, task }, use) => {
+    boot: async ({ stage, task, signal }, use) => {
       void stage;
-      await use(async (what, opts = {}) => bootOn(what, { label: task.name, ...opts, stage: await holder.current() }));
+      await use(async (what, opts = {}) => bootOn(what, { label: task.name, signal, ...opts, stage: await holder.current() }));
     },
   });
 }

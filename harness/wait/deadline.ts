@@ -29,3 +29,14 @@ export function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; r
   promise.catch(() => {});
   return { promise, resolve, reject };
 }
+
+/** `p`, or a rejection with the signal's reason once it aborts (vitest's test timeout, a Ctrl-C). */
+export function abortable<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
