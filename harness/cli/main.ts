@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { asmGuest, boot, guest, linuxGuest, parseTap, Stage, BootcaseError, type GuestSpec } from '../index.js';
 import { knownDeviations } from '../../guests/asm/sbi-deviations.js';
+import { isKnownDeviation } from '../protocol/tap.js';
 import { cases } from '../../guests/asm/cases.js';
 import { build } from '../../images/build.js';
 import { formatTable, formatTimeline } from './timeline.js';
@@ -88,7 +89,7 @@ async function demo(): Promise<number> {
     const tap = parseTap(run.console);
     const skipped = tap.points.filter((p) => p.skip !== undefined).length;
     const notOk = tap.points.filter((p) => !p.ok && p.skip === undefined);
-    const known = notOk.filter((p) => knownDeviations[p.name]).length;
+    const known = notOk.filter((p) => isKnownDeviation(p, knownDeviations)).length;
     const failed = notOk.length - known;
     const deviations = known ? `, ${known} known deviation${known === 1 ? '' : 's'}` : '';
     row(name, `TAP: ${tap.points.length - notOk.length - skipped} ok, ${failed} not ok${deviations}, ${skipped} skipped`, run.describe(), failed === 0 && tap.points.length > 0 && run.exit === 'shutdown', t);

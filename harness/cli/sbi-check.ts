@@ -1,5 +1,6 @@
 // `bootcase sbi-check`: run the SBI compliance guest on this KVM + VMM stack and print a table.
 import { asmGuest, boot, parseTap, Stage, type SbiServeName } from '../index.js';
+import { isKnownDeviation } from '../protocol/tap.js';
 import { knownDeviations } from '../../guests/asm/sbi-deviations.js';
 import { formatTable } from './timeline.js';
 
@@ -32,7 +33,7 @@ export async function sbiCheck(args: string[]): Promise<number> {
   const spec = run.console.match(/^# spec version (\S+), impl id (.*)$/m);
   const rows = tap.points.map((p) => {
     const [ext, ...rest] = p.name.split(': ');
-    const deviation = knownDeviations[p.name];
+    const deviation = isKnownDeviation(p, knownDeviations) ? knownDeviations[p.name]!.reason : undefined;
     const result = p.skip !== undefined ? 'skip' : p.ok ? 'pass' : deviation ? 'deviation' : 'FAIL';
     const note = p.skip ?? deviation ?? (p.ok ? '' : JSON.stringify(p.diag ?? {}));
     return [String(p.id), ext ?? '', rest.join(': '), result, note];

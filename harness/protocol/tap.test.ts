@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { parseTap } from './tap.js';
+import { deviationOutcome, isKnownDeviation, parseTap, type TapDeviation, type TapDeviations, type TapPoint } from './tap.js';
 
 describe('parseTap', () => {
   test('points, diagnostics, skips and the plan, amid kernel log lines', () => {
@@ -24,5 +24,51 @@ ok 3 - HSM suspend # SKIP extension absent
 
   test('no TAP at all gives no points', () => {
     expect(parseTap('Kernel panic - not syncing: VFS\n').points).toEqual([]);
+  });
+});
+
+describe('known deviations are pinned to what the guest reports', () => {
+  // What guests/asm/lib/tap.c prints: the YAML diagnostic names got and want.
+  const tap = parseTap(`TAP version 14
+not ok 1 - SRST: a reserved reset_type is INVALID_PARAM
+  ---
+  got: -2
+  want: -3
+  ...
+not ok 2 - TIME: a masked timer is pending, not taken
+  ---
+  got: 2
+  want: 1
+  ...
+ok 3 - HSM: hart_get_status(self) is STARTED
+ok 4 - PMU: performance monitoring # SKIP extension absent
+not ok 5 - SRST: a reserved reset_type is INVALID_PARAM
+1..5
+`);
+  const [srst, timer, hsm, pmu, bare] = tap.points as [TapPoint, TapPoint, TapPoint, TapPoint, TapPoint];
+  const d = (diag: Record<string, unknown>): TapDeviation => ({ reason: 'r', diag });
+
+  test('only the pinned result is excused; a pass, a skip and any other failure are not', () => {
+    expect(deviationOutcome(srst, d({ got: -2 }))).toBe('reproduced');
+    expect(deviationOutcome(srst, d({ got: -2, want: -3 }))).toBe('reproduced');
+    expect(deviationOutcome(srst, d({ got: -1 }))).toBe('other');
+    expect(deviationOutcome(srst, d({ got: '-2' }))).toBe('other');
+    // "pending, not taken" pinned to "not pending" (0) does not excuse a masked timer that was taken
+    expect(deviationOutcome(timer, d({ got: 0, want: 1 }))).toBe('other');
+    expect(deviationOutcome(hsm, d({ got: 1 }))).toBe('passed');
+    expect(deviationOutcome(pmu, d({ got: 1 }))).toBe('skipped');
+  });
+
+  test('a failure without diagnostics, or a deviation pinning nothing, excuses nothing', () => {
+    expect(deviationOutcome(bare, d({ got: -2 }))).toBe('other');
+    expect(deviationOutcome(srst, d({}))).toBe('other');
+  });
+
+  test('isKnownDeviation looks the point up by its exact name', () => {
+    const known: TapDeviations = { 'SRST: a reserved reset_type is INVALID_PARAM': d({ got: -2 }) };
+    expect(isKnownDeviation(srst, known)).toBe(true);
+    expect(isKnownDeviation(bare, known)).toBe(false);
+    expect(isKnownDeviation({ ...srst, name: 'SRST: a reserved reset_type' }, known)).toBe(false);
+    expect(isKnownDeviation({ ...srst, name: 'toString' }, {})).toBe(false);
   });
 });

@@ -41,3 +41,34 @@ export function parseTap(text: string): TapReport {
   }
   return report;
 }
+
+/**
+ * A TAP point known to fail on a stack, pinned to what the guest reports: `diag` holds the YAML
+ * diagnostic fields of the failure (for the C guests `got`/`want`, lib/tap.c). Only that exact
+ * failure is excused; a pass or any other failure of the point is a verdict of its own.
+ */
+export interface TapDeviation {
+  /** Why the stack differs from the spec, with the evidence. */
+  reason: string;
+  /** The diagnostic fields the failing point must carry, e.g. { got: -2 }; at least one. */
+  diag: Readonly<Record<string, unknown>>;
+}
+
+/** Known deviations by the exact name of their TAP point (never a prefix: one point each). */
+export type TapDeviations = Readonly<Record<string, TapDeviation>>;
+
+/**
+ * How a point compares with its known deviation: `reproduced` (failed with exactly the pinned
+ * diagnostics), `passed` (the excuse is stale), `skipped`, or `other` (a failure the deviation
+ * does not explain).
+ */
+export function deviationOutcome(p: TapPoint, d: TapDeviation): 'reproduced' | 'passed' | 'skipped' | 'other' {
+  if (p.skip !== undefined) return 'skipped';
+  if (p.ok) return 'passed';
+  const pinned = Object.entries(d.diag);
+  return pinned.length > 0 && pinned.every(([k, v]) => Object.is(p.diag?.[k], v)) ? 'reproduced' : 'other';
+}
+
+/** Whether a point is a failure excused by its known deviation (the CLI's tables count these apart). */
+export const isKnownDeviation = (p: TapPoint, deviations: TapDeviations): boolean =>
+  Object.hasOwn(deviations, p.name) && deviationOutcome(p, deviations[p.name]!) === 'reproduced';

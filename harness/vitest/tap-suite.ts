@@ -1,10 +1,10 @@
 // Bridge a guest's TAP output into vitest: one vitest test per TAP line. The guest boots while
 // vitest collects the file (a describe callback may be async), because the test list is only
 // known once the guest has printed its plan.
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test, type TestContext } from 'vitest';
 import { GuestPanicError } from '../errors.js';
 import { kernelPanic } from '../guest/linux.js';
-import { parseTap } from '../protocol/tap.js';
+import { deviationOutcome, parseTap, type TapDeviation, type TapDeviations, type TapPoint } from '../protocol/tap.js';
 import type { RunResult } from '../run/result.js';
 import { StageHolder } from '../stage/holder.js';
 import type { Stage, StageOptions } from '../stage/stage.js';
@@ -19,19 +19,49 @@ export function fileStage(options: StageOptions = {}): () => Promise<Stage> {
   return () => holder.current();
 }
 
+export interface TapSuiteOptions {
+  /**
+   * TAP points known to fail on this stack, by exact name, each pinned to the diagnostics the
+   * guest reports (harness/protocol/tap.ts TapDeviation). That exact failure passes as a known
+   * deviation; any other failure of the point fails, and so does a pass, so the list cannot go
+   * stale (kvm-unit-tests' "xfail", narrowed to the reported result).
+   */
+  knownDeviations?: TapDeviations;
+  /**
+   * What must run on this stack: point groups (the name up to ": ", an SBI extension for the
+   * compliance guest) or exact point names. A guest skip is otherwise a vitest skip, so an
+   * extension that vanished would turn its checks into skips and the suite would stay green: the
+   * suite fails when an entry here matches no point that ran (skipped, or never printed).
+   */
+  required?: readonly string[];
+}
+
+const group = (p: TapPoint) => p.name.split(': ')[0]!;
+const diagText = (p: TapPoint) => (p.diag ? `\n${JSON.stringify(p.diag)}` : '');
+
+/** The body of one TAP point's test: its own verdict, or the verdict against its known deviation. */
+async function checkPoint(p: TapPoint, d: TapDeviation | undefined, ctx: TestContext): Promise<void> {
+  if (p.skip !== undefined) ctx.skip(p.skip || 'skipped by the guest');
+  if (!d) {
+    if (!p.ok) throw new Error(`guest reported not ok: ${p.name}${diagText(p)}`);
+    return;
+  }
+  const pinned = JSON.stringify(d.diag);
+  switch (deviationOutcome(p, d)) {
+    case 'reproduced':
+      await ctx.annotate(`known deviation, reported as pinned (${pinned}): ${d.reason}`);
+      return;
+    case 'passed':
+      throw new Error(`known deviation no longer reproduces: "${p.name}" passed; remove it from the known deviations (it excused ${pinned}: ${d.reason})`);
+    default:
+      throw new Error(`guest reported not ok: ${p.name}${diagText(p)}\nits known deviation excuses only ${pinned} (${d.reason})`);
+  }
+}
+
 /**
  * describe(title) whose tests are the TAP points the guest printed, plus the checks every
  * TAP guest must pass: it booted, did not panic, printed a complete plan, and shut down.
  */
-export interface TapSuiteOptions {
-  /**
-   * TAP points (by name) that are known to fail on this stack, with the reason. They become
-   * expected failures: the vitest test fails if the guest suddenly reports them as passing, so
-   * the list cannot go stale (kvm-unit-tests' "xfail").
-   */
-  knownDeviations?: Record<string, string>;
-}
-
 export function describeTap(title: string, run: () => Promise<RunResult>, opts: TapSuiteOptions = {}): void {
   describe(title, async () => {
     let result: RunResult;
@@ -48,12 +78,17 @@ export function describeTap(title: string, run: () => Promise<RunResult>, opts: 
       const panic = kernelPanic(result.console);
       if (panic) throw new GuestPanicError(panic, saveArtifacts(result));
     });
+    const deviations = opts.knownDeviations ?? {};
     for (const p of tap.points) {
-      const deviation = opts.knownDeviations?.[p.name];
-      const declare = deviation ? test.fails : test;
-      declare(`${p.id} - ${p.name}${deviation ? ` [known deviation: ${deviation}]` : ''}`, (ctx) => {
-        if (p.skip !== undefined) ctx.skip(p.skip || 'skipped by the guest');
-        if (!p.ok) throw new Error(`guest reported not ok: ${p.name}${p.diag ? `\n${JSON.stringify(p.diag)}` : ''}`);
+      const d = Object.hasOwn(deviations, p.name) ? deviations[p.name] : undefined;
+      test(`${p.id} - ${p.name}${d ? ` [known deviation: ${d.reason}]` : ''}`, (ctx) => checkPoint(p, d, ctx));
+    }
+    if (opts.required?.length) {
+      test(`runs what this stack must run: ${opts.required.join(', ')}`, () => {
+        const matches = (p: TapPoint, r: string) => group(p) === r || p.name === r;
+        const missing = opts.required!.filter((r) => !tap.points.some((p) => matches(p, r) && p.skip === undefined));
+        const why = (r: string) => tap.points.find((p) => matches(p, r))?.skip;
+        expect(missing.map((r) => `${r}: ${why(r) !== undefined ? `skipped (${why(r) || 'no reason'})` : 'no TAP point'}`), 'required checks that did not run').toEqual([]);
       });
     }
     test('prints a complete TAP plan', () => {
