@@ -1,8 +1,9 @@
 // The asm milestones: each boots a real guest on real KVM inside QEMU and checks how it ended.
-import { writeFileSync, mkdtempSync, existsSync, readFileSync, copyFileSync } from 'node:fs';
+import { writeFileSync, mkdtempSync, readFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asmGuest, boot, config, guest, GuestImageError, GuestTimeoutError, VmmRejectedError } from '../../harness/index.js';
+import { vi } from 'vitest';
 import { describe, expect, test } from '../../harness/vitest/fixtures.js';
 import { cases } from './cases.js';
 
@@ -16,7 +17,7 @@ describe('asm milestones', () => {
     for (const kind of c.sbiUsed ?? []) expect(run.sbiCounts[kind], `SBI ${kind} calls`).toBeGreaterThan(0);
   });
 
-  test('a guest that hangs fails at its deadline with the transcript tail and artifacts', async ({ boot, stage }) => {
+  test('a guest that hangs fails at its deadline with the transcript tail and artifacts', async ({ boot, stage, task }) => {
     await using vm = await boot('hang', { timeoutMs: 4000 });
     await vm.waitForLine(/spinning forever/);
     const err = await vm.result().catch((e: unknown) => e);
@@ -35,6 +36,11 @@ describe('asm milestones', () => {
     expect(readFileSync(files[0]!, 'utf8')).toContain('spinning forever');
     expect(readFileSync(files[1]!, 'utf8')).toContain('"ev":"start"');
     expect(readFileSync(files[1]!, 'utf8')).toMatch(/"ev":"end".*"exit":"timeout".*"by":"sigterm"/);
+    // the same evidence is in the vitest report, as an annotation of this test
+    await vi.waitFor(() => expect(task.annotations.map((a) => a.type)).toContain('bootcase-evidence'));
+    const note = task.annotations.find((a) => a.type === 'bootcase-evidence')!;
+    expect(note.message).toContain(files[0]!);
+    expect(note.message).toMatch(/harts when stopped: hart 0 at pc 0x/);
     // The agent killed only that VMM: the stage still runs the next guest.
     expect(stage.alive).toBe(true);
     const next = await (await boot('report-pass')).result();
@@ -96,7 +102,6 @@ describe('bad input', () => {
     const src = asmGuest('hello-dbcn').image;
     const copy = join(dir, 'hello.elf');
     copyFileSync(src, copy);
-    expect(existsSync(copy)).toBe(true);
     await expect(boot(guest({ image: copy, memMiB: 0 }))).rejects.toThrow(/outside guest RAM/);
   });
 });

@@ -1,7 +1,7 @@
 // A guest that is running (or has run) on a stage: its console, its events, waits with
 // deadlines, and disposal that always leaves the stage free (or kills it).
 import { config, scaled } from '../config.js';
-import { ConsoleIncompleteError, GuestTimeoutError, ProtocolError, VmmCrashedError, VmmRejectedError } from '../errors.js';
+import { ConsoleIncompleteError, GuestTimeoutError, ProtocolError, VmmCrashedError, VmmRejectedError, type RunEvidence } from '../errors.js';
 import type { EndEvent, StageEvent } from '../protocol/events.js';
 import { writeArtifacts } from '../run/artifacts.js';
 import { describePcs, RunResult, type TimelineEntry } from '../run/result.js';
@@ -184,8 +184,16 @@ export class StartedGuest implements AsyncDisposable {
     return { ms: Math.max(1, this.deadline - Date.now()), deadlineMs: scaled(this.spec.timeoutMs) };
   }
 
-  private evidence() {
-    if (!this.artifactPaths.length) {
+  private readonly evidenceListeners = new Set<(ev: RunEvidence) => void>();
+
+  /** Called once, when this run's evidence is first written (a failure): the vitest fixture annotates the test with it. */
+  onEvidence(listener: (ev: RunEvidence) => void): void {
+    this.evidenceListeners.add(listener);
+  }
+
+  private evidence(): RunEvidence {
+    const first = !this.artifactPaths.length;
+    if (first) {
       this.artifactPaths = writeArtifacts(`${this.label}-run${this.runId}`, {
         console: this.consoleText,
         events: this.events.map((e) => JSON.stringify(e, (_, v) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v))).join('\n') + '\n',
@@ -194,12 +202,14 @@ export class StartedGuest implements AsyncDisposable {
       });
     }
     const pcs = this.endEvent?.hart_pcs;
-    return {
+    const ev: RunEvidence = {
       guest: `${this.spec.name} (${this.spec.image})`,
       consoleTail: this.consoleText.split('\n').slice(-50).join('\n'),
       artifacts: this.artifactPaths,
       ...(pcs?.length ? { harts: describePcs(pcs) } : {}),
     };
+    if (first) for (const l of this.evidenceListeners) l(ev);
+    return ev;
   }
 
   /** Write artifacts now (used by matchers on failure); returns their paths. */

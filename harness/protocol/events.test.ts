@@ -43,6 +43,16 @@ describe('parseEvent', () => {
     expect(() => parseEvent('{"v":1,"ev":"end","exit":"fault","fault":{"kind":"mmio-unmapped","addr":12.5}}')).toThrow(/hex string/);
   });
 
+  test('every event kind is checked field by field, so a malformed one fails instead of passing as garbage', () => {
+    expect(parseEvent('{"v":1,"ev":"run-exit","run":3,"status":0,"signal":0}')).toEqual({ v: 1, ev: 'run-exit', run: 3, status: 0, signal: 0 });
+    expect(() => parseEvent('{"v":1,"ev":"run-exit","run":3,"status":"0","signal":0}')).toThrow('run-exit event: field status should be int, got "0"');
+    expect(() => parseEvent('{"v":1,"ev":"phase","t_us":5}')).toThrow('phase event: field name should be str, got undefined');
+    expect(() => parseEvent('{"v":1,"ev":"mark","t_us":5,"id":1.5}')).toThrow(/field id should be int/);
+    expect(() => parseEvent('{"v":1,"ev":"start","run":1,"t_us":2,"mem_mib":128,"cpus":1,"image":"x","format":"elf","sbi_served":[1]}')).toThrow(/field sbi_served should be strs/);
+    expect(parseEvent('{"v":1,"ev":"start","run":1,"t_us":2,"path":"/init","pid":42}')).toMatchObject({ ev: 'start', path: '/init' });
+    expect(() => parseEvent('{"v":1,"ev":"agent-ready","uptime_us":1,"kvm_api":12}')).toThrow(/field kernel should be str/);
+  });
+
   test('unknown event kinds are kept, not dropped', () => {
     expect(parseEvent('{"v":1,"ev":"future-thing","x":1}')).toEqual({ ev: 'unknown', raw: { v: 1, ev: 'future-thing', x: 1 } });
   });

@@ -140,6 +140,47 @@ function parseSbi(raw: Record<string, unknown>): SbiEvent {
   };
 }
 
+/** What a field must be: `?` marks one that may be absent. */
+type FieldKind = 'int' | 'num' | 'str' | 'bool' | 'strs' | 'int?' | 'num?' | 'str?' | 'bool?' | 'strs?';
+type Shape = Readonly<Record<string, FieldKind>>;
+
+/** The fields of every event kind other than end and sbi (parsed above), as the agent and VMM write them. */
+const SHAPES: Readonly<Record<string, Shape>> = {
+  'agent-ready': { uptime_us: 'num', kernel: 'str', kvm_api: 'int' },
+  'put-done': { path: 'str', bytes: 'int' },
+  error: { msg: 'str', run: 'int?' },
+  phase: { run: 'int?', t_us: 'num', name: 'str' },
+  mark: { run: 'int?', t_us: 'num', id: 'int' },
+  'run-exit': { run: 'int', status: 'int', signal: 'int' },
+};
+const VMM_START: Shape = { run: 'int?', t_us: 'num', mem_mib: 'int', cpus: 'int', image: 'str', format: 'str', sbi_disabled: 'strs?', sbi_served: 'strs?', sbi_trace: 'bool?' };
+const EXEC_START: Shape = { run: 'int', t_us: 'num', path: 'str', pid: 'int' };
+
+function fits(v: unknown, kind: string): boolean {
+  switch (kind) {
+    case 'int':
+      return Number.isInteger(v);
+    case 'num':
+      return typeof v === 'number' && Number.isFinite(v);
+    case 'str':
+      return typeof v === 'string';
+    case 'bool':
+      return typeof v === 'boolean';
+    default:
+      return Array.isArray(v) && v.every((x) => typeof x === 'string');
+  }
+}
+
+function checkShape(raw: Record<string, unknown>, shape: Shape | undefined): void {
+  for (const [name, kind] of Object.entries(shape ?? {})) {
+    const optional = kind.endsWith('?');
+    if (raw[name] === undefined && optional) continue;
+    if (!fits(raw[name], kind.replace('?', ''))) {
+      throw new ProtocolError(`${String(raw.ev)} event: field ${name} should be ${kind.replace('?', '')}, got ${JSON.stringify(raw[name])}`);
+    }
+  }
+}
+
 /** Parse one line of the events port. Throws ProtocolError on malformed input. */
 export function parseEvent(line: string): StageEvent {
   let raw: Record<string, unknown>;
@@ -175,13 +216,16 @@ export function parseEvent(line: string): StageEvent {
     }
     case 'sbi':
       return parseSbi(raw);
+    case 'start':
+      checkShape(raw, 'path' in raw ? EXEC_START : VMM_START);
+      return raw as unknown as StageEvent;
     case 'agent-ready':
     case 'put-done':
     case 'error':
-    case 'start':
     case 'phase':
     case 'mark':
     case 'run-exit':
+      checkShape(raw, SHAPES[raw.ev]);
       return raw as unknown as StageEvent;
     default:
       return { ev: 'unknown', raw };

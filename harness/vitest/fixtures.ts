@@ -8,6 +8,7 @@ import type { GuestSpec } from '../guest/guest.js';
 import type { StartedGuest } from '../guest/started-guest.js';
 import { StageHolder } from '../stage/holder.js';
 import type { Stage, StageOptions } from '../stage/stage.js';
+import { annotateEvidence } from './evidence.js';
 import './matchers.js';
 
 export interface BootcaseFixtures {
@@ -28,9 +29,20 @@ export function withStage(options: StageOptions = {}) {
     ],
     // depends on `stage`, so the file's stage (and its disposal) exists; boots go to whichever
     // stage is live, a replacement if a run killed the first
-    boot: async ({ stage, task, signal }, use) => {
+    // a run that fails (deadline, crash, failed matcher) annotates this test with its evidence
+    boot: async ({ stage, task, signal, annotate }, use) => {
       void stage;
-      await use(async (what, opts = {}) => bootOn(what, { label: task.name, signal, ...opts, stage: await holder.current() }));
+      await use(async (what, opts = {}) => {
+        const vm = await bootOn(what, { label: task.name, signal, ...opts, stage: await holder.current() });
+        vm.onEvidence((ev) => {
+          try {
+            annotateEvidence({ annotate }, ev).catch(() => {});
+          } catch {
+            /* the test has ended (a disposal after it): its error already names the artifacts */
+          }
+        });
+        return vm;
+      });
     },
   });
 }
