@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { debianMirror, kconfigValue, L1_MODULE_SYMBOLS, modinfoDepends, moduleLoadOrder } from './debian-kernel.js';
+import { debianMirror, kconfigValue, l1Modules, modinfoDepends, moduleLoadOrder } from './debian-kernel.js';
 
 describe('Debian distro kernel helpers', () => {
   test('the mirror is the first deb822 stanza with a full suite, never a security or updates one', () => {
@@ -50,7 +50,11 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
     expect(() => moduleLoadOrder(['a'], (n) => (n === 'a' ? ['b'] : ['a']))).toThrow('module dependency cycle: a -> b -> a');
   });
 
-  test('an L1 needs KVM and the virtio transports the harness talks over', () => {
-    expect(Object.keys(L1_MODULE_SYMBOLS)).toEqual(['VIRTIO_MMIO', 'VIRTIO_CONSOLE', 'VIRTIO_BLK', 'KVM']);
+  test('an L1 loads its modular KVM and virtio transports, and is refused without one of them', () => {
+    const distro = 'CONFIG_VIRTIO_MMIO=m\nCONFIG_VIRTIO_CONSOLE=y\nCONFIG_VIRTIO_BLK=m\nCONFIG_KVM=m\n';
+    expect(l1Modules('linux-image-x', distro)).toEqual(['virtio_mmio', 'virtio_blk', 'kvm']);
+    expect(l1Modules('linux-image-x', distro.replace(/=m/g, '=y'))).toEqual([]);
+    expect(() => l1Modules('linux-image-x', distro.replace('CONFIG_KVM=m\n', '# CONFIG_KVM is not set\n'))).toThrow('linux-image-x: CONFIG_KVM is not set: this kernel cannot be an L1');
+    expect(() => l1Modules('linux-image-x', distro.replace('CONFIG_VIRTIO_CONSOLE=y', ''))).toThrow(/CONFIG_VIRTIO_CONSOLE is not set/);
   });
 });

@@ -30,6 +30,17 @@ export function kconfigValue(dotConfig: string, sym: string): string | undefined
   return m?.[1];
 }
 
+/** The modules an L1 with this .config must load (its =m L1 symbols); throws naming a missing one. */
+export function l1Modules(kernel: string, dotConfig: string): string[] {
+  const wanted: string[] = [];
+  for (const [sym, mod] of Object.entries(L1_MODULE_SYMBOLS)) {
+    const v = kconfigValue(dotConfig, sym);
+    if (v === 'm') wanted.push(mod);
+    else if (v !== 'y') throw new Error(`${kernel}: CONFIG_${sym} is not set: this kernel cannot be an L1`);
+  }
+  return wanted;
+}
+
 /** The `depends=` list of a module's .modinfo section (NUL-separated key=value strings). */
 export function modinfoDepends(ko: Buffer): string[] {
   const key = Buffer.from('\0depends=');
@@ -134,13 +145,7 @@ export async function fetchDebianKernel(suite: string, log: (m: string) => void 
     const image = join(tree, 'boot', `vmlinux-${abi}`);
     const cfg = join(tree, 'boot', `config-${abi}`);
     if (!existsSync(image) || !existsSync(cfg)) throw new Error(`${debName}: no boot/vmlinux-${abi} or boot/config-${abi}`);
-    const dotConfig = readFileSync(cfg, 'utf8');
-    const wanted: string[] = [];
-    for (const [sym, mod] of Object.entries(L1_MODULE_SYMBOLS)) {
-      const v = kconfigValue(dotConfig, sym);
-      if (v === 'm') wanted.push(mod);
-      else if (v !== 'y') throw new Error(`${pkg}: CONFIG_${sym} is not set: this kernel cannot be an L1`);
-    }
+    const wanted = l1Modules(pkg, readFileSync(cfg, 'utf8'));
     const index = indexModules(join(tree, 'usr', 'lib', 'modules', abi));
     const bytes = new Map<string, Buffer>();
     const load = async (name: string) => {

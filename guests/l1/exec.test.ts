@@ -22,7 +22,7 @@ describe('exec: an L1 program as a run', () => {
     expect((err as Error).message).toContain('exec /no/such/program: No such file or directory');
   });
 
-  test('one that outlives its deadline is killed, its whole process group, and the stage goes on', async ({ stage }) => {
+  test('one that outlives its deadline is killed and the stage takes the next run', async ({ stage }) => {
     const bytes = readFileSync(join(loadManifest().asmGuests, 'hang.elf'));
     const hang = await stage.upload('hang.elf', createHash('sha256').update(bytes).digest('hex').slice(0, 16), bytes);
     const prog = await execProgram(stage, { path: '/init', args: ['--kernel', hang], timeoutMs: 3000 });
