@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { config, DEFAULT_L1, manifestPath, repoRoot, type L1Kernel, type Manifest } from '../harness/config.js';
 import { fetchDebianKernel } from './debian-kernel.js';
 import { DEFAULT_L1_SOURCE, type L1Source } from './l1-source.js';
+import { countObjects, watchBuild } from './progress.js';
 
 $.verbose = false;
 const quiet = process.argv.includes('--quiet');
@@ -44,11 +45,21 @@ export async function buildKernel(fragments: string[], version = '6.12'): Promis
   const image = await kernelImagePath(fragments, version);
   const out = path.dirname(image);
   if (await fs.pathExists(image)) return image;
-  log(`kernel ${name} (${version}): building, about 90 s cold, seconds with a warm ccache`);
+  // build-kernel.sh's O= tree; the object count of its last complete build is the next one's total
+  const kbuild = path.join(config.cacheDir, 'kbuild', `${name}-${version}`);
+  const countFile = `${kbuild}.objects`;
+  const expected = Number((await fs.readFile(countFile, 'utf8').catch(() => '')).trim()) || undefined;
+  log(`kernel ${name} (${version}): building (${expected ? `${expected} objects` : 'cold: several minutes on 2 cores'}; seconds when nothing changed)`);
   const t = Date.now();
-  // Kernel build progress and errors go straight to our stderr.
-  await execa('bash', [path.join(repoRoot, 'images/kernels/build-kernel.sh'), `${out}.tmp`, version, ...fragments], { stdin: 'ignore', stdout: 'ignore', stderr: 'inherit' });
+  const progress = watchBuild(`build: kernel ${name}`, kbuild, expected, (line) => quiet || console.error(line));
+  try {
+    // errors go straight to our stderr
+    await execa('bash', [path.join(repoRoot, 'images/kernels/build-kernel.sh'), `${out}.tmp`, version, ...fragments], { stdin: 'ignore', stdout: 'ignore', stderr: 'inherit' });
+  } finally {
+    progress.stop();
+  }
   await fs.move(`${out}.tmp`, out, { overwrite: true });
+  await fs.writeFile(countFile, `${countObjects(kbuild).count}\n`);
   log(`kernel ${name}: built in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   return image;
 }

@@ -1,0 +1,66 @@
+// Progress of a long build step that prints nothing itself (a kernel build runs `make -s` into a
+// log). Every `everyMs` it says how long the step has run, how far along it is, and what it is
+// on. On a terminal that is one line rewritten in place; in CI (no TTY) a plain line each time.
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+export interface Progress {
+  /** Stop reporting (and end the terminal line). */
+  stop(): void;
+}
+
+/** Object files under `dir`: how many, and the newest (what the build is on). */
+export function countObjects(dir: string): { count: number; newest?: string } {
+  let count = 0;
+  let newest: { path: string; mtime: number } | undefined;
+  const walk = (d: string) => {
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.o')) {
+        count++;
+        const mtime = statSync(p, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+        if (!newest || mtime > newest.mtime) newest = { path: p, mtime };
+      }
+    }
+  };
+  walk(dir);
+  return { count, ...(newest ? { newest: relative(dir, newest.path) } : {}) };
+}
+
+/** The progress line: "kernel X: 2m05s, 812/1190 objects (68%), on kernel/fork.o". */
+export function progressLine(what: string, elapsedMs: number, done: number, expected: number | undefined, on?: string): string {
+  const s = Math.round(elapsedMs / 1000);
+  const time = s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+  const far = expected ? `${done}/${expected} objects (${Math.min(99, Math.floor((100 * done) / expected))}%)` : `${done} objects (first build of this configuration: no total yet)`;
+  return `${what}: ${time}, ${far}${on ? `, on ${on}` : ''}`;
+}
+
+/**
+ * Report a build whose objects land under `dir`. `expected`: the object count of the last
+ * complete build of the same configuration, if there was one.
+ */
+export function watchBuild(what: string, dir: string, expected: number | undefined, log: (line: string) => void, everyMs = 15_000): Progress {
+  const t0 = Date.now();
+  const tty = process.stderr.isTTY === true;
+  const tick = () => {
+    const { count, newest } = countObjects(dir);
+    const line = progressLine(what, Date.now() - t0, count, expected, newest);
+    if (tty) process.stderr.write(`\r\x1b[K${line}`);
+    else log(line);
+  };
+  const timer = setInterval(tick, tty ? Math.min(everyMs, 1000) : everyMs);
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      if (tty) process.stderr.write('\r\x1b[K');
+    },
+  };
+}
