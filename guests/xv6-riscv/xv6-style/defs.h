@@ -1,0 +1,55 @@
+/*
+ * defs.h - what the files of this guest share. The guest is a small kernel in xv6-riscv's
+ * start-up style (entry.S -> start() in M-mode -> mret -> main() in S-mode), written for
+ * bootcase's xv6 profile test; no xv6 code is in it.
+ *
+ * Two builds differ only in the timer, one for each era of xv6:
+ *   xv6-style-clint.elf  M-mode timer: the CLINT's mtimecmp, timervec turns it into sip.SSIP
+ *   xv6-style-sstc.elf   -DSSTC: the Sstc stimecmp, a supervisor timer interrupt directly
+ */
+#ifndef XV6_STYLE_DEFS_H
+#define XV6_STYLE_DEFS_H
+
+#include "riscv.h"
+
+#ifdef SSTC
+#define ERA "sstc"
+#else
+#define ERA "clint"
+#endif
+
+#define STACK_SIZE 4096
+#define TICK_INTERVAL 200000UL /* 20 ms of the 10 MHz timebase (xv6 uses 1000000, 100 ms) */
+#define NTICKS 5 /* ticks each hart counts before it reports */
+#define TICK_DEADLINE (10 * TIMEBASE_HZ) /* give up on the ticks after 10 s of mtime */
+
+#ifndef __ASSEMBLER__
+/* One hart's tick bookkeeping, written by its own trap handler and read by main(). */
+struct hart {
+	volatile uint64 ticks;
+	uint64 first_due; /* the first deadline start() programmed */
+	uint64 due; /* Sstc: the stimecmp last programmed */
+	const char *volatile bad; /* what the trap handler found wrong, or 0 */
+	volatile uint64 bad_at; /* the time CSR then */
+};
+
+extern struct hart harts[NCPU];
+extern uint64 boot_dtb;
+
+/* start.c */
+void start(uint64 dtb);
+/* main.c */
+void main(void);
+void halt(uint64 code) __attribute__((noreturn));
+/* trap.c */
+void kerneltrap(void);
+/* entry.S */
+void timervec(void);
+/* uart.c */
+void uartinit(void);
+void printf(const char *fmt, ...);
+/* fdt.c */
+int fdt_count_harts(uint64 dtb);
+#endif
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * trap.c - S-mode traps, once main() has installed kerneltrap as stvec. The timer tick is the
+ * only trap this guest expects; anything else ends the run with what happened.
+ *
+ * Each tick is checked against what the hardware (or the VMM's model of it) promises, so a
+ * timer that fires early or forgets to re-arm is caught, not just one that never fires.
+ */
+#include "defs.h"
+
+static void flag(struct hart *h, const char *what)
+{
+	if (!h->bad) {
+		h->bad_at = r_time();
+		h->bad = what;
+	}
+}
+
+#ifndef SSTC
+/*
+ * CLINT era: timervec (or the VMM, playing it) raised sip.SSIP after mtime passed a deadline
+ * and moved mtimecmp on by one interval. By the k-th tick at least k deadlines have passed, the
+ * first at first_due, so mtime >= first_due + (k - 1) steps and mtimecmp >= first_due + k steps.
+ * A step is the interval, or a hair less: the VMM derives it from mtimecmp - mtime at the
+ * write, which comes a moment after the read of mtime it was computed from. Half an interval
+ * is the margin.
+ */
+static int tick(struct hart *h, int id, uint64 scause)
+{
+	uint64 k = h->ticks + 1, step = TICK_INTERVAL / 2, now = r_time();
+
+	if (scause != (SCAUSE_INTR | IRQ_S_SOFT))
+		return 0;
+	if (now < h->first_due + (k - 1) * step)
+		flag(h, "a tick came before its deadline");
+	if (*(volatile uint64 *)CLINT_MTIMECMP(id) < h->first_due + k * step)
+		flag(h, "mtimecmp was not moved on after a tick");
+	h->ticks = k;
+	csr_clear(sip, 1UL << IRQ_S_SOFT); /* acknowledged, as xv6's devintr() does */
+	return 1;
+}
+#else
+/* Sstc era: the supervisor timer interrupt is pending while time >= stimecmp; a new stimecmp
+ * in the future is both the acknowledgement and the next tick. */
+static int tick(struct hart *h, int id, uint64 scause)
+{
+	uint64 now = r_time();
+
+	(void)id;
+	if (scause != (SCAUSE_INTR | IRQ_S_TIMER))
+		return 0;
+	if (now < h->due)
+		flag(h, "a tick came before stimecmp");
+	h->due = now + TICK_INTERVAL;
+	csr_write(CSR_STIMECMP, h->due);
+	h->ticks++;
+	return 1;
+}
+#endif
+
+/* The interrupt attribute makes GCC save every register it touches and return with sret. */
+__attribute__((interrupt("supervisor"), aligned(4))) void kerneltrap(void)
+{
+	uint64 scause = csr_read(scause);
+	int id = cpuid();
+
+	if (tick(&harts[id], id, scause))
+		return;
+	/* main() prints only with interrupts off, so this hart does not hold the print lock */
+	printf("hart %d: unexpected trap: scause 0x%x sepc 0x%x stval 0x%x\n", id, scause,
+	       csr_read(sepc), csr_read(stval));
+	halt(3);
+}
