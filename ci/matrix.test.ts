@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { DEFAULT_L1_SOURCE } from '../images/l1-source.js';
-import { entryEnv, L1_KERNELS, matchDeviation, MATRIX, selectEntries, SUITES, validateMatrix, type MatrixEntry } from './matrix.js';
+import { kernelsMatch } from './kernel-version.js';
+import { entryEnv, L1_KERNELS, MATRIX, selectEntries, validateMatrix, type MatrixEntry } from './matrix.js';
 
 const configs = ['tiny', 'virtio-console'];
 const entry = (over: Partial<MatrixEntry> = {}): MatrixEntry => ({
@@ -27,24 +28,27 @@ describe('the matrix', () => {
     expect(L1_KERNELS['6.12-tiny']).toEqual(DEFAULT_L1_SOURCE);
   });
 
-  test('the trixie entry records the legacy-SBI difference instead of hiding it', () => {
+  test('every deviation names one whole test: no prefixes ending at ":" or a describe block', () => {
+    for (const e of MATRIX) {
+      for (const d of e.expected) {
+        expect(d.test, e.name).toMatch(/^.+ > .*\S$/);
+        expect(d.test, e.name).not.toMatch(/:$/);
+      }
+    }
     const trixie = MATRIX.find((e) => e.name === 'trixie')!;
-    expect(trixie.expected.map((d) => d.test)).toContain('asm milestones > hello-legacy:');
-    // vitest quotes test.for string parameters in the names it reports; the data need not.
-    expect(matchDeviation(trixie, SUITES.milestones, "asm milestones > 'hello-legacy': 'hello via legacy SBI putchar'")?.reason).toMatch(/RISCV_SBI_V01/);
-    expect(matchDeviation(trixie, SUITES.milestones, 'asm milestones > hello-legacy: hello via legacy SBI putchar')?.reason).toMatch(/RISCV_SBI_V01/);
-    expect(matchDeviation(trixie, SUITES.milestones, 'asm milestones > hello-dbcn: hello via SBI DBCN')).toBeUndefined();
-    expect(matchDeviation(trixie, SUITES.devices, 'asm milestones > hello-legacy: hello via legacy SBI putchar')).toBeUndefined();
+    expect(trixie.expected.map((d) => d.test)).toContain("asm milestones > 'hello-legacy': 'hello via legacy SBI putchar'");
   });
 
-  test('the 6.1 entry explains its DBCN-less KVM test by test; the C guests fall back to legacy putchar', () => {
-    const e = MATRIX.find((x) => x.name === '6.1-tiny')!;
-    expect(matchDeviation(e, SUITES.milestones, 'asm milestones > reboot: SRST cold reboot')?.reason).toMatch(/no SBI DBCN/);
-    expect(matchDeviation(e, SUITES.devices, 'hostile guests end in a typed fault and leave the host disk unharmed > desc-loop')).toBeUndefined();
-    expect(matchDeviation(e, SUITES.devices, 'devices > virtio-blk: write, flush, read back, and the bytes are in the host file')).toBeUndefined();
-    expect(matchDeviation(e, SUITES.sbi, 'SBI compliance, 1 hart > 1 - BASE: get_spec_version reports v2.0 or later')?.reason).toMatch(/SBI v1.0/);
-    expect(matchDeviation(e, SUITES.milestones, 'asm milestones > a guest that hangs fails at its deadline with the transcript tail and artifacts')).toBeDefined();
-    expect(matchDeviation(e, SUITES.milestones, "asm milestones > 'uart-hello': 'hello via 16550 UART MMIO'")).toBeUndefined();
+  test("trixie's HSM-bug deviations hold for the buggy 6.12.107 only, not for 6.12.117, which has the fix", () => {
+    const trixie = MATRIX.find((e) => e.name === 'trixie')!;
+    const hsm = trixie.expected.filter((d) => d.reason.includes('HSM hart status'));
+    expect(hsm.length).toBe(6);
+    for (const d of hsm) {
+      expect(kernelsMatch(d.kernels!, '6.12.107+deb13-riscv64')).toBe(true);
+      expect(kernelsMatch(d.kernels!, '6.12.117+deb13-riscv64')).toBe(false);
+    }
+    // the config-made ones hold on any trixie 6.12
+    for (const d of trixie.expected.filter((x) => !hsm.includes(x))) expect(kernelsMatch(d.kernels!, '6.12.117+deb13-riscv64')).toBe(true);
   });
 
   test('validation names every problem', () => {
@@ -53,6 +57,15 @@ describe('the matrix', () => {
       entry({ name: 'dup' }),
       entry({ name: 'dup', l1: 'nope' as never, guestConfig: 'huge', cpus: 0, suites: [] }),
       entry({ name: 'dev', suites: ['milestones', 'milestones'], expected: [{ suite: 'linux', test: 'a > b', reason: '' }] }),
+      entry({
+        name: 'distro',
+        l1: 'trixie',
+        expected: [
+          { suite: 'milestones', test: 'a > c', reason: 'r', kernels: '6.12.x' },
+          { suite: 'milestones', test: 'a > c', reason: 'r', kernels: '6.12' },
+          { suite: 'milestones', test: 'a > d', reason: 'r' },
+        ],
+      }),
     ];
     const problems = validateMatrix(bad, configs);
     expect(problems).toEqual([
@@ -65,21 +78,10 @@ describe('the matrix', () => {
       'entry 3 (dev): a suite is listed twice',
       'entry 3 (dev): expected deviation "a > b" is in suite "linux", which this entry does not run',
       'entry 3 (dev): expected deviation "a > b" has no reason',
+      'entry 4 (distro): expected deviation "a > c": bad kernel version term "6.12.x" (want e.g. "6.12.107", "<6.12.113", ">=6.1 <6.8")',
+      'entry 4 (distro): expected deviation "a > c" is listed twice',
+      'entry 4 (distro): expected deviation "a > d" must name the kernel versions it holds for (a distro L1 moves)',
     ]);
-  });
-
-  test('a deviation matches the exact name, or a prefix ending at ":" or at a describe boundary', () => {
-    const e = entry({
-      suites: ['milestones', 'linux'],
-      expected: [
-        { suite: 'milestones', test: 'asm milestones > hello-legacy:', reason: 'r1' },
-        { suite: 'linux', test: 'tiny kernel, 2 vCPUs', reason: 'r2' },
-      ],
-    });
-    expect(matchDeviation(e, SUITES.milestones, 'asm milestones > hello-legacy: hello')?.reason).toBe('r1');
-    expect(matchDeviation(e, SUITES.linux, 'tiny kernel, 2 vCPUs > the kernel does not panic')?.reason).toBe('r2');
-    expect(matchDeviation(e, SUITES.linux, 'tiny kernel, 2 vCPUs')?.reason).toBe('r2');
-    expect(matchDeviation(e, SUITES.linux, 'tiny kernel, 2 vCPUs started > x')).toBeUndefined();
   });
 
   test('entries are selected by name, in matrix order, and unknown names are refused', () => {

@@ -1,17 +1,23 @@
 // npm run matrix [-- [--build-only] [--list] <entry>...]
 //
 // For each matrix entry (ci/matrix.ts; all of them unless some are named): build or fetch what
-// it needs (images/build.ts, cached), run its suites with `vitest run` and the environment that
-// selects its kernels, a JUnit report per entry in test-results/matrix/<entry>.xml, then write
-// test-results/matrix/summary.md and print it. Exit 1 on an unexpected failure only.
+// it needs (images/build.ts, cached), boot its L1 once to learn its release (uname -r: which
+// version-bound deviations apply), run its suites with `vitest run` and the environment that
+// selects its kernels, then judge what ci/matrix-reporter.ts recorded (ci/verdict.ts) and write
+// test-results/matrix/summary.md. Per entry: <entry>.json (the verdict's input), <entry>.xml
+// (JUnit, for CI viewers). Exit 1 when an entry has a problem: an unexplained failure, a stale
+// deviation, an unhandled error, an unexpected vitest exit, or an entry error.
 import { execa } from 'execa';
 import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { config, repoRoot, type L1Kernel } from '../harness/config.js';
+import { Stage } from '../harness/stage/stage.js';
 import { build, buildL1, LINUX_CONFIGS, recordL1 } from '../images/build.js';
-import { classify, parseJunit, renderSummary, unexpectedFailures, type EntryResult } from './junit.js';
+import type { MatrixRun } from './matrix-reporter.js';
 import { entryEnv, L1_KERNELS, MATRIX, selectEntries, SUITES, validateMatrix, type L1Name } from './matrix.js';
+import { entryStatus, renderSummary, type EntryReport } from './summary.js';
+import { judge, type EntryRun } from './verdict.js';
 
 const outDir = join(repoRoot, 'test-results', 'matrix');
 const say = (m: string) => console.error(`matrix: ${m}`);
@@ -20,6 +26,46 @@ const errText = (e: unknown) => {
   const err = e as { stderr?: string; shortMessage?: string; message?: string };
   return (err.stderr?.trim() || err.shortMessage || err.message || String(e)).split('\n').slice(-6).join('\n');
 };
+const reporter = join(repoRoot, 'ci', 'matrix-reporter.ts');
+
+/** The L1's kernel release as it reports itself (the agent's hello): one short stage boot. */
+async function kernelRelease(l1: L1Kernel): Promise<string> {
+  await using stage = await Stage.start({ kernel: l1.kernel, modules: l1.modules });
+  if (!stage.kernelRelease) throw new Error('the L1 booted but reported no kernel release');
+  return stage.kernelRelease;
+}
+
+/** Run an entry's suites; the run as the verdict needs it (no throw: failures are data). */
+async function runEntry(entry: (typeof MATRIX)[number], l1: L1Kernel): Promise<{ run: EntryRun; testSeconds?: number }> {
+  let release: string;
+  try {
+    release = await kernelRelease(l1);
+    say(`${entry.name}: L1 kernel ${release}`);
+  } catch (e) {
+    return { run: { entry, error: `L1 ${entry.l1} did not boot: ${errText(e)}` } };
+  }
+  const [json, xml, artifacts] = [join(outDir, `${entry.name}.json`), join(outDir, `${entry.name}.xml`), join(outDir, entry.name)];
+  for (const p of [json, xml, artifacts]) rmSync(p, { recursive: true, force: true });
+  const files = entry.suites.map((s) => SUITES[s]);
+  say(`${entry.name}: vitest run ${files.join(' ')} (${Object.entries(entryEnv(entry)).map(([k, v]) => `${k}=${v}`).join(' ')})`);
+  const t0 = performance.now();
+  const args = ['--reporter=default', '--reporter=junit', `--outputFile.junit=${xml}`, `--reporter=${reporter}`, `--outputFile.matrix=${json}`];
+  const vitest = await execa('vitest', ['run', '--project', 'guest', ...files, ...args], {
+    cwd: repoRoot,
+    preferLocal: true,
+    reject: false,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...entryEnv(entry), BOOTCASE_ARTIFACTS: artifacts },
+  });
+  const exit = vitest.exitCode ?? vitest.signal ?? 'an unknown cause';
+  const [testSeconds, done] = [seconds(t0), { entry, kernelRelease: release, exit }];
+  if (!existsSync(json)) return { run: done, testSeconds };
+  try {
+    return { run: { ...done, run: JSON.parse(readFileSync(json, 'utf8')) as MatrixRun }, testSeconds };
+  } catch (e) {
+    return { run: { ...done, error: `unreadable ${relative(repoRoot, json)}: ${errText(e)}` }, testSeconds };
+  }
+}
 
 async function main(argv: string[]): Promise<number> {
   const flags = new Set(argv.filter((a) => a.startsWith('--')));
@@ -55,52 +101,28 @@ async function main(argv: string[]): Promise<number> {
   }
   if (flags.has('--build-only')) return [...l1s.values()].some((l) => l.error) ? 1 : 0;
 
-  const results: EntryResult[] = [];
+  const reports: EntryReport[] = [];
   for (const entry of entries) {
     const l1 = l1s.get(entry.l1)!;
-    const result: EntryResult = { entry, l1Describe: l1.l1?.describe, buildSeconds: l1.seconds, buildCached: l1.cached, cases: [], staleDeviations: [] };
-    results.push(result);
-    if (l1.error) {
-      result.error = `L1 ${entry.l1} could not be built: ${l1.error}`;
-      continue;
-    }
-    const xml = join(outDir, `${entry.name}.xml`);
-    const artifacts = join(outDir, entry.name);
-    rmSync(xml, { force: true });
-    rmSync(artifacts, { recursive: true, force: true });
-    const files = entry.suites.map((s) => SUITES[s]);
-    say(`${entry.name}: vitest run ${files.join(' ')} (${Object.entries(entryEnv(entry)).map(([k, v]) => `${k}=${v}`).join(' ')})`);
-    t0 = performance.now();
-    const run = await execa('vitest', ['run', '--project', 'guest', ...files, '--reporter=default', '--reporter=junit', `--outputFile.junit=${xml}`], {
-      cwd: repoRoot,
-      preferLocal: true,
-      reject: false,
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...entryEnv(entry), BOOTCASE_ARTIFACTS: artifacts },
-    });
-    result.testSeconds = seconds(t0);
-    if (!existsSync(xml)) {
-      result.error = `vitest wrote no JUnit report (exit ${run.exitCode ?? run.signal})`;
-      continue;
-    }
-    const classified = classify(entry, parseJunit(readFileSync(xml, 'utf8')));
-    result.cases = classified.cases;
-    result.staleDeviations = classified.staleDeviations;
-    if (!result.cases.length) result.error = `no tests ran (vitest exit ${run.exitCode})`;
+    const { run, testSeconds } = l1.l1 ? await runEntry(entry, l1.l1) : { run: { entry, error: `L1 ${entry.l1} could not be built: ${l1.error}` }, testSeconds: undefined };
+    const report: EntryReport = { ...run, verdict: judge(run), l1Describe: l1.l1?.describe, buildSeconds: l1.seconds, buildCached: l1.cached, testSeconds };
+    reports.push(report);
+    say(`${entry.name}: ${entryStatus(report)}${report.verdict.problems.length ? ` (${report.verdict.problems.length} problems)` : ''}`);
   }
 
   const commit = (await execa('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, reject: false })).stdout || '?';
-  const summary = renderSummary(results, {
+  const summary = renderSummary(reports, {
     notes: [
       `Commit ${commit}${(await execa('git', ['status', '--porcelain'], { cwd: repoRoot, reject: false })).stdout ? ' + local changes' : ''}; ` +
         `${availableParallelism()} host CPUs; BOOTCASE_TIMEOUT_SCALE=${config.timeoutScale}; shared build (VMM, guests, guest kernels) ${baseBuild.toFixed(1)} s.`,
-      `"build" is the entry's L1 kernel build or fetch; "tests" the wall time of its vitest run. JUnit reports: ${relative(repoRoot, outDir)}/<entry>.xml.`,
+      `"build" is the entry's L1 kernel build or fetch; "tests" the wall time of its vitest run; "kernel" the L1's uname -r. ` +
+        `Results: ${relative(repoRoot, outDir)}/<entry>.json (what the verdict reads) and <entry>.xml (JUnit).`,
     ],
   });
   writeFileSync(join(outDir, 'summary.md'), summary);
   console.log(`\n${summary}`);
   say(`wrote ${relative(repoRoot, join(outDir, 'summary.md'))}`);
-  return results.some((r) => unexpectedFailures(r) > 0) ? 1 : 0;
+  return reports.some((r) => entryStatus(r) !== 'ok') ? 1 : 0;
 }
 
 main(process.argv.slice(2)).then(
