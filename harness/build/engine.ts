@@ -25,8 +25,9 @@ let configuredHost: string | undefined;
 
 function configure(dockerHost: string): void {
   process.env.DOCKER_HOST = dockerHost;
-  // No registry is reachable: the reaper image (ryuk) cannot be pulled, so it is off and
-  // container-build.ts stops and removes its containers itself.
+  // No registry is reachable: the reaper image (ryuk) cannot be pulled, so it is off. What it
+  // would do, container-build.ts and sweep.ts do: bounded, self-removing, labelled containers,
+  // and each build removes the leftovers of dead ones.
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
   // /.dockerenv exists on these VMs, which sends testcontainers looking for a `bridge` network
   // (absent with dockerd --bridge=none) and then for alpine:3.14 (not pullable).
@@ -34,10 +35,15 @@ function configure(dockerHost: string): void {
   configuredHost = dockerHost;
 }
 
-/** The unix socket path or tcp address the client really talks to. */
-function hostOf(client: ContainerRuntimeClient): string {
-  const modem = (client.container.dockerode as unknown as { modem: { socketPath?: string; host?: string; port?: string | number } }).modem;
-  return modem.socketPath ? `unix://${modem.socketPath}` : `tcp://${modem.host}:${modem.port}`;
+/**
+ * The DOCKER_HOST the client really talks to, when testcontainers says so. For a unix socket its
+ * strategy resolved, info.containerRuntime.remoteSocketPath is that socket's path, unless
+ * TESTCONTAINERS_DOCKER_SOCKET_OVERRIDE replaces it (a path to mount into helper containers): then,
+ * as for tcp, there is no public way to tell, and the candidate is taken at its word.
+ */
+function hostOf(client: ContainerRuntimeClient, candidate: string): string {
+  if (!candidate.startsWith('unix://') || process.env.TESTCONTAINERS_DOCKER_SOCKET_OVERRIDE !== undefined) return candidate;
+  return `unix://${client.info.containerRuntime.remoteSocketPath}`;
 }
 
 /** Find an engine that answers; never pulls, never starts one (containers/engine.sh start does). */
@@ -59,7 +65,7 @@ export async function probeEngine(timeoutMs = scaled(10_000)): Promise<EnginePro
       const client = await withDeadline(getContainerRuntimeClient(), timeoutMs);
       // testcontainers falls through to its other strategies when DOCKER_HOST fails: a client
       // for a host that is not a candidate (an explicit DOCKER_HOST is the only one) is refused.
-      const used = host.startsWith('unix://') ? hostOf(client) : host;
+      const used = hostOf(client, host);
       if (!candidates.includes(used)) {
         tried.push(`${host}: does not answer`);
         continue;

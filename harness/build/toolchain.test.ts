@@ -13,12 +13,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { repoRoot } from '../config.js';
+import { repoRoot, scaled } from '../config.js';
 import { ToolMissingError } from '../errors.js';
 import { checkElf } from '../guest/elf.js';
 import { probeEngine } from './engine.js';
 import { ToolchainImageError } from './errors.js';
+import { TOOLCHAIN_IMAGE } from './image.js';
 import { prepareToolchainContainer, type PreparedToolchain } from './prepare.js';
+import { BUILD_LABEL, buildLabels, EXPIRES_LABEL, OWNER_PID_LABEL } from './sweep.js';
 import { buildGuests, type GuestBuild } from './toolchain.js';
 
 const dir = join(repoRoot, 'guests/asm');
@@ -114,4 +116,83 @@ describe('toolchain container', () => {
     await expect(build).rejects.toThrow(ToolchainImageError);
     await expect(build).rejects.toThrow(/localhost\/bootcase-no-such-image:none is not in the engine: build it with containers\/build-image.sh/);
   }, 60_000);
+});
+
+// Ryuk is off (no registry for its image): these check that what replaces it removes every
+// container a build leaves behind, the build's own and those of builds that died.
+describe('no leaked build containers', () => {
+  async function engineClient() {
+    const engine = await probeEngine();
+    if (!engine.ok) throw new Error(engine.reason);
+    return engine.client;
+  }
+  const labelled = async () =>
+    (await engineClient()).container.dockerode.listContainers({ all: true, filters: { label: [BUILD_LABEL] } });
+  const gone = { statusCode: 404 };
+  /** The labelled containers that are `ids` or were made by process `pid`. */
+  const remaining = async (pid: number, ids: string[]) =>
+    (await labelled()).filter((c) => ids.includes(c.Id) || c.Labels[OWNER_PID_LABEL] === String(pid)).map((c) => c.Id);
+
+  test('leftovers of dead or expired builds are swept by the next build, a live one is not; none of its own remains', async (ctx) => {
+    if (!prepared.ok) ctx.skip(`no container engine here: ${prepared.reason}`);
+    const client = await engineClient();
+    const exited = execa('true');
+    await exited;
+    const deadPid = exited.pid!; // nothing owns this pid now
+    const leftover = async (build: string, pid: number, expires: number) => {
+      const labels = { ...buildLabels(build, expires), [OWNER_PID_LABEL]: String(pid) };
+      const c = await client.container.create({ Image: TOOLCHAIN_IMAGE, Cmd: ['sleep', 'infinity'], Labels: labels, HostConfig: { NetworkMode: 'none' } });
+      await client.container.start(c);
+      return c.id;
+    };
+    const hour = Date.now() + 3600_000;
+    const dead = await leftover('dead-owner', deadPid, hour);
+    const expired = await leftover('expired', process.ppid, Date.now() - 1000);
+    const live = await leftover('live-owner', process.ppid, hour);
+    try {
+      const lines: string[] = [];
+      const built = await buildGuests({ dir, out: join(tmp, 'swept'), prefer: 'container', targets: ['hello-dbcn.bin'], log: (l) => lines.push(l) });
+      expect(built.via).toBe('container');
+      expect(lines).toContain(`removed leftover build container ${dead.slice(0, 12)}: its owner pid ${deadPid} is gone`);
+      expect(lines.some((l) => l.startsWith(`removed leftover build container ${expired.slice(0, 12)}: it expired`)), lines.join('\n')).toBe(true);
+      // Containers of other live processes may be there too (and are left alone): look at ours.
+      expect(await remaining(process.pid, [dead, expired, live, built.container!])).toEqual([live]);
+    } finally {
+      await client.container.dockerode.getContainer(live).remove({ force: true });
+    }
+  }, 120_000);
+
+  test('a SIGKILLed build leaves a self-removing container bounded by its deadlines, which the next build sweeps', async (ctx) => {
+    if (!prepared.ok) ctx.skip(`no container engine here: ${prepared.reason}`);
+    const docker = (await engineClient()).container.dockerode;
+    const before = new Set((await labelled()).map((c) => c.Id));
+    const child = execa(join(repoRoot, 'node_modules/.bin/tsx'), [join(repoRoot, 'harness/build/main.ts'), '--prefer', 'container', dir, join(tmp, 'killed'), ...targets], {
+      reject: false,
+      timeout: 120_000,
+    });
+    // Its container, as soon as the engine has it (created or running, before make is done).
+    let victim;
+    for (const until = Date.now() + 60_000; !victim && Date.now() < until && child.exitCode === null; ) {
+      victim = (await labelled()).find((c) => !before.has(c.Id));
+      if (!victim) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(victim, 'the build made no container before it ended').toBeDefined();
+    const owner = Number(victim!.Labels[OWNER_PID_LABEL]);
+    expect(owner, `the container names no owner pid (labels ${JSON.stringify(victim!.Labels)})`).toBeGreaterThan(0);
+    process.kill(owner, 'SIGKILL'); // the node process that runs main.ts (under tsx's own)
+    await child;
+
+    const info = await docker.getContainer(victim!.Id).inspect();
+    expect(info.HostConfig.AutoRemove, 'the engine removes it once its sleep ends').toBe(true);
+    // make's default deadline (300 s), the copy out (60 s) and 30 s of slack; never `infinity`.
+    expect(info.Config.Cmd).toEqual(['sleep', String(Math.ceil(scaled(390_000) / 1000))]);
+    expect(Number(info.Config.Labels[EXPIRES_LABEL])).toBeLessThanOrEqual(Date.now() + scaled(450_000));
+
+    const lines: string[] = [];
+    const built = await buildGuests({ dir, out: join(tmp, 'after-kill'), prefer: 'container', targets: ['hello-dbcn.bin'], log: (l) => lines.push(l) });
+    expect(lines).toContain(`removed leftover build container ${victim!.Id.slice(0, 12)}: its owner pid ${owner} is gone`);
+    await expect(docker.getContainer(victim!.Id).inspect()).rejects.toMatchObject(gone);
+    expect(await remaining(owner, [built.container!])).toEqual([]);
+    expect(await remaining(process.pid, [])).toEqual([]);
+  }, 180_000);
 });

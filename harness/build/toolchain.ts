@@ -46,7 +46,7 @@ export interface GuestBuild {
 }
 
 type Plan =
-  | { via: 'container'; why: string; run: (job: MakeJob) => Promise<string>; toolchain: string; what: string }
+  | { via: 'container'; why: string; run: (job: MakeJob, log: (line: string) => void) => Promise<string>; toolchain: string; what: string }
   | { via: 'host'; why: string; /** Why not the container, when 'auto' fell back. */ fallback?: string };
 
 /** Pick the toolchain. Throws only for prefer 'container'; 'auto' falls back to the host with the reason. */
@@ -60,7 +60,7 @@ async function plan(prefer: ToolchainPreference, image: string): Promise<Plan> {
       return {
         via: 'container',
         why: `prefer: ${prefer}; ${engine.description} has the current image`,
-        run: (job) => makeInContainer(engine.client, image, job),
+        run: (job, log) => makeInContainer(engine.client, image, job, log),
         toolchain: check.toolchain,
         what: `container ${image}`,
       };
@@ -92,7 +92,7 @@ export async function buildGuests(opts: BuildGuestsOptions): Promise<GuestBuild>
   if (p.via === 'container') {
     log(`${name} via ${p.what} (${p.why})`);
     toolchain = p.toolchain;
-    container = await p.run(job);
+    container = await p.run(job, log);
   } else {
     await requireHostToolchain(job.cross, p.fallback);
     toolchain = await hostToolchain(job.cross);
