@@ -212,6 +212,13 @@ int devices__pump_input(struct devices *d)
 	return 0;
 }
 
+void devices__set_stop(struct devices *d, const volatile sig_atomic_t *stop)
+{
+	for (unsigned i = 0; i < d->nr_blk; i++)
+		d->blk[i].mmio.stop = stop;
+	d->vcon.mmio.stop = stop;
+}
+
 int devices__sync(struct devices *d)
 {
 	int ret = 0;

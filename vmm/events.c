@@ -167,6 +167,12 @@ void jline__hex(struct jline *l, const char *key, uint64_t val)
 	jline__raw(l, tmp, (size_t)snprintf(tmp, sizeof(tmp), "\"0x%" PRIx64 "\"", val));
 }
 
+void jline__null(struct jline *l, const char *key)
+{
+	jline__key(l, key);
+	jline__raw(l, "null", 4);
+}
+
 void jline__bool(struct jline *l, const char *key, int val)
 {
 	jline__key(l, key);
@@ -245,12 +251,15 @@ void events__begin(const struct events *ev, struct jline *l, const char *name)
 
 static int events_write(struct events *ev, const char *buf, size_t len)
 {
+	size_t done;
 	int ret;
 
 	if (ev->failed)
 		return -EPIPE;
-	ret = fd__write_all(ev->fd, buf, len);
-	if (ret)
+	ret = fd__write_all_abortable(ev->fd, buf, len, ev->abort, &done);
+	/* a line given up on before its first byte leaves the stream whole: later lines (the
+	 * end) may still go; half a line would make the rest of the stream garbage */
+	if (ret && !(ret == -EINTR && done == 0))
 		ev->failed = 1;
 	return ret;
 }

@@ -17,6 +17,12 @@
 #include "vm.h"
 #include "vmm.h"
 
+/* The end event's "exit" for each way a run that reached the guest can end. */
+static const char *const exit_names[] = {
+	[VCPU_SHUTDOWN] = "shutdown", [VCPU_RESET] = "reboot", [VCPU_REPORT] = "report",
+	[VCPU_FAULT] = "fault",       [VCPU_TIMEOUT] = "timeout",
+};
+
 static void end_fault(struct jline *l, const struct vcpu_fault *f, const struct vcpu *vcpu)
 {
 	jline__obj_begin(l, "fault");
@@ -47,7 +53,10 @@ static void end_fault(struct jline *l, const struct vcpu_fault *f, const struct 
 		jline__hex(l, "addr", f->addr);
 		break;
 	}
-	jline__hex(l, "pc", f->pc);
+	if (vcpu && !f->pc_err)
+		jline__hex(l, "pc", f->pc);
+	else /* unknown: KVM did not read it back, or no hart was involved */
+		jline__null(l, "pc");
 	jline__obj_end(l);
 }
 
@@ -63,9 +72,11 @@ static void end_hart_pcs(struct jline *l, const struct vm *vm)
 	jline__str(l, "by", vm->terminated ? "sigterm" : "deadline");
 	jline__arr_begin(l, "hart_pcs");
 	for (i = 0; i < vm->nr_vcpus; i++) {
-		pc = 0;
-		vm__one_reg(vm->vcpus[i].fd, KVM_GET_ONE_REG, RISCV_CORE_REG(regs.pc), &pc);
-		jline__hex(l, NULL, pc);
+		if (vm->vcpus[i].fd >= 0 &&
+		    !vm__one_reg(vm->vcpus[i].fd, KVM_GET_ONE_REG, RISCV_CORE_REG(regs.pc), &pc))
+			jline__hex(l, NULL, pc);
+		else /* unknown, never a made-up 0x0 */
+			jline__null(l, NULL);
 	}
 	jline__arr_end(l);
 }
@@ -110,10 +121,6 @@ static void end_stats(struct jline *l, const struct vm *vm)
 /* The "end" event for a run that reached the guest; returns the exit status. */
 static int report_end(struct events *ev, const struct vm *vm)
 {
-	static const char *const names[] = {
-		[VCPU_SHUTDOWN] = "shutdown", [VCPU_RESET] = "reboot", [VCPU_REPORT] = "report",
-		[VCPU_FAULT] = "fault",       [VCPU_TIMEOUT] = "timeout",
-	};
 	const struct vcpu *vcpu = vm->end.vcpu;
 	const struct vcpu_fault *fault = vcpu ? &vcpu->fault : &vm->end.fault;
 	enum vcpu_exit why = vm->end.why;
@@ -121,7 +128,7 @@ static int report_end(struct events *ev, const struct vm *vm)
 	int status = VMM_EXIT_PASS;
 
 	events__begin(ev, &l, "end");
-	jline__str(&l, "exit", names[why]);
+	jline__str(&l, "exit", exit_names[why]);
 	switch (why) {
 	case VCPU_SHUTDOWN:
 	case VCPU_RESET:
@@ -142,6 +149,8 @@ static int report_end(struct events *ev, const struct vm *vm)
 	}
 	end_stats(&l, vm);
 	jline__u64(&l, "console_bytes", vm->con->written);
+	if (vm->con->dropped) /* the console reader was gone, or stalled at the end */
+		jline__u64(&l, "console_dropped", vm->con->dropped);
 	if (vm->cfg->sbi_trace) /* did KVM show us the calls it answered (the L1 patch)? */
 		jline__bool(&l, "sbi_trace_kvm", (vm->sbi_user & BOOTCASE_KVM_SBI_REPORT) != 0);
 	events__emit(ev, &l);
@@ -168,6 +177,26 @@ static int report_error(struct events *ev, const char *msg)
 	events__begin(ev, &l, "end");
 	jline__str(&l, "exit", "error");
 	jline__str(&l, "msg", msg);
+	events__emit(ev, &l);
+	return VMM_EXIT_ERROR;
+}
+
+/* The end-of-run fdatasync failed: the end is an error that says how the run had ended. */
+static int report_sync_error(struct events *ev, const struct vm *vm)
+{
+	char msg[400];
+	struct jline l;
+
+	snprintf(msg, sizeof(msg), "the run ended (%s) but its disk writes may be lost: %s",
+		 exit_names[vm->end.why], vm->dev.err);
+	if (ev->fd != STDERR_FILENO)
+		fprintf(stderr, "vmm: %s\n", msg);
+	events__error(ev, msg);
+	events__begin(ev, &l, "end");
+	jline__str(&l, "exit", "error");
+	jline__str(&l, "msg", msg);
+	end_stats(&l, vm);
+	jline__u64(&l, "console_bytes", vm->con->written);
 	events__emit(ev, &l);
 	return VMM_EXIT_ERROR;
 }
@@ -274,12 +303,12 @@ static int vmm_run(struct events *ev, struct console *con, const struct vm_confi
 	file__unmap(&initrd);
 	file__unmap(&firmware);
 	vm__run(&vm);
-	/* the guest's writes reach the disk before anyone looks at it */
-	if (devices__sync(&vm.dev)) {
-		fprintf(stderr, "vmm: %s\n", vm.dev.err);
-		events__error(ev, vm.dev.err);
-	}
-	status = report_end(ev, &vm);
+	/* the guest's writes reach the disk before anyone looks at it; a run whose writes may
+	 * be lost cannot pass, whatever the guest said */
+	if (devices__sync(&vm.dev))
+		status = report_sync_error(ev, &vm);
+	else
+		status = report_end(ev, &vm);
 out:
 	vm__close(&vm);
 	file__unmap(&image);
@@ -294,8 +323,11 @@ int vmm__main(int argc, char **argv)
 	struct events ev;
 	struct console con;
 	char err[512];
-	int ret = config__parse(&cfg, argc, argv, err, sizeof(err));
+	int ret;
 
+	/* first of all: a kill at any point must still end in an "end" event */
+	vm__catch_sigterm();
+	ret = config__parse(&cfg, argc, argv, err, sizeof(err));
 	events__init(&ev, cfg.events_fd >= 0 ? cfg.events_fd : STDERR_FILENO);
 	if (cfg.has_run_id)
 		events__set_run(&ev, cfg.run_id);

@@ -55,18 +55,30 @@ void file__unmap(struct file_map *fm)
 
 int fd__write_all(int fd, const void *buf, size_t len)
 {
-	const char *p = buf;
+	return fd__write_all_abortable(fd, buf, len, NULL, NULL);
+}
 
+int fd__write_all_abortable(int fd, const void *buf, size_t len,
+			    const volatile sig_atomic_t *abort, size_t *done)
+{
+	const char *p = buf;
+	size_t sent = 0;
+
+	if (!done)
+		done = &sent;
+	*done = 0;
 	while (len) {
 		ssize_t n = write(fd, p, len);
 
 		if (n < 0) {
-			if (errno == EINTR)
+			/* a signal interrupted a blocked write: go on, unless it was sent to stop us */
+			if (errno == EINTR && !(abort && *abort))
 				continue;
 			return -errno;
 		}
 		p += n;
 		len -= (size_t)n;
+		*done += (size_t)n;
 	}
 	return 0;
 }

@@ -44,20 +44,13 @@ void vcpu__kick(struct vcpu *vcpu)
 		pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
 }
 
-static uint64_t vcpu_pc(struct vcpu *vcpu)
-{
-	uint64_t pc = 0;
-	struct kvm_one_reg reg = { .id = RISCV_CORE_REG(regs.pc), .addr = (uintptr_t)&pc };
-
-	if (ioctl(vcpu->fd, KVM_GET_ONE_REG, &reg) < 0)
-		return 0;
-	return pc;
-}
-
 static enum vcpu_exit vcpu_fault(struct vcpu *vcpu, enum vcpu_fault_kind kind)
 {
 	vcpu->fault.kind = kind;
-	vcpu->fault.pc = vcpu_pc(vcpu);
+	vcpu->fault.pc = 0;
+	/* a pc KVM will not give back is unknown, not 0x0 (the event says null) */
+	vcpu->fault.pc_err = -vm__one_reg(vcpu->fd, KVM_GET_ONE_REG, RISCV_CORE_REG(regs.pc),
+					  &vcpu->fault.pc);
 	return VCPU_FAULT;
 }
 

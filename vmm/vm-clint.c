@@ -70,8 +70,10 @@ static void clint_arm(void *ctx, uint64_t deadline)
 		its.it_value.tv_sec = (time_t)(ns / NSEC_PER_SEC);
 		its.it_value.tv_nsec = (long)(ns % NSEC_PER_SEC);
 	}
+	/* without its timer the guest's next tick never comes: end the run, say why */
 	if (timerfd_settime(vm->clint_fd, 0, &its, NULL) < 0)
-		fprintf(stderr, "vmm: CLINT timerfd: %s\n", strerror(errno));
+		vm__host_fault(vm, FAULT_DEVICE, "clint", errno,
+			       "timerfd_settime of the CLINT deadline timer failed");
 }
 
 static void clint_soft_irq(void *ctx, unsigned hart)
@@ -102,13 +104,21 @@ int vm__clint_setup(struct vm *vm)
 	vm->clint_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (vm->clint_fd < 0)
 		return -errno;
-	/* KVM turns on every extension the host has; ask, and try once if it did not */
+	/* KVM turns on every extension the host has; ask, and try once if it did not. Harts
+	 * must agree: one with stimecmp and one without is no machine xv6 can run on */
 	if (vm__one_reg(fd, KVM_GET_ONE_REG, RISCV_ISA_EXT_REG(KVM_RISCV_ISA_EXT_SSTC), &sstc) || !sstc) {
-		sstc = 1;
-		for (unsigned i = 0; i < vm->nr_vcpus; i++)
-			if (vm__one_reg(vm->vcpus[i].fd, KVM_SET_ONE_REG,
-				    RISCV_ISA_EXT_REG(KVM_RISCV_ISA_EXT_SSTC), &sstc))
-				sstc = 0;
+		unsigned on = 0;
+
+		for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+			sstc = 1;
+			if (!vm__one_reg(vm->vcpus[i].fd, KVM_SET_ONE_REG,
+					 RISCV_ISA_EXT_REG(KVM_RISCV_ISA_EXT_SSTC), &sstc))
+				on++;
+		}
+		if (on && on != vm->nr_vcpus)
+			return vm__fail(vm, EIO, "--profile xv6: KVM enabled Sstc on %u of %u vCPUs; "
+				       "the harts would differ", on, vm->nr_vcpus);
+		sstc = on != 0;
 	}
 	vm->has_sstc = sstc != 0;
 	if (!vm->has_sstc)

@@ -10,12 +10,18 @@
  *   flush_fd  timerfd    a partial console line has waited 10 ms: write it out
  *   clint_fd  timerfd    the CLINT's next mtimecmp deadline (--profile xv6, vm-clint.c)
  *   console   the console input fd, while the guest's input device takes bytes (devices.c)
- * SIGTERM (the agent's kill) ends the run as a timeout too.
+ * SIGTERM (the agent's kill) ends the run as a timeout too; its handler is installed when the
+ * VMM starts (vm__catch_sigterm), so a kill during set-up still ends with an "end".
  *
- * Then it sets vm->stopping, kicks every vCPU out of KVM_RUN (vcpu__kick) and joins them, so
- * exactly one "end" is reported whatever the other vCPUs were doing. A vCPU blocked writing
- * console output under dev.lock is released the same way: the kick interrupts the write, and
- * console__flush() gives up on it once con->abort (= vm->stopping) is set.
+ * The claim of the end sets vm->stopping. The main thread then stops the vCPUs without ever
+ * waiting on a lock (vm_stop_vcpus): it kicks every vCPU out of KVM_RUN (vcpu__kick), and
+ * again every STOP_KICK_NS until each thread has left, because a kick that lands just before
+ * a thread enters a blocking write interrupts nothing. A vCPU blocked writing console output
+ * or an event under dev.lock is released by the kick: the write fails with EINTR, and the
+ * console and the events give up on it since their abort flag (= vm->stopping) is set. Harts
+ * parked by a served HSM are woken with a broadcast taken only with trylock, retried each
+ * round. Device loops under the lock are bounded (virtio_mmio__may_serve), so no guest, even
+ * one with a second hart that keeps re-posting requests, keeps the lock for long.
  */
 #include <errno.h>
 #include <poll.h>
@@ -30,10 +36,18 @@
 #include "vm.h"
 
 #define FLUSH_DELAY_NS (10 * 1000 * 1000)
+/* Kick the vCPUs that have not left yet this often while stopping. */
+#define STOP_KICK_NS (2 * 1000 * 1000)
+/* At the end, the console reader gets this long to take what is still buffered. */
+#define DRAIN_MS 1000
 /* Console input waits while the input device is full; look again this often. */
 #define INPUT_RETRY_MS 10
 
-int vm__claim_end(struct vm *vm, enum vcpu_exit why, struct vcpu *vcpu)
+/*
+ * The first claim wins. Async-signal-safe (the SIGTERM handler claims too): atomics and a
+ * write() to the eventfd only.
+ */
+static int vm_claim(struct vm *vm, enum vcpu_exit why, struct vcpu *vcpu, int by_sigterm)
 {
 	int expected = 0;
 	uint64_t one = 1;
@@ -45,9 +59,21 @@ int vm__claim_end(struct vm *vm, enum vcpu_exit why, struct vcpu *vcpu)
 		return 0;
 	vm->end.why = why;
 	vm->end.vcpu = vcpu;
-	if (vm->done_fd >= 0 && write(vm->done_fd, &one, sizeof(one)) < 0)
-		fprintf(stderr, "vmm: eventfd write: %s\n", strerror(errno));
+	vm->terminated = by_sigterm;
+	/* from now on every vCPU leaves at its next look, and blocked writes give up */
+	__atomic_store_n(&vm->stopping, 1, __ATOMIC_SEQ_CST);
+	if (vm->done_fd >= 0) {
+		/* adds 1 to a counter the main thread drains: fails only on overflow */
+		ssize_t n = write(vm->done_fd, &one, sizeof(one));
+
+		(void)n;
+	}
 	return 1;
+}
+
+int vm__claim_end(struct vm *vm, enum vcpu_exit why, struct vcpu *vcpu)
+{
+	return vm_claim(vm, why, vcpu, 0);
 }
 
 void vm__phase_once(struct vm *vm, int *flag, const char *name)
@@ -67,18 +93,51 @@ static void on_kick(int sig)
 
 /*
  * SIGTERM is how the agent stops a run whose harness deadline passed (docs/protocol.md, kill):
- * end it as a timeout, so the end event still says where every hart was. The handler only
- * sets a flag and claims the end (an atomic and a write() to the eventfd).
+ * end it as a timeout, so the end event still says where every hart was. Caught from the
+ * start of the VMM: a kill during set-up is remembered and ends the run as soon as it
+ * starts. The handler only sets flags and claims the end (atomics and an eventfd write).
  */
-static struct vm *term_vm;
+static volatile sig_atomic_t sigterm_seen;
+static struct vm *term_vm; /* atomic: the run a SIGTERM ends */
 
 static void on_term(int sig)
 {
+	struct vm *vm = __atomic_load_n(&term_vm, __ATOMIC_SEQ_CST);
+
 	(void)sig;
-	if (!__atomic_load_n(&term_vm->end_claimed, __ATOMIC_SEQ_CST)) {
-		term_vm->terminated = 1;
-		vm__claim_end(term_vm, VCPU_TIMEOUT, NULL);
-	}
+	sigterm_seen = 1;
+	if (vm)
+		vm_claim(vm, VCPU_TIMEOUT, NULL, 1);
+}
+
+int vm__catch_sigterm(void)
+{
+	struct sigaction sa;
+
+	/* SA_RESTART: during set-up the signal must not fail a read; the run's waits (poll, the
+	 * vCPUs' KVM_RUN) return EINTR anyway, and the stop's kicks interrupt the rest */
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_term;
+	sa.sa_flags = SA_RESTART;
+	return sigaction(SIGTERM, &sa, NULL) < 0 ? -errno : 0;
+}
+
+const volatile sig_atomic_t *vm__sigterm_flag(void)
+{
+	return &sigterm_seen;
+}
+
+void vm__host_fault(struct vm *vm, enum vcpu_fault_kind kind, const char *device, int err,
+		    const char *msg)
+{
+	if (__atomic_load_n(&vm->end_claimed, __ATOMIC_SEQ_CST))
+		return; /* the run already ended: keep the fault of whoever ended it */
+	vm->end.fault.kind = kind;
+	vm->end.fault.device = device;
+	vm->end.fault.err = err;
+	snprintf(vm->end.fault.msg, sizeof(vm->end.fault.msg), "%s", msg);
+	vm__claim_end(vm, VCPU_FAULT, NULL);
 }
 
 /* A partial console line is pending (called under dev.lock): flush it in 10 ms. */
@@ -91,6 +150,9 @@ static void arm_flush(void *ctx)
 		return;
 	if (timerfd_settime(vm->flush_fd, 0, &its, NULL) == 0)
 		vm->flush_armed = 1;
+	else /* the line would wait for the next newline, maybe forever: a host failure */
+		vm__host_fault(vm, FAULT_KVM_RUN, NULL, errno,
+			      "timerfd_settime of the console flush timer failed");
 }
 
 static void *vcpu_thread(void *arg)
@@ -98,6 +160,7 @@ static void *vcpu_thread(void *arg)
 	struct vcpu *vcpu = arg;
 
 	vm__claim_end(vcpu->vm, vcpu__run(vcpu, vcpu->vm), vcpu);
+	__atomic_store_n(&vcpu->exited, 1, __ATOMIC_SEQ_CST); /* the stop kicks it no more */
 	return NULL;
 }
 
@@ -111,10 +174,6 @@ static int vm_run_setup(struct vm *vm, int *deadline_fd)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_kick;
 	if (sigaction(VCPU_KICK_SIGNAL, &sa, NULL) < 0)
-		return -errno;
-	term_vm = vm;
-	sa.sa_handler = on_term;
-	if (sigaction(SIGTERM, &sa, NULL) < 0)
 		return -errno;
 	vm->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	vm->flush_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
@@ -130,6 +189,8 @@ static int vm_run_setup(struct vm *vm, int *deadline_fd)
 	vm->con->arm_ctx = vm;
 	vm->con->arm_flush = arm_flush;
 	vm->con->abort = &vm->stopping;
+	vm->ev->abort = &vm->stopping;
+	devices__set_stop(&vm->dev, &vm->stopping);
 	return 0;
 }
 
@@ -139,16 +200,6 @@ static void drain(int fd)
 
 	while (read(fd, &v, sizeof(v)) > 0)
 		;
-}
-
-static void vm_host_fault(struct vm *vm, enum vcpu_fault_kind kind, const char *device,
-			  int err, const char *msg)
-{
-	vm->end.fault.kind = kind;
-	vm->end.fault.device = device;
-	vm->end.fault.err = err;
-	snprintf(vm->end.fault.msg, sizeof(vm->end.fault.msg), "%s", msg);
-	vm__claim_end(vm, VCPU_FAULT, NULL);
 }
 
 /*
@@ -162,7 +213,9 @@ static int vm_service(struct vm *vm, int flush_due, int input_due, int clint_due
 		vm__clint_service(vm);
 	if (flush_due) {
 		vm->flush_armed = 0;
-		console__flush(vm->con);
+		/* never blocks: a stalled reader takes the rest at a later flush, or never */
+		if (console__flush_nowait(vm->con))
+			arm_flush(vm);
 	}
 	if (!input_due)
 		return 0;
@@ -170,7 +223,7 @@ static int vm_service(struct vm *vm, int flush_due, int input_due, int clint_due
 		/* a polling guest may have pulled the bytes itself in the meantime */
 		return console__input_ready(vm->con);
 	if (devices__pump_input(&vm->dev)) /* the guest broke its receive queue: as for MMIO */
-		vm_host_fault(vm, FAULT_DEVICE, "virtio-console", 0, vm->dev.err);
+		vm__host_fault(vm, FAULT_DEVICE, "virtio-console", 0, vm->dev.err);
 	return 0;
 }
 
@@ -199,7 +252,7 @@ static void vm_watch(struct vm *vm, int deadline_fd)
 			p[P_INPUT].fd = vm->con->in_fd;
 		if (poll(p, P__COUNT, pending ? INPUT_RETRY_MS : -1) < 0) {
 			if (errno != EINTR)
-				vm_host_fault(vm, FAULT_KVM_RUN, NULL, errno, strerror(errno));
+				vm__host_fault(vm, FAULT_KVM_RUN, NULL, errno, strerror(errno));
 			continue;
 		}
 		if (p[P_DEADLINE].revents)
@@ -221,6 +274,37 @@ static void vm_watch(struct vm *vm, int deadline_fd)
 	}
 }
 
+/*
+ * Stop every vCPU thread without waiting on anything they may hold (see the top of the
+ * file), then join them.
+ */
+static void vm_stop_vcpus(struct vm *vm)
+{
+	const struct timespec pause = { 0, STOP_KICK_NS };
+	unsigned i, live;
+
+	do {
+		live = 0;
+		for (i = 0; i < vm->nr_vcpus; i++) {
+			struct vcpu *vcpu = &vm->vcpus[i];
+
+			if (!vcpu->has_thread || __atomic_load_n(&vcpu->exited, __ATOMIC_SEQ_CST))
+				continue;
+			live++;
+			vcpu__kick(vcpu);
+		}
+		if (live)
+			vm__sbi_release(vm); /* harts parked by a served HSM, if the lock is free */
+		if (live)
+			nanosleep(&pause, NULL);
+	} while (live);
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		if (vm->vcpus[i].has_thread)
+			pthread_join(vm->vcpus[i].thread, NULL);
+		vm->vcpus[i].has_thread = 0;
+	}
+}
+
 enum vcpu_exit vm__run(struct vm *vm)
 {
 	int deadline_fd = -1, ret;
@@ -228,34 +312,33 @@ enum vcpu_exit vm__run(struct vm *vm)
 
 	ret = vm_run_setup(vm, &deadline_fd);
 	if (ret) {
-		vm_host_fault(vm, FAULT_KVM_RUN, NULL, -ret,
+		vm__host_fault(vm, FAULT_KVM_RUN, NULL, -ret,
 			      "cannot set up the run (signal, eventfd, timerfd)");
 		goto out;
 	}
-	for (i = 0; i < vm->nr_vcpus; i++) {
+	/* a SIGTERM from now on ends this run; one that came during set-up ends it at once */
+	__atomic_store_n(&term_vm, vm, __ATOMIC_SEQ_CST);
+	if (sigterm_seen)
+		vm_claim(vm, VCPU_TIMEOUT, NULL, 1);
+	for (i = 0; i < vm->nr_vcpus && !vm->stopping; i++) {
 		struct vcpu *vcpu = &vm->vcpus[i];
 
 		ret = pthread_create(&vcpu->thread, NULL, vcpu_thread, vcpu);
 		if (ret) {
-			vm_host_fault(vm, FAULT_KVM_RUN, NULL, ret, "cannot start a vCPU thread");
+			vm__host_fault(vm, FAULT_KVM_RUN, NULL, ret, "cannot start a vCPU thread");
 			break;
 		}
 		vcpu->has_thread = 1;
 	}
 	vm_watch(vm, deadline_fd);
-
-	__atomic_store_n(&vm->stopping, 1, __ATOMIC_SEQ_CST);
-	vm__sbi_release(vm); /* harts parked by a served HSM */
-	for (i = 0; i < vm->nr_vcpus; i++)
-		vcpu__kick(&vm->vcpus[i]);
-	for (i = 0; i < vm->nr_vcpus; i++) {
-		if (vm->vcpus[i].has_thread)
-			pthread_join(vm->vcpus[i].thread, NULL);
-		vm->vcpus[i].has_thread = 0;
-	}
+	vm_stop_vcpus(vm);
 out:
+	__atomic_store_n(&vm->stopping, 1, __ATOMIC_SEQ_CST);
 	vm->con->arm_flush = NULL;
-	console__flush(vm->con);
+	/* only the main thread is left: the end event may wait for a slow port, but a SIGTERM
+	 * still gets the VMM out of a stalled one */
+	vm->ev->abort = vm__sigterm_flag();
+	console__drain(vm->con, sigterm_seen ? 0 : DRAIN_MS);
 	if (deadline_fd >= 0)
 		close(deadline_fd);
 	if (vm->done_fd >= 0)

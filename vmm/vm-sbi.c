@@ -210,12 +210,15 @@ int vm__sbi_suspend(struct vm *vm, struct vcpu *vcpu)
 	return ret < 0 ? ret : 0;
 }
 
-/* The run is over: let every parked hart see vm->stopping. */
+/*
+ * The run is over: let every parked hart see vm->stopping. The broadcast is made under the
+ * lock so that no waiter is between its look at stopping and its wait; but the lock may be
+ * held by a vCPU blocked in a console write, so only try: the stop comes back.
+ */
 void vm__sbi_release(struct vm *vm)
 {
-	if (!vm->hsm_cond_init)
+	if (!vm->hsm_cond_init || pthread_mutex_trylock(&vm->dev.lock))
 		return;
-	pthread_mutex_lock(&vm->dev.lock);
 	pthread_cond_broadcast(&vm->hsm_cond);
 	pthread_mutex_unlock(&vm->dev.lock);
 }

@@ -97,9 +97,15 @@ static void vm_plic_notify(void *ctx, unsigned context, int level)
 
 	if (!(context & 1) || hart >= vm->nr_vcpus || vm->vcpus[hart].fd < 0)
 		return;
-	if (ioctl(vm->vcpus[hart].fd, KVM_INTERRUPT, &irq) < 0)
-		fprintf(stderr, "vmm: KVM_INTERRUPT %s on vCPU %u: %s\n", level ? "set" : "unset",
-			hart, strerror(errno));
+	if (ioctl(vm->vcpus[hart].fd, KVM_INTERRUPT, &irq) < 0) {
+		/* the guest would wait for an interrupt that never comes: end the run, say why */
+		char msg[128];
+		int err = errno;
+
+		snprintf(msg, sizeof(msg), "KVM_INTERRUPT %s (PLIC context %u) on vCPU %u: %s",
+			 level ? "set" : "unset", context, hart, strerror(err));
+		vm__host_fault(vm, FAULT_KVM_RUN, NULL, err, msg);
+	}
 	if (level && vm->hsm_cond_init) /* a hart in a served HSM suspend looks again */
 		pthread_cond_broadcast(&vm->hsm_cond);
 }
@@ -173,12 +179,25 @@ static int vm_create_vcpu(struct vm *vm, unsigned id)
 		return vm__fail(vm, errno, "mmap of kvm_run: %s", strerror(errno));
 	}
 	vcpu->run_size = (size_t)size;
-	/* KVM keeps DBCN off unless user space turns it on, and only before the first KVM_RUN */
-	if (!(vm->cfg->sbi_disable & (1u << BOOTCASE_KVM_SBI_EXT_DBCN)) &&
-	    vm__one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_SBI_EXT_REG(BOOTCASE_KVM_SBI_EXT_DBCN), &on) &&
-	    id == 0)
-		fprintf(stderr, "vmm: cannot enable SBI DBCN (needs Linux >= 6.8 in L1): %s\n",
-			strerror(errno));
+	/* KVM keeps DBCN off unless user space turns it on, and only before the first KVM_RUN.
+	 * An older KVM lacks it on every vCPU (a note); one that takes it on some vCPUs but not
+	 * others would give the guest harts that differ, so that is an error */
+	if (!(vm->cfg->sbi_disable & (1u << BOOTCASE_KVM_SBI_EXT_DBCN))) {
+		int ret = vm__one_reg(vcpu->fd, KVM_SET_ONE_REG,
+				      RISCV_SBI_EXT_REG(BOOTCASE_KVM_SBI_EXT_DBCN), &on);
+
+		if (id == 0)
+			vm->dbcn_err = ret;
+		if (id == 0 && ret)
+			fprintf(stderr, "vmm: cannot enable SBI DBCN (needs Linux >= 6.8 in L1): %s\n",
+				strerror(-ret));
+		else if (ret && !vm->dbcn_err)
+			return vm__fail(vm, ret, "SBI DBCN: KVM enabled it on vCPU 0 but not on "
+				       "vCPU %u: %s", id, strerror(-ret));
+		else if (!ret && vm->dbcn_err)
+			return vm__fail(vm, EIO, "SBI DBCN: KVM refused it on vCPU 0 (%s) but enabled "
+				       "it on vCPU %u", strerror(-vm->dbcn_err), id);
+	}
 	if (id == 0)
 		vm_probe_cpu(vm, vcpu->fd);
 	return vm_sbi_disable(vm, vcpu);
@@ -250,7 +269,7 @@ int vm__open(struct vm *vm, const struct vm_config *cfg, struct events *ev, stru
 			return ret;
 	}
 	if (cfg->profile == PROFILE_XV6 && (ret = vm__clint_setup(vm)))
-		return vm__fail(vm, ret, "--profile xv6: cannot set up the CLINT timer: %s",
+		return vm->err[0] ? ret : vm__fail(vm, ret, "--profile xv6: cannot set up the CLINT timer: %s",
 			       strerror(-ret));
 	vm_phase(vm, "vcpus-created");
 	return 0;

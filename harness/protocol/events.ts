@@ -7,8 +7,8 @@ export const PROTOCOL_VERSION = 1;
 export type ExitKind = 'shutdown' | 'reboot' | 'report' | 'fault' | 'timeout' | 'error';
 
 export type Fault =
-  | { kind: 'mmio-unmapped'; addr: bigint; len: number; write: boolean; pc: bigint }
-  | { kind: 'sbi-unknown'; eid: bigint; fid: bigint; pc: bigint }
+  | { kind: 'mmio-unmapped'; addr: bigint; len: number; write: boolean; pc: bigint | null }
+  | { kind: 'sbi-unknown'; eid: bigint; fid: bigint; pc: bigint | null }
   | { kind: 'kvm-run'; errno: number; msg: string }
   | { kind: 'kvm-exit'; reason: number }
   | { kind: 'device'; device: string; msg: string };
@@ -36,12 +36,14 @@ export interface EndEvent {
   guest_us?: number;
   /** Bytes the VMM wrote to the console in this run (the console travels on its own port). */
   console_bytes?: number;
+  /** Bytes the VMM could not write to the console: its reader was gone, or stalled at the end. */
+  console_dropped?: number;
   /** With `--sbi-trace`: whether KVM showed the VMM the calls it answered itself (the L1 patch's REPORT mode). */
   sbi_trace_kvm?: boolean;
   /** A timeout: what stopped it (`deadline` = --timeout-ms, `sigterm` = the agent's kill at the harness deadline). */
   by?: 'deadline' | 'sigterm';
-  /** A timeout: each hart's pc when it was stopped, by hart id. */
-  hart_pcs?: bigint[];
+  /** A timeout: each hart's pc when it was stopped, by hart id (null: KVM did not give it back). */
+  hart_pcs?: (bigint | null)[];
 }
 
 export interface StartEvent {
@@ -105,12 +107,15 @@ function big(v: unknown): bigint {
   throw new ProtocolError(`expected a hex string, got ${JSON.stringify(v)}`);
 }
 
+/** A pc the VMM could not read back is null, never a made-up 0x0. */
+const pcOrNull = (v: unknown): bigint | null => (v === null ? null : big(v));
+
 function parseFault(f: Record<string, unknown>): Fault {
   switch (f.kind) {
     case 'mmio-unmapped':
-      return { kind: f.kind, addr: big(f.addr), len: Number(f.len), write: Boolean(f.write), pc: big(f.pc) };
+      return { kind: f.kind, addr: big(f.addr), len: Number(f.len), write: Boolean(f.write), pc: pcOrNull(f.pc) };
     case 'sbi-unknown':
-      return { kind: f.kind, eid: big(f.eid), fid: big(f.fid), pc: big(f.pc) };
+      return { kind: f.kind, eid: big(f.eid), fid: big(f.fid), pc: pcOrNull(f.pc) };
     case 'kvm-run':
       return { kind: f.kind, errno: Number(f.errno), msg: String(f.msg ?? '') };
     case 'kvm-exit':
@@ -208,9 +213,10 @@ export function parseEvent(line: string): StageEvent {
       if (raw.msg !== undefined) end.msg = String(raw.msg);
       if (raw.guest_us !== undefined) end.guest_us = Number(raw.guest_us);
       if (raw.console_bytes !== undefined) end.console_bytes = Number(raw.console_bytes);
+      if (raw.console_dropped !== undefined) end.console_dropped = Number(raw.console_dropped);
       if (raw.sbi_trace_kvm !== undefined) end.sbi_trace_kvm = raw.sbi_trace_kvm === true;
       if (raw.by === 'deadline' || raw.by === 'sigterm') end.by = raw.by;
-      if (Array.isArray(raw.hart_pcs)) end.hart_pcs = raw.hart_pcs.map(big);
+      if (Array.isArray(raw.hart_pcs)) end.hart_pcs = raw.hart_pcs.map(pcOrNull);
       if (raw.fault !== undefined) end.fault = parseFault(raw.fault as Record<string, unknown>);
       return end;
     }
@@ -234,7 +240,7 @@ export function parseEvent(line: string): StageEvent {
 
 /** Render a fault the way error messages and the CLI show it. */
 export function describeFault(f: Fault): string {
-  const hex = (v: bigint) => `0x${v.toString(16)}`;
+  const hex = (v: bigint | null) => (v === null ? 'unknown' : `0x${v.toString(16)}`);
   switch (f.kind) {
     case 'mmio-unmapped':
       return `unmapped MMIO ${f.write ? 'write' : 'read'} of ${f.len} bytes at ${hex(f.addr)} (pc ${hex(f.pc)})`;

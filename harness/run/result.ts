@@ -31,7 +31,8 @@ export interface TimelineEntry {
 }
 
 /** "hart 0 at pc 0x80000010, hart 1 at pc 0x80000234" */
-export const describePcs = (pcs: readonly bigint[]) => pcs.map((pc, hart) => `hart ${hart} at pc 0x${pc.toString(16)}`).join(', ');
+export const describePcs = (pcs: readonly (bigint | null)[]) =>
+  pcs.map((pc, hart) => (pc === null ? `hart ${hart} at an unknown pc` : `hart ${hart} at pc 0x${pc.toString(16)}`)).join(', ');
 
 export class RunResult {
   readonly exit: ExitKind;
@@ -52,7 +53,7 @@ export class RunResult {
    */
   readonly sbiTraceComplete: boolean;
   /** A timeout: where each hart was when the run was stopped (pc, by hart id), for hangs. */
-  readonly hartPcs: readonly bigint[];
+  readonly hartPcs: readonly (bigint | null)[];
   /** A timeout: `deadline` (the VMM's --timeout-ms) or `sigterm` (killed at the harness deadline). */
   readonly stoppedBy: 'deadline' | 'sigterm' | undefined;
 

@@ -171,9 +171,12 @@ static int blk_notify(struct virtio_mmio *vm, unsigned queue)
 	struct virtio_blk *blk = to_blk(vm);
 	struct virtq *vq = &vm->vqs[queue];
 	bool pushed = false;
-	int r;
+	unsigned served;
+	int r = 0;
 
-	while ((r = virtq__pop(vq, &blk->chain)) > 0) {
+	for (served = 0; virtio_mmio__may_serve(vm, vq, served) &&
+			 (r = virtq__pop(vq, &blk->chain)) > 0;
+	     served++) {
 		const struct virtq_chain *c = &blk->chain;
 		uint32_t written;
 		int status = blk_request(blk, c, &written);

@@ -42,9 +42,12 @@ static int console_flush_input(struct virtio_console *con)
 	struct virtq *vq = &vm->vqs[VIRTIO_CONSOLE_RX_QUEUE];
 	const struct virtq_chain *c = &con->chain;
 	bool pushed = false;
+	unsigned served;
 	int r = 0;
 
-	while (con->pending_count && virtio_mmio__live(vm) && vq->started) {
+	for (served = 0; con->pending_count && virtio_mmio__live(vm) && vq->started &&
+			 virtio_mmio__may_serve(vm, vq, served);
+	     served++) {
 		size_t n = 0;
 
 		r = virtq__pop(vq, &con->chain);
@@ -80,9 +83,12 @@ static int console_transmit(struct virtio_console *con)
 	struct virtq *vq = &vm->vqs[VIRTIO_CONSOLE_TX_QUEUE];
 	const struct virtq_chain *c = &con->chain;
 	bool pushed = false;
-	int r;
+	unsigned served;
+	int r = 0;
 
-	while ((r = virtq__pop(vq, &con->chain)) > 0) {
+	for (served = 0; virtio_mmio__may_serve(vm, vq, served) &&
+			 (r = virtq__pop(vq, &con->chain)) > 0;
+	     served++) {
 		if (c->nr_in)
 			return virtio_mmio__fail(vm, "transmit buffer %u has %u device-writable bytes",
 						 c->head, c->in_bytes);

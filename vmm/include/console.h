@@ -22,6 +22,7 @@ struct console {
 	size_t len;
 	int seen_output;
 	uint64_t written; /* bytes written to out_fd: the "end" event's console_bytes */
+	uint64_t dropped; /* bytes that never got there: the reader was gone or stalled */
 	int in_eof;
 	struct events *ev;     /* for the first-output phase */
 	void (*arm_flush)(void *ctx); /* ask for a flush soon (partial line pending) */
@@ -32,7 +33,14 @@ struct console {
 };
 
 void console__init(struct console *con, int out_fd, int in_fd, struct events *ev);
+/* Write the buffer out, blocking while the reader is slow (vCPU threads). A signal that
+ * interrupts the write once *abort is set leaves the rest in the buffer and returns. */
 void console__flush(struct console *con);
+/* Write what fits without blocking (the main thread); 1 while bytes remain buffered. */
+int console__flush_nowait(struct console *con);
+/* The end of the run: write what the reader takes within timeout_ms, drop (and count) the
+ * rest. */
+void console__drain(struct console *con, int timeout_ms);
 size_t console__read(struct console *con, uint8_t *buf, size_t len);
 /* Is input waiting to be read (or EOF to be seen)? Never blocks. */
 int console__input_ready(struct console *con);

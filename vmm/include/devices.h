@@ -70,6 +70,9 @@ size_t devices__input_space(struct devices *d);
 int devices__pump_input(struct devices *d);
 /* fdatasync the writable disks; 0 or -1 with d->err set. */
 int devices__sync(struct devices *d);
+/* The run is over once *stop is set: the virtio devices serve no more requests. Called
+ * before the vCPU threads start. */
+void devices__set_stop(struct devices *d, const volatile sig_atomic_t *stop);
 
 /* Close the disks (no lock needed: every thread is gone). */
 void devices__close(struct devices *d);

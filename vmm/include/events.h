@@ -8,6 +8,7 @@
 #ifndef BOOTCASE_EVENTS_H
 #define BOOTCASE_EVENTS_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,8 @@ struct events {
 	uint64_t run_id;
 	uint64_t t0_ns; /* CLOCK_MONOTONIC when the VMM started */
 	int failed;     /* a write failed: stop trying, never block the VMM on a dead port */
+	/* set: a write that a signal interrupts gives up (the run is over, the port stalled) */
+	const volatile sig_atomic_t *abort;
 	char batch[4096]; /* batched lines (events__emit_batched), at most one atomic write */
 	size_t batch_len;
 };
@@ -36,6 +39,8 @@ void jline__i64(struct jline *l, const char *key, int64_t val);
 void jline__u64(struct jline *l, const char *key, uint64_t val);
 void jline__hex(struct jline *l, const char *key, uint64_t val);
 void jline__bool(struct jline *l, const char *key, int val);
+/* A value that is not known (a register KVM would not read back). */
+void jline__null(struct jline *l, const char *key);
 void jline__obj_begin(struct jline *l, const char *key);
 void jline__obj_end(struct jline *l);
 /* An array value; its elements are written with a NULL key (jline__str(l, NULL, "x")). */

@@ -34,6 +34,7 @@ enum vcpu_fault_kind {
 struct vcpu_fault {
 	enum vcpu_fault_kind kind;
 	uint64_t pc;
+	int pc_err;          /* errno of reading pc back (0: pc is valid); null in the event */
 	uint64_t addr;       /* mmio-unmapped, device */
 	uint32_t len;        /* mmio-unmapped */
 	int is_write;        /* mmio-unmapped */
@@ -57,6 +58,7 @@ struct vcpu {
 	size_t run_size;
 	pthread_t thread;
 	int has_thread;
+	int exited; /* atomic: the thread has left vcpu__run (the stop stops kicking it) */
 	int started;
 	uint64_t t_first_run_ns;
 	struct vcpu_stats stats;

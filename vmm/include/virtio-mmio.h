@@ -12,6 +12,7 @@
 #ifndef BOOTCASE_VIRTIO_MMIO_H
 #define BOOTCASE_VIRTIO_MMIO_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -105,6 +106,8 @@ struct virtio_mmio {
 	bool bad_feature_word; /* a non-zero DriverFeatures write with DriverFeaturesSel >= 2 */
 	struct virtq vqs[VIRTIO_MMIO_MAX_QUEUES];
 	char err[VIRTQ_ERR_LEN + 64];
+	/* Set by the VMM when the run is over: backends stop serving requests (NULL: never). */
+	const volatile sig_atomic_t *stop;
 };
 
 extern const struct dev_ops virtio_mmio_ops;
@@ -128,6 +131,19 @@ int virtio_mmio__queue_fail(struct virtio_mmio *vm, unsigned queue);
 static inline bool virtio_mmio__live(const struct virtio_mmio *vm)
 {
 	return (vm->status & VIRTIO_STATUS_DRIVER_OK) && !(vm->status & VIRTIO_STATUS_NEEDS_RESET);
+}
+
+/*
+ * May a backend's notify loop take one more chain? Each notify serves at most one queue's
+ * worth (num chains: all a notify can announce, as at most num are outstanding; a chain
+ * posted later comes with a notify of its own), and nothing once the run is over. Without
+ * the budget, a second hart that re-posts requests as fast as they complete keeps the loop,
+ * and the device lock it runs under, forever.
+ */
+static inline bool virtio_mmio__may_serve(const struct virtio_mmio *vm, const struct virtq *vq,
+					  unsigned served)
+{
+	return served < vq->num && !(vm->stop && *vm->stop);
 }
 
 /* Did the driver accept feature bit? */

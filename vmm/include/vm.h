@@ -46,16 +46,19 @@ struct vm {
 	uint32_t timebase_hz;
 
 	/* the run */
-	volatile sig_atomic_t stopping; /* the run is over: vCPU threads return VCPU_STOPPED */
+	/* the run is over (set when the end is claimed): vCPU threads return VCPU_STOPPED,
+	 * blocked console and event writes give up, devices serve no more requests */
+	volatile sig_atomic_t stopping;
 	int phase_first_run, phase_first_exit; /* emitted (under dev.lock) */
 	int end_claimed; /* atomic */
 	struct vm_end end;
-	volatile sig_atomic_t terminated; /* SIGTERM ended the run (vm-run.c) */
+	volatile sig_atomic_t terminated; /* SIGTERM ended the run (set with the claim) */
 	int done_fd;  /* eventfd: a vCPU claimed the end */
 	int clint_fd; /* timerfd: the CLINT's next deadline (--profile xv6; vm-clint.c) */
 	struct clint_hooks clint_hooks;
 	uint64_t time_offset; /* guest time CSR - L1 time CSR (KVM's time_delta) */
 	int has_sstc;         /* KVM gives the guest Sstc (stimecmp) */
+	int dbcn_err;         /* -errno of enabling DBCN on vCPU 0: every vCPU must agree */
 	uint32_t sbi_user;          /* BOOTCASE_KVM_SBI_* enabled on this VM (vm-sbi.c) */
 	struct sbi_served served;   /* the extensions taken from KVM; vm->sbi.served points here */
 	pthread_cond_t hsm_cond;    /* with dev.lock: a stopped hart may have been started */
@@ -105,13 +108,24 @@ int vm__sbi_hsm_gate(struct vm *vm, struct vcpu *vcpu);
 /* On vcpu's thread, after a served HSM suspend: wait, as WFI would, for an enabled interrupt
  * (or the end of the run). 0 or -errno. */
 int vm__sbi_suspend(struct vm *vm, struct vcpu *vcpu);
+/* The run is over: wake the harts parked by a served HSM so they see vm->stopping. Takes
+ * dev.lock only if it is free (the stop must never wait on it): the stop calls it again
+ * each round until every vCPU thread has left. */
 void vm__sbi_release(struct vm *vm);
 void vm__sbi_trace_system_event(struct vm *vm, struct vcpu *vcpu);
 
-/* vm-run.c: run every vCPU on its own thread until the run ends; returns vm->end.why. */
+/* vm-run.c: catch SIGTERM from the start of the VMM (0 or -errno); a SIGTERM before the run
+ * ends it as a timeout as soon as it starts. The flag says whether one came. */
+int vm__catch_sigterm(void);
+const volatile sig_atomic_t *vm__sigterm_flag(void);
+/* Run every vCPU on its own thread until the run ends; returns vm->end.why. */
 enum vcpu_exit vm__run(struct vm *vm);
 /* Record why the run ended unless something already did; 1 if this call won. Any thread. */
 int vm__claim_end(struct vm *vm, enum vcpu_exit why, struct vcpu *vcpu);
+/* End the run with a fault the host found outside any vCPU's exit (a failed ioctl or timer,
+ * a device broken by console input), unless it already ended. Any thread. */
+void vm__host_fault(struct vm *vm, enum vcpu_fault_kind kind, const char *device, int err,
+		    const char *msg);
 /* A phase event, once per run (first-run, first-exit), from whichever vCPU gets there first. */
 void vm__phase_once(struct vm *vm, int *flag, const char *name);
 
