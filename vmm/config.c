@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "kvm-riscv.h"
 #include "sbi.h"
 #include "util.h"
 
@@ -222,6 +223,17 @@ int config__parse(struct vm_config *cfg, int argc, char *const argv[], char *err
 	}
 	if (!ret && (cfg->sbi_serve & cfg->sbi_disable)) {
 		snprintf(err, errlen, "options --sbi-serve and --sbi-disable name the same extension");
+		ret = -EINVAL;
+	}
+	/*
+	 * A hart suspended by a served HSM waits in the VMM for an interrupt, woken by what the
+	 * VMM itself raises; an IPI that KVM answers in-kernel queues VSSIP without telling us, so
+	 * the hart would sleep until its timer. Serving IPI too makes every IPI one of ours.
+	 */
+	if (!ret && (cfg->sbi_serve & (1u << BOOTCASE_KVM_SBI_EXT_HSM)) &&
+	    !(cfg->sbi_serve & (1u << BOOTCASE_KVM_SBI_EXT_IPI))) {
+		snprintf(err, errlen, "option --sbi-serve hsm needs ipi too (--sbi-serve hsm,ipi): a "
+			 "hart suspended by the VMM's HSM would not wake on the IPIs KVM answers");
 		ret = -EINVAL;
 	}
 	if (!ret && cfg->profile == PROFILE_XV6)

@@ -80,7 +80,7 @@ async function main() {
     mmio.push(per(1, 2));
     inKernel.push(per(2, 3));
     hsmKvm.push(per(3, 4));
-    hsmServed.push((await marks({ sbiServe: ['hsm'] }))(3, 4));
+    hsmServed.push((await marks({ sbiServe: ['hsm', 'ipi'] }))(3, 4)); // hsm needs ipi served too
     reported.push((await marks({ trace: ['sbi'] }))(2, 3));
   }
   add('SBI exit to VMM and back (BOOTCASE NOP)', sbi, 'us', 'per call, 1000 per run');

@@ -72,6 +72,11 @@ static void test_errors(void)
 		{ { "vmm", "--kernel", "k", "--disk", NULL }, "option --disk needs a value" },
 		{ { "vmm", "--kernel", "k", "--disk", ",ro", NULL }, "option --disk: empty file name" },
 		{ { "vmm", "--kernel", "k", "--disk", "serial:", NULL }, "option --disk: empty serial name" },
+		/* a served HSM suspend would miss the IPIs KVM answers */
+		{ { "vmm", "--kernel", "k", "--sbi-serve", "hsm", NULL },
+		  "option --sbi-serve hsm needs ipi too (--sbi-serve hsm,ipi)" },
+		{ { "vmm", "--kernel", "k", "--sbi-serve", "time,hsm", NULL },
+		  "option --sbi-serve hsm needs ipi too" },
 	};
 	struct vm_config c;
 	size_t i;
@@ -92,6 +97,21 @@ static void test_error_keeps_report_fds(void)
 	CHECK_CONTAINS(test_err, "--bogus");
 	CHECK_EQ(c.run_id, 7);
 	CHECK_EQ(c.events_fd, 1);
+}
+
+static void test_sbi_serve_hsm_with_ipi(void)
+{
+	static const char *const together[] = { "vmm", "--kernel", "k", "--sbi-serve", "hsm,ipi",
+						NULL };
+	static const char *const apart[] = { "vmm", "--kernel", "k", "--sbi-serve", "hsm",
+					     "--sbi-serve", "ipi", NULL };
+	static const char *const ipi_alone[] = { "vmm", "--kernel", "k", "--sbi-serve", "ipi",
+						 NULL };
+	struct vm_config c;
+
+	CHECK_EQ(test__parse(&c, together), 0);
+	CHECK_EQ(test__parse(&c, apart), 0); /* the lists add up before the check */
+	CHECK_EQ(test__parse(&c, ipi_alone), 0);
 }
 
 static void test_dump_dtb_alone(void)
@@ -189,5 +209,6 @@ const struct test config_tests[] = {
 	{ "config: every error names its option", test_errors },
 	{ "config: --events-fd/--run-id survive an earlier error", test_error_keeps_report_fds },
 	{ "config: --dump-dtb needs no --kernel", test_dump_dtb_alone },
+	{ "config: --sbi-serve hsm needs ipi, in one list or two", test_sbi_serve_hsm_with_ipi },
 	{ NULL, NULL },
 };
