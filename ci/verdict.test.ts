@@ -90,6 +90,17 @@ describe('the matrix verdict', () => {
     expect(judge({ ...fixed, run: results([uart, legacyFails]) }).problems).toEqual([]);
   });
 
+  test('a deviation that pins its symptom excuses only a failure that shows it', () => {
+    const pinned: MatrixEntry = { ...entry, expected: [{ ...entry.expected[0]!, failure: 'it ended with fault "sbi-unknown"' }] };
+    expect(judge({ ...old, entry: pinned, run: results([uart, legacyFails]) }).problems).toEqual([]);
+    const timedOut = { ...legacyFails, errors: ['GuestTimeoutError: timed out after 5000 ms waiting for the guest to end'] };
+    expect(judge({ ...old, entry: pinned, run: results([uart, timedOut]) }).problems).toEqual([
+      `failed, not as its expected deviation says (an error with "it ended with fault \"sbi-unknown\""): \`${M}\` ${LEGACY}: GuestTimeoutError: timed out after 5000 ms waiting for the guest to end`,
+    ]);
+    // every error must show it: the pinned one beside another is not excused
+    expect(judge({ ...old, entry: pinned, run: results([uart, { ...legacyFails, errors: [...legacyFails.errors!, ...timedOut.errors!] }]) }).problems).toHaveLength(1);
+  });
+
   test('entry errors: no results, an L1 that did not build, an unknown kernel release', () => {
     expect(judge({ entry, exit: 'SIGTERM' }).problems).toEqual(['error: vitest wrote no results (it was killed by SIGTERM)']);
     expect(judge({ entry, error: 'L1 trixie could not be built: apt failed' }).problems).toEqual(['error: L1 trixie could not be built: apt failed']);

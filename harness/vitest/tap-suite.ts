@@ -37,7 +37,8 @@ export interface TapSuiteOptions {
 }
 
 const group = (p: TapPoint) => p.name.split(': ')[0]!;
-const diagText = (p: TapPoint) => (p.diag ? `\n${JSON.stringify(p.diag)}` : '');
+// On the error's first line, which is what reports (and the matrix's deviations) go by.
+const diagText = (p: TapPoint) => (p.diag ? ` ${JSON.stringify(p.diag)}` : '');
 
 /** The body of one TAP point's test: its own verdict, or the verdict against its known deviation. */
 async function checkPoint(p: TapPoint, d: TapDeviation | undefined, ctx: TestContext): Promise<void> {
