@@ -73,7 +73,7 @@ find_engine() {
 print_env() {
   echo "DOCKER_HOST=$1"
   # No registry is reachable: ryuk (testcontainers' reaper image) cannot be pulled, so it is off
-  # and bootcase stops its containers itself. /.dockerenv exists on these VMs, which makes
+  # and bootcase removes its containers itself (bounded, labelled and swept: harness/build/sweep.ts). /.dockerenv exists on these VMs, which makes
   # testcontainers look for a `bridge` network that --bridge=none does not have: override the host.
   echo "TESTCONTAINERS_RYUK_DISABLED=true"
   echo "TESTCONTAINERS_HOST_OVERRIDE=localhost"

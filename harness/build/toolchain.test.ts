@@ -20,7 +20,7 @@ import { probeEngine } from './engine.js';
 import { ToolchainImageError } from './errors.js';
 import { TOOLCHAIN_IMAGE } from './image.js';
 import { prepareToolchainContainer, type PreparedToolchain } from './prepare.js';
-import { BUILD_LABEL, buildLabels, EXPIRES_LABEL, OWNER_PID_LABEL } from './sweep.js';
+import { BUILD_LABEL, buildLabels, EXPIRES_LABEL, leftoverReason, OWNER_HOST_LABEL, OWNER_PID_LABEL } from './sweep.js';
 import { buildGuests, type GuestBuild } from './toolchain.js';
 
 const dir = join(repoRoot, 'guests/asm');
@@ -133,6 +133,17 @@ describe('no leaked build containers', () => {
   const remaining = async (pid: number, ids: string[]) =>
     (await labelled()).filter((c) => ids.includes(c.Id) || c.Labels[OWNER_PID_LABEL] === String(pid)).map((c) => c.Id);
 
+  test('the sweep judges a pid only on its own host, and old unlabelled containers by their age', () => {
+    const now = Date.now();
+    const dead = () => false;
+    const other = { ...buildLabels('b', now + 60_000), [OWNER_HOST_LABEL]: 'another-host', [OWNER_PID_LABEL]: '12345' };
+    expect(leftoverReason(other, now / 1000, now, dead)).toBeUndefined();
+    expect(leftoverReason({ ...other, [EXPIRES_LABEL]: String(now - 5000) }, now / 1000, now, dead)).toBe('it expired 5 s ago');
+    const undated = { [BUILD_LABEL]: 'made by older code' };
+    expect(leftoverReason(undated, now / 1000 - 600, now, dead)).toBeUndefined();
+    expect(leftoverReason(undated, now / 1000 - 2 * 3600, now, dead)).toBe('it has no expiry and is 2 h old');
+  });
+
   test('leftovers of dead or expired builds are swept by the next build, a live one is not; none of its own remains', async (ctx) => {
     if (!prepared.ok) ctx.skip(`no container engine here: ${prepared.reason}`);
     const client = await engineClient();
@@ -169,6 +180,14 @@ describe('no leaked build containers', () => {
     const child = execa(join(repoRoot, 'node_modules/.bin/tsx'), [join(repoRoot, 'harness/build/main.ts'), '--prefer', 'container', dir, join(tmp, 'killed'), ...targets], {
       reject: false,
       timeout: 120_000,
+      detached: true, // its own process group: a failed check below ends tsx and main.ts both
+    });
+    ctx.onTestFinished(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
     });
     // Its container, as soon as the engine has it (created or running, before make is done).
     let victim;
@@ -188,11 +207,13 @@ describe('no leaked build containers', () => {
     expect(info.Config.Cmd).toEqual(['sleep', String(Math.ceil(scaled(390_000) / 1000))]);
     expect(Number(info.Config.Labels[EXPIRES_LABEL])).toBeLessThanOrEqual(Date.now() + scaled(450_000));
 
+    // The next build sweeps it; that build fails in make, and its own container goes too.
     const lines: string[] = [];
-    const built = await buildGuests({ dir, out: join(tmp, 'after-kill'), prefer: 'container', targets: ['hello-dbcn.bin'], log: (l) => lines.push(l) });
+    const failing = buildGuests({ dir, out: join(tmp, 'after-kill'), prefer: 'container', targets: ['no-such-guest.elf'], log: (l) => lines.push(l) });
+    await expect(failing).rejects.toThrow(/^make in .* failed in the toolchain container/);
     expect(lines).toContain(`removed leftover build container ${victim!.Id.slice(0, 12)}: its owner pid ${owner} is gone`);
     await expect(docker.getContainer(victim!.Id).inspect()).rejects.toMatchObject(gone);
-    expect(await remaining(owner, [built.container!])).toEqual([]);
+    expect(await remaining(owner, [])).toEqual([]);
     expect(await remaining(process.pid, [])).toEqual([]);
   }, 180_000);
 });
