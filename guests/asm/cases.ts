@@ -24,6 +24,7 @@ export const cases: AsmCase[] = [
   { name: 'reboot', milestone: 'SRST cold reboot', exit: 'reboot', print: /rebooting/ },
   { name: 'report-pass', milestone: 'report hypercall, pass', exit: 'report', code: 0, sbiUsed: ['bootcase'] },
   { name: 'report-fail', milestone: 'report hypercall, fail code 7', exit: 'report', code: 7 },
+  { name: 'timer-poll', milestone: 'set_timer interrupt reaches a hart busy-polling time (no WFI)', exit: 'report', code: 0, print: /every interrupt came/ },
   {
     name: 'mmio-unmapped',
     milestone: 'store to unmapped MMIO faults with its address',

@@ -1,0 +1,46 @@
+// --sbi-trace must not change what the guest sees (issue 12). The trace turns on the L1 patch's
+// REPORT mode: each SBI call KVM answered itself then also returns to the VMM before the guest
+// runs on. A TIME.set_timer answered that way was lost on the way back into the guest, so a hart
+// that busy-polls `time` (no WFI) never got its interrupt. guests/asm/cases/timer-poll.c: every
+// hart present sets a timer 1 ms ahead 4 times, spins with interrupts on, and exits 0 only if
+// each interrupt came, and not early. The same run with the trace off, and with TIME served by
+// the VMM, are the controls.
+import { asmGuest } from '../../harness/index.js';
+import { describe, expect, test } from '../../harness/vitest/fixtures.js';
+
+const ROUNDS = 4;
+const matrix = [
+  { trace: true, cpus: 1 },
+  { trace: true, cpus: 2 },
+  { trace: false, cpus: 1 },
+  { trace: false, cpus: 2 },
+];
+
+describe('a set_timer interrupt reaches a busy-polling hart', () => {
+  test.for(matrix)('trace $trace, $cpus hart(s): every round of KVM TIME.set_timer interrupts the spinning hart', async ({ trace, cpus }, { boot }) => {
+    await using vm = await boot(asmGuest('timer-poll', { trace: trace ? ['sbi'] : [], vmmArgs: ['--cpus', String(cpus)] }));
+    const run = await vm.result();
+    expect(run).toHaveExited('report', { code: 0 });
+    expect(run).toPrint(new RegExp(`^timer-poll: ${cpus} harts?, ${ROUNDS} rounds each: every interrupt came, code 0$`, 'm'));
+    if (!trace) return;
+    // the trace saw KVM answer each hart's set_timer calls: ROUNDS to arm, ROUNDS from the handler
+    for (let hart = 0; hart < cpus; hart++) {
+      const sets = run.sbiCalls.filter((c) => c.hart === hart && c.ext === 'TIME' && c.fn === 'set_timer');
+      expect(sets).toHaveLength(2 * ROUNDS);
+      expect(sets.every((c) => c.by === 'kvm' && c.error === 0)).toBe(true);
+    }
+  });
+
+  test('trace on, TIME served by the VMM: the same guest passes on 2 harts', async ({ boot }) => {
+    await using vm = await boot(asmGuest('timer-poll', { trace: ['sbi'], sbiServe: ['time'], vmmArgs: ['--cpus', '2'] }));
+    const run = await vm.result();
+    expect(run).toHaveExited('report', { code: 0 });
+    expect(run.sbiCalls.filter((c) => c.ext === 'TIME').every((c) => c.by === 'vmm')).toBe(true);
+  });
+
+  test('trace on: the WFI timer milestone still sees its interrupt', async ({ boot }) => {
+    await using vm = await boot(asmGuest('timer', { trace: ['sbi'] }));
+    const run = await vm.result();
+    expect(run).toHaveExited('report', { code: 0 });
+  });
+});
