@@ -87,12 +87,15 @@ static void agent_cmd_run(struct agent *a, char **f, int nf)
 		return;
 	}
 	if (pid == 0) {
-		sigset_t all;
+		sigset_t term;
 
 		close(a->ctl_fd);
 		close(a->sig_fd);
-		sigemptyset(&all);
-		sigprocmask(SIG_SETMASK, &all, NULL);
+		/* everything unblocked but SIGTERM: a kill that comes before the VMM has its
+		 * handler stays pending until vmm__main unblocks it, so it still ends in an end */
+		sigemptyset(&term);
+		sigaddset(&term, SIGTERM);
+		sigprocmask(SIG_SETMASK, &term, NULL);
 		i = vmm__main(argc, argv);
 		fflush(NULL);
 		_exit(i);

@@ -323,10 +323,15 @@ int vmm__main(int argc, char **argv)
 	struct events ev;
 	struct console con;
 	char err[512];
+	sigset_t term;
 	int ret;
 
-	/* first of all: a kill at any point must still end in an "end" event */
+	/* first of all: a kill at any point must still end in an "end" event. The agent starts
+	 * us with SIGTERM blocked, so one sent before this point is delivered now */
 	vm__catch_sigterm();
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_UNBLOCK, &term, NULL);
 	ret = config__parse(&cfg, argc, argv, err, sizeof(err));
 	events__init(&ev, cfg.events_fd >= 0 ? cfg.events_fd : STDERR_FILENO);
 	if (cfg.has_run_id)

@@ -103,11 +103,13 @@ static struct vm *term_vm; /* atomic: the run a SIGTERM ends */
 static void on_term(int sig)
 {
 	struct vm *vm = __atomic_load_n(&term_vm, __ATOMIC_SEQ_CST);
+	int saved = errno; /* the interrupted code may be about to read it */
 
 	(void)sig;
 	sigterm_seen = 1;
 	if (vm)
 		vm_claim(vm, VCPU_TIMEOUT, NULL, 1);
+	errno = saved;
 }
 
 int vm__catch_sigterm(void)

@@ -61,7 +61,7 @@ async function main() {
   add('hello-dbcn: boot() -> verdict, cold (own stage)', cold, 'ms', 'host clock, includes L1 boot');
   add('hello-dbcn: first KVM_RUN -> end', guestMs, 'ms', 'VMM clock in L1');
 
-  progress(`per-exit cost x${reps}, plain, with --sbi-serve hsm and with --sbi-trace`);
+  progress(`per-exit cost x${reps}, plain, with --sbi-serve hsm,ipi and with --sbi-trace`);
   const sbi: number[] = [];
   const mmio: number[] = [];
   const inKernel: number[] = [];
@@ -87,7 +87,7 @@ async function main() {
   add('MMIO exit to VMM and back (UART SCR read)', mmio, 'us', 'per access, 1000 per run');
   add('SBI call answered in L1 KVM (BASE)', inKernel, 'us', 'per call, no VMM exit');
   add('HSM hart_get_status answered in L1 KVM', hsmKvm, 'us', 'per call, no VMM exit');
-  add('HSM hart_get_status served by the VMM (--sbi-serve hsm)', hsmServed, 'us', 'per call, patched L1 (FORWARD)');
+  add('HSM hart_get_status served by the VMM (--sbi-serve hsm,ipi)', hsmServed, 'us', 'per call, patched L1 (FORWARD)');
   add('SBI call answered in KVM, traced (--sbi-trace)', reported, 'us', 'per BASE call: KVM reports it to the VMM (REPORT)');
 
   progress(`L2 Linux (tiny config, 1 vCPU) boot to the init marker x${reps}`);
