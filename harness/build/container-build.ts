@@ -27,8 +27,6 @@ export { BUILD_LABEL } from './sweep.js';
 
 const SRC = '/bootcase/src';
 const OUT = '/bootcase/out';
-/** The container's sleep outlasts make and the copy out by this much (exec start, tar). */
-const KEEP_SLACK_MS = 30_000;
 
 /**
  * testcontainers' withAutoRemove() only decides whether stop() also removes the container; the
@@ -80,7 +78,8 @@ export async function makeInContainer(client: ContainerRuntimeClient, image: str
   for (const s of await sweepBuildContainers(client)) log(`removed leftover build container ${s.id.slice(0, 12)}: ${s.why}`);
   const startMs = scaled(60_000);
   const copyMs = scaled(60_000);
-  const sleepS = Math.ceil((job.timeoutMs + copyMs + KEEP_SLACK_MS) / 1000);
+  // The sleep outlasts make and the copy out by a little (the exec's start, tar's end).
+  const sleepS = Math.ceil((job.timeoutMs + copyMs + scaled(30_000)) / 1000);
   // The sleep starts at most startMs from now (or start() is given up and the container stopped).
   const expiresAt = Date.now() + startMs + sleepS * 1000;
   await using container = await start(client, image, job, { startMs, sleepS, expiresAt, log });

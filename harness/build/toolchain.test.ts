@@ -204,7 +204,7 @@ describe('no leaked build containers', () => {
     const info = await docker.getContainer(victim!.Id).inspect();
     expect(info.HostConfig.AutoRemove, 'the engine removes it once its sleep ends').toBe(true);
     // make's default deadline (300 s), the copy out (60 s) and 30 s of slack; never `infinity`.
-    expect(info.Config.Cmd).toEqual(['sleep', String(Math.ceil(scaled(390_000) / 1000))]);
+    expect(info.Config.Cmd).toEqual(['sleep', String(Math.ceil((scaled(300_000) + scaled(60_000) + scaled(30_000)) / 1000))]);
     expect(Number(info.Config.Labels[EXPIRES_LABEL])).toBeLessThanOrEqual(Date.now() + scaled(450_000));
 
     // The next build sweeps it; that build fails in make, and its own container goes too.
