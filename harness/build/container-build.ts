@@ -30,8 +30,8 @@ const OUT = '/bootcase/out';
 
 /**
  * testcontainers' withAutoRemove() only decides whether stop() also removes the container; the
- * engine's own AutoRemove (removal once PID 1 exits, with no client left) is set by this subclass
- * through GenericContainer's protected hostConfig, the way testcontainers' modules customise it.
+ * engine's own AutoRemove (removal once PID 1 exits, with no client left) has no builder method,
+ * so this subclass sets it in GenericContainer's protected hostConfig.
  */
 class EngineRemovedContainer extends GenericContainer {
   constructor(image: string) {
@@ -66,7 +66,7 @@ class BuildContainer implements AsyncDisposable {
       await withDeadline(Promise.all([this.started.stop({ timeout: 0 }), removed]), scaled(30_000));
     } catch (e) {
       await removeBuild(this.client, this.buildId).catch((e2: unknown) => {
-        // Not thrown: the outputs are good, and the next build sweeps it once it expires.
+        // Not thrown, so as not to mask how the build went: the next build sweeps it once it expires.
         this.log(`could not remove build container ${this.id.slice(0, 12)}: ${String(e)}; ${String(e2)}`);
       });
     }
