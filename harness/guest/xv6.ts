@@ -27,20 +27,22 @@ export interface Xv6GuestInit {
   kernel: string;
   /** Harts; xv6 starts every one at its entry point (NCPU is 8). */
   cpus?: number;
-  /** The stage disk holding fs.img (xv6Disk()). */
-  disk?: string;
+  /** The stage disk holding fs.img (xv6Disk()); `false` for a kernel that needs no disk. */
+  disk?: string | false;
   timeoutMs?: number;
+  /** For logs and artifact folders; default `xv6-<cpus>hart`. */
+  name?: string;
 }
 
 export function xv6Guest(init: Xv6GuestInit): GuestSpec {
   const cpus = init.cpus ?? 1;
   return guest({
-    name: `xv6-${cpus}hart`,
+    name: init.name ?? `xv6-${cpus}hart`,
     image: init.kernel,
     // xv6's memlayout.h: KERNBASE 0x80000000, PHYSTOP = KERNBASE + 128 MiB.
     memMiB: 128,
     timeoutMs: init.timeoutMs ?? 120_000,
-    vmmArgs: ['--profile', 'xv6', '--cpus', String(cpus), '--disk', `serial:${init.disk ?? 'xv6-fs'}`],
+    vmmArgs: ['--profile', 'xv6', '--cpus', String(cpus), ...(init.disk === false ? [] : ['--disk', `serial:${init.disk ?? 'xv6-fs'}`])],
     uploads: [{ flag: '--firmware', path: loadManifest().xv6Shim }],
   });
 }
