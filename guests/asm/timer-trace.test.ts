@@ -1,7 +1,9 @@
 // --sbi-trace must not change what the guest sees (issue 12). The trace turns on the L1 patch's
 // REPORT mode: each SBI call KVM answered itself then also returns to the VMM before the guest
-// runs on. A TIME.set_timer answered that way was lost on the way back into the guest, so a hart
-// that busy-polls `time` (no WFI) never got its interrupt. guests/asm/cases/timer-poll.c: every
+// runs on. A TIME.set_timer answered that way was lost on the way back into the guest: with Sstc,
+// KVM wrote the new compare value to vstimecmp but not to its saved copy, and the vcpu_load of
+// the next KVM_RUN put the old one back (fixed in images/kernels/patches/6.12-sbi-user.patch).
+// So a hart that busy-polls `time` (no WFI) never got its interrupt. guests/asm/cases/timer-poll.c: every
 // hart present sets a timer 1 ms ahead 4 times, spins with interrupts on, and exits 0 only if
 // each interrupt came, and not early. The same run with the trace off, and with TIME served by
 // the VMM, are the controls.
@@ -50,7 +52,9 @@ describe('a set_timer interrupt reaches a busy-polling hart', () => {
     expect(run.sbiCalls.filter((c) => c.ext === 'TIME').every((c) => c.by === 'vmm')).toBe(true);
   });
 
-  test('trace on: the WFI timer milestone still sees its interrupt', async ({ boot }) => {
+  // Not only busy-polling: the lost set_timer left a WFI with nothing to wake it, and this
+  // hung until the harness deadline before the fix.
+  test('trace on: the WFI timer milestone gets its interrupt', async ({ boot }) => {
     await using vm = await boot(asmGuest('timer', { trace: ['sbi'] }));
     const run = await vm.result();
     expect(run).toHaveExited('report', { code: 0 });
