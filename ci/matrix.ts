@@ -25,6 +25,8 @@ export const SUITES = {
   sbi: 'guests/asm/sbi-compliance.test.ts',
   /** The SBI call trace and --sbi-serve: they need the patched L1, so only entries on it run this. */
   trace: 'guests/asm/sbi-trace.test.ts',
+  /** The xv6 profile (shim, CLINT model, Sstc) with our own xv6-style guest: no user-built xv6 needed. */
+  xv6: 'guests/xv6-riscv/xv6-style.test.ts',
 } as const;
 
 export type SuiteName = keyof typeof SUITES;
@@ -124,7 +126,7 @@ export const MATRIX: MatrixEntry[] = [
     l1: '6.12-tiny',
     guestConfig: 'tiny',
     cpus: 1,
-    suites: ['milestones', 'devices', 'sbi', 'trace', 'linux'],
+    suites: ['milestones', 'devices', 'sbi', 'trace', 'xv6', 'linux'],
     about: 'baseline: the default L1 and the tiny guest (also the guest "tiny" entry)',
     expected: [],
   },
