@@ -21,8 +21,8 @@ const requiredSmp = onDefaultStack ? [...DEFAULT_STACK_EXTENSIONS, 'HSM: hart_st
 
 describeTap(
   'SBI compliance, 1 hart',
-  async () => {
-    await using vm = await boot(asmGuest('sbi-compliance'), { stage: await stage() });
+  async (signal) => {
+    await using vm = await boot(asmGuest('sbi-compliance'), { stage: await stage(), signal });
     return await vm.result();
   },
   { knownDeviations, required },
@@ -30,8 +30,8 @@ describeTap(
 
 describeTap(
   'SBI compliance, 2 harts (HSM start/stop of a secondary)',
-  async () => {
-    await using vm = await boot(asmGuest('sbi-compliance', { vmmArgs: ['--cpus', '2'] }), { stage: await stage() });
+  async (signal) => {
+    await using vm = await boot(asmGuest('sbi-compliance', { vmmArgs: ['--cpus', '2'] }), { stage: await stage(), signal });
     return await vm.result();
   },
   { knownDeviations, required: requiredSmp },
@@ -41,8 +41,8 @@ describeTap(
 // extensions bootcase serves are held to the spec exactly as KVM's are.
 describeTap(
   'SBI compliance, 2 harts, TIME/IPI/HSM served by the VMM',
-  async () => {
-    await using vm = await boot(asmGuest('sbi-compliance', { sbiServe: ['time', 'ipi', 'hsm'], vmmArgs: ['--cpus', '2'] }), { stage: await stage() });
+  async (signal) => {
+    await using vm = await boot(asmGuest('sbi-compliance', { sbiServe: ['time', 'ipi', 'hsm'], vmmArgs: ['--cpus', '2'] }), { stage: await stage(), signal });
     return await vm.result();
   },
   { knownDeviations, required: requiredSmp },

@@ -6,21 +6,21 @@ import { describeTap, fileStage } from '../../harness/vitest/tap-suite.js';
 const disk = await ext2Image({ marker: 'disk-ok-42\n' });
 const stage = fileStage({ disks: [{ id: 'linux-disk', path: disk }] });
 
-describeTap('tiny kernel, 1 vCPU', async () => {
-  await using vm = await boot(linuxGuest({ cpus: 1 }), { stage: await stage() });
+describeTap('tiny kernel, 1 vCPU', async (signal) => {
+  await using vm = await boot(linuxGuest({ cpus: 1 }), { stage: await stage(), signal });
   return await vm.result();
 });
 
-describeTap('tiny kernel, 2 vCPUs started through SBI HSM', async () => {
-  await using vm = await boot(linuxGuest({ cpus: 2 }), { stage: await stage() });
+describeTap('tiny kernel, 2 vCPUs started through SBI HSM', async (signal) => {
+  await using vm = await boot(linuxGuest({ cpus: 2 }), { stage: await stage(), signal });
   return await vm.result();
 });
 
 // The VMM, not KVM, answers Linux's HSM (secondary bring-up), IPI and TIME calls (--sbi-serve,
 // which needs our patched L1): a real SMP kernel is the strongest test of those services.
-describeTap('tiny kernel, 2 vCPUs, HSM/IPI/TIME served by the VMM', async () => {
+describeTap('tiny kernel, 2 vCPUs, HSM/IPI/TIME served by the VMM', async (signal) => {
   const spec = linuxGuest({ cpus: 2, sbiServe: ['hsm', 'ipi', 'time'], name: 'linux-tiny-2cpu-served', trace: ['sbi'] });
-  await using vm = await boot(spec, { stage: await stage() });
+  await using vm = await boot(spec, { stage: await stage(), signal });
   const run = await vm.result();
   // CPU 1's hart_start, the scheduler's IPIs and every timer tick came to the VMM, and the
   // complete trace (KVM reports what it answers) shows KVM answered none of them
@@ -31,23 +31,23 @@ describeTap('tiny kernel, 2 vCPUs, HSM/IPI/TIME served by the VMM', async () => 
   return run;
 });
 
-describeTap('tiny kernel with a virtio-blk disk and console input on ttyS0', async () => {
-  await using vm = await boot(linuxGuest({ disk: 'serial:linux-disk', diskMarker: 'disk-ok-42', checkInput: true }), { stage: await stage() });
+describeTap('tiny kernel with a virtio-blk disk and console input on ttyS0', async (signal) => {
+  await using vm = await boot(linuxGuest({ disk: 'serial:linux-disk', diskMarker: 'disk-ok-42', checkInput: true }), { stage: await stage(), signal });
   await vm.waitForLine(/BOOTCASE-INPUT\?/);
   vm.input('ping\n');
   return await vm.result();
 });
 
-describeTap('virtio-console kernel: the console is a virtio-console (hvc0)', async () => {
-  await using vm = await boot(linuxGuest({ config: 'virtio-console', console: 'hvc0', virtioConsole: true, checkInput: true }), { stage: await stage() });
+describeTap('virtio-console kernel: the console is a virtio-console (hvc0)', async (signal) => {
+  await using vm = await boot(linuxGuest({ config: 'virtio-console', console: 'hvc0', virtioConsole: true, checkInput: true }), { stage: await stage(), signal });
   await vm.waitForLine(/BOOTCASE-INPUT\?/);
   vm.input('ping\n');
   return await vm.result();
 });
 
 describe('linux failures and options', () => {
-  test('a kernel panic is reported with the panic text', async () => {
-    await using vm = await boot(linuxGuest({ append: 'rdinit=/no/such/init' }), { stage: await stage() });
+  test('a kernel panic is reported with the panic text', async ({ signal }) => {
+    await using vm = await boot(linuxGuest({ append: 'rdinit=/no/such/init' }), { stage: await stage(), signal });
     const run = await vm.result();
     // No /no/such/init in the initramfs: the kernel falls back to a root fs it cannot mount.
     expect(kernelPanic(run.console)).toMatch(/Kernel panic - not syncing: VFS: Unable to mount root fs/);
@@ -60,8 +60,8 @@ describe('linux failures and options', () => {
     expect((err as Error).message).toBe('/no/such/initrd.cpio: cannot read initrd file (ENOENT)');
   });
 
-  test('the kernel command line comes from the test', async () => {
-    await using vm = await boot(linuxGuest({ append: 'bootcase_hello=from-the-test' }), { stage: await stage() });
+  test('the kernel command line comes from the test', async ({ signal }) => {
+    await using vm = await boot(linuxGuest({ append: 'bootcase_hello=from-the-test' }), { stage: await stage(), signal });
     const run = await vm.result();
     expect(run).toPrint(/^cmdline: .*bootcase_hello=from-the-test/m);
     expect(run).toHaveExited('shutdown');
