@@ -22,6 +22,9 @@
 #define TICK_INTERVAL 200000UL /* 20 ms of the 10 MHz timebase (xv6 uses 1000000, 100 ms) */
 #define NTICKS 5 /* ticks each hart counts before it reports */
 #define TICK_DEADLINE (10 * TIMEBASE_HZ) /* give up on the ticks after 10 s of mtime */
+#define UART0_IRQ 10 /* the UART's PLIC source on QEMU virt */
+#define UART_WINDOW (TIMEBASE_HZ / 50) /* hart 0 takes UART interrupts for 20 ms */
+#define UART_STORM 16 /* more UART interrupts than that in the window is a storm */
 
 #ifndef __ASSEMBLER__
 /* One hart's tick bookkeeping, written by its own trap handler and read by main(). */
@@ -48,6 +51,16 @@ void timervec(void);
 /* uart.c */
 void uartinit(void);
 void printf(const char *fmt, ...);
+void uartwrite(const char *s);
+void uartintr(void);
+/* plic.c */
+void plicinit(void);
+void plicinithart(int hart);
+int plic_claim(int hart);
+void plic_complete(int hart, int irq);
+/* trap.c */
+extern volatile uint64 uart_intrs;
+extern const char *volatile uart_bad;
 /* fdt.c */
 int fdt_count_harts(uint64 dtb);
 #endif

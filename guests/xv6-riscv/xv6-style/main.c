@@ -1,11 +1,12 @@
 /*
  * main.c - the S-mode part: every hart arrives here by start()'s mret. Hart 0 sets up the
  * console and lets the others in (as xv6's main() does); each hart then takes timer ticks with
- * interrupts on until it has NTICKS, and hart 0 ends the run with the verdict.
+ * interrupts on until it has NTICKS. Then hart 0 writes a line the interrupt-driven way and
+ * takes UART interrupts for UART_WINDOW, and ends the run with the verdict.
  *
  * The run ends with the BOOTCASE EXIT hypercall (docs/protocol.md): code 0 when every hart
- * counted its ticks and its trap handler found nothing wrong, 1 otherwise, 3 on an unexpected
- * trap. Each hart's waiting is bounded by TICK_DEADLINE, so a timer that never fires is a
+ * counted its ticks, its trap handler found nothing wrong and the UART interrupted at least
+ * once but did not storm; 1 otherwise, 3 on an unexpected trap. Each hart's waiting is bounded by TICK_DEADLINE, so a timer that never fires is a
  * report with a message rather than a hang.
  */
 #include "defs.h"
@@ -46,14 +47,34 @@ static void count_ticks(struct hart *h, uint64 deadline)
 #endif
 }
 
+/* Hart 0, after the ticks: xv6's PLIC set-up, then UART interrupts on for UART_WINDOW. */
+static void uart_interrupts(void)
+{
+	uint64 end;
+
+	plicinit();
+	plicinithart(0);
+	csr_set(sie, 1UL << IRQ_S_EXT);
+	intr_on();
+	uartwrite("hart 0: this line went out the interrupt-driven way\n");
+	end = r_time() + UART_WINDOW;
+	while (r_time() < end && !uart_bad)
+		;
+	intr_off();
+	csr_write(sie, 0);
+	printf("hart 0: %u UART interrupts in %u ms\n", uart_intrs, UART_WINDOW / (TIMEBASE_HZ / 1000));
+	if (uart_bad)
+		printf("hart 0: %s\n", uart_bad);
+}
+
 static int verdict(int nharts)
 {
-	int ok = nharts > 0 && finished == nharts;
+	int ok = nharts > 0 && finished == nharts && uart_intrs > 0 && !uart_bad;
 
 	for (int i = 0; i < nharts; i++)
 		if (harts[i].ticks < NTICKS || harts[i].bad)
 			ok = 0;
-	printf("xv6-style " ERA ": %d hart%s, %d ticks each: %s\n", nharts, nharts == 1 ? "" : "s", NTICKS,
+	printf("xv6-style " ERA ": %d hart%s, %d ticks each, UART interrupts: %s\n", nharts, nharts == 1 ? "" : "s", NTICKS,
 	       ok ? "pass" : "FAIL");
 	return ok ? 0 : 1;
 }
@@ -93,5 +114,6 @@ void main(void)
 		;
 	if (finished < nharts)
 		printf("only %d of %d harts reported\n", finished, nharts);
+	uart_interrupts();
 	halt(verdict(nharts));
 }

@@ -57,13 +57,39 @@ static int tick(struct hart *h, int id, uint64 scause)
 }
 #endif
 
+volatile uint64 uart_intrs;
+const char *volatile uart_bad;
+
+/* A supervisor external interrupt: the PLIC says which source; only the UART is enabled. */
+static int extintr(int id, uint64 scause)
+{
+	int irq;
+
+	if (scause != (SCAUSE_INTR | IRQ_S_EXT))
+		return 0;
+	irq = plic_claim(id);
+	if (irq == UART0_IRQ) {
+		uartintr();
+		uart_intrs++;
+	} else if (irq) {
+		uart_bad = "an interrupt from a PLIC source nothing enabled";
+	}
+	if (irq)
+		plic_complete(id, irq);
+	if (uart_intrs > UART_STORM) {
+		uart_bad = "UART interrupt storm: the THR-empty interrupt is never acknowledged";
+		csr_clear(sie, 1UL << IRQ_S_EXT);
+	}
+	return 1;
+}
+
 /* The interrupt attribute makes GCC save every register it touches and return with sret. */
 __attribute__((interrupt("supervisor"), aligned(4))) void kerneltrap(void)
 {
 	uint64 scause = csr_read(scause);
 	int id = cpuid();
 
-	if (tick(&harts[id], id, scause))
+	if (tick(&harts[id], id, scause) || extintr(id, scause))
 		return;
 	/* main() prints only with interrupts off, so this hart does not hold the print lock */
 	printf("hart %d: unexpected trap: scause 0x%x sepc 0x%x stval 0x%x\n", id, scause,
