@@ -6,8 +6,8 @@
  *
  * The run ends with the BOOTCASE EXIT hypercall (docs/protocol.md): code 0 when every hart
  * counted its ticks, its trap handler found nothing wrong and the UART interrupted at least
- * once but did not storm; 1 otherwise, 3 on an unexpected trap. Each hart's waiting is bounded by TICK_DEADLINE, so a timer that never fires is a
- * report with a message rather than a hang.
+ * once but did not storm; 1 otherwise, 3 on an unexpected trap. Each hart's waiting is
+ * bounded by TICK_DEADLINE, so a timer that never fires is a report with a message, not a hang.
  */
 #include "defs.h"
 

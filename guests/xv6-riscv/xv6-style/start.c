@@ -21,8 +21,14 @@ static void timerinit(int id)
 	volatile uint64 *mtimecmp = (volatile uint64 *)CLINT_MTIMECMP(id);
 	uint64 *scratch = timer_scratch[id];
 
-	harts[id].first_due = *(volatile uint64 *)CLINT_MTIME + TICK_INTERVAL;
-	*mtimecmp = harts[id].first_due;
+	uint64 due = *(volatile uint64 *)CLINT_MTIME + TICK_INTERVAL, after;
+
+	*mtimecmp = due;
+	/* timervec steps by TICK_INTERVAL; the VMM's model steps by mtimecmp - mtime as it was at
+	 * the write, a little less (not an xv6 step; trap.c checks each tick against this bound) */
+	after = *(volatile uint64 *)CLINT_MTIME;
+	harts[id].step = due > after ? due - after : 0;
+	harts[id].first_due = due;
 	scratch[0] = (uint64)mtimecmp;
 	scratch[1] = TICK_INTERVAL;
 	csr_write(mscratch, scratch);

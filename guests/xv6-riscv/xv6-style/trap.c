@@ -1,6 +1,7 @@
 /*
- * trap.c - S-mode traps, once main() has installed kerneltrap as stvec. The timer tick is the
- * only trap this guest expects; anything else ends the run with what happened.
+ * trap.c - S-mode traps, once main() has installed kerneltrap as stvec. The timer tick and
+ * (hart 0, at the end) the UART's external interrupt are the traps this guest expects;
+ * anything else ends the run with what happened.
  *
  * Each tick is checked against what the hardware (or the VMM's model of it) promises, so a
  * timer that fires early or forgets to re-arm is caught, not just one that never fires.
@@ -18,15 +19,14 @@ static void flag(struct hart *h, const char *what)
 #ifndef SSTC
 /*
  * CLINT era: timervec (or the VMM, playing it) raised sip.SSIP after mtime passed a deadline
- * and moved mtimecmp on by one interval. By the k-th tick at least k deadlines have passed, the
+ * and moved mtimecmp on by one step. By the k-th tick at least k deadlines have passed, the
  * first at first_due, so mtime >= first_due + (k - 1) steps and mtimecmp >= first_due + k steps.
- * A step is the interval, or a hair less: the VMM derives it from mtimecmp - mtime at the
- * write, which comes a moment after the read of mtime it was computed from. Half an interval
- * is the margin.
+ * A step is at least h->step: timervec's is the interval; the VMM's is the interval less the
+ * time between start()'s read of mtime and its write of mtimecmp, which start() bounds.
  */
 static int tick(struct hart *h, int id, uint64 scause)
 {
-	uint64 k = h->ticks + 1, step = TICK_INTERVAL / 2, now = r_time();
+	uint64 k = h->ticks + 1, step = h->step, now = r_time();
 
 	if (scause != (SCAUSE_INTR | IRQ_S_SOFT))
 		return 0;
