@@ -30,9 +30,7 @@
 /* One hart's tick bookkeeping, written by its own trap handler and read by main(). */
 struct hart {
 	volatile uint64 ticks;
-	uint64 first_due; /* the first deadline start() programmed */
-	uint64 step; /* CLINT: the least the timer may move mtimecmp on per tick (start.c) */
-	uint64 due; /* Sstc: the stimecmp last programmed */
+	uint64 due; /* the deadline last seen in mtimecmp (CLINT) or written to stimecmp (Sstc) */
 	const char *volatile bad; /* what the trap handler found wrong, or 0 */
 	volatile uint64 bad_at; /* the time CSR then */
 };

@@ -21,14 +21,8 @@ static void timerinit(int id)
 	volatile uint64 *mtimecmp = (volatile uint64 *)CLINT_MTIMECMP(id);
 	uint64 *scratch = timer_scratch[id];
 
-	uint64 due = *(volatile uint64 *)CLINT_MTIME + TICK_INTERVAL, after;
-
-	*mtimecmp = due;
-	/* timervec steps by TICK_INTERVAL; the VMM's model steps by mtimecmp - mtime as it was at
-	 * the write, a little less (not an xv6 step; trap.c checks each tick against this bound) */
-	after = *(volatile uint64 *)CLINT_MTIME;
-	harts[id].step = due > after ? due - after : 0;
-	harts[id].first_due = due;
+	harts[id].due = *(volatile uint64 *)CLINT_MTIME + TICK_INTERVAL;
+	*mtimecmp = harts[id].due;
 	scratch[0] = (uint64)mtimecmp;
 	scratch[1] = TICK_INTERVAL;
 	csr_write(mscratch, scratch);
@@ -42,7 +36,7 @@ static void timerinit(int id)
 {
 	csr_set(mie, 1UL << IRQ_S_TIMER);
 	csr_set(CSR_MENVCFG, MENVCFG_STCE); /* stimecmp exists for S-mode */
-	harts[id].first_due = harts[id].due = r_time() + TICK_INTERVAL;
+	harts[id].due = r_time() + TICK_INTERVAL;
 	csr_write(CSR_STIMECMP, harts[id].due);
 }
 #endif

@@ -18,23 +18,26 @@ static void flag(struct hart *h, const char *what)
 
 #ifndef SSTC
 /*
- * CLINT era: timervec (or the VMM, playing it) raised sip.SSIP after mtime passed a deadline
- * and moved mtimecmp on by one step. By the k-th tick at least k deadlines have passed, the
- * first at first_due, so mtime >= first_due + (k - 1) steps and mtimecmp >= first_due + k steps.
- * A step is at least h->step: timervec's is the interval; the VMM's is the interval less the
- * time between start()'s read of mtime and its write of mtimecmp, which start() bounds.
+ * CLINT era: timervec (or the VMM, playing it) raised sip.SSIP once mtime reached mtimecmp, and
+ * moved mtimecmp on. h->due is the deadline mtimecmp held when this hart last looked (start(),
+ * then each tick), so the deadline behind this tick is at or after it: mtime >= h->due, and
+ * mtimecmp > h->due now. mtimecmp is read before SSIP is cleared: a tick raised before that read
+ * has set SSIP by the time of the clear and merges with this one (SSIP is one bit), and a tick
+ * raised after it comes from the deadline the read saw or a later one, so neither looks early.
  */
 static int tick(struct hart *h, int id, uint64 scause)
 {
-	uint64 k = h->ticks + 1, step = h->step, now = r_time();
+	uint64 now = r_time(), cmp;
 
 	if (scause != (SCAUSE_INTR | IRQ_S_SOFT))
 		return 0;
-	if (now < h->first_due + (k - 1) * step)
+	cmp = *(volatile uint64 *)CLINT_MTIMECMP(id);
+	if (now < h->due)
 		flag(h, "a tick came before its deadline");
-	if (*(volatile uint64 *)CLINT_MTIMECMP(id) < h->first_due + k * step)
+	if (cmp <= h->due)
 		flag(h, "mtimecmp was not moved on after a tick");
-	h->ticks = k;
+	h->due = cmp;
+	h->ticks++;
 	csr_clear(sip, 1UL << IRQ_S_SOFT); /* acknowledged, as xv6's devintr() does */
 	return 1;
 }
