@@ -53,7 +53,7 @@ describe('an xv6-style guest on the xv6 profile (shim, CLINT model, Sstc)', () =
         expect(run).toPrint(new RegExp(`^hart ${hart}: ${TICKS} ticks in \\d+ ms$`, 'm'));
       }
       expect(run).toPrint(/^hart 0: this line went out the interrupt-driven way$/m);
-      const uart = /^hart 0: (\d+) UART interrupts in 20 ms$/m;
+      const uart = /^hart 0: (\d+) UART interrupts in \d+ ms$/m;
       expect(run).toPrint(uart);
       expect(Number(uart.exec(run.console)![1])).toBeGreaterThan(0); // sending asks for one; a storm is > 16
       expect(run.console).not.toMatch(/unexpected trap|came before|not moved on|only \d+ of|storm|nothing enabled/);
