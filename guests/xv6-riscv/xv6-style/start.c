@@ -48,7 +48,7 @@ void start(uint64 dtb)
 
 	/* mret goes to main() in S-mode */
 	csr_write(mstatus, (mstatus & ~MSTATUS_MPP_MASK) | MSTATUS_MPP_S);
-	csr_write(mepc, main); /* main's address as linked: -mcmodel=medany code runs where it was linked */
+	csr_write(mepc, main); /* where main() is: the guest runs where it was linked */
 	csr_write(satp, 0); /* no paging */
 
 	/* Traps and interrupts go to S-mode, except an ecall from S-mode: that is how main()
