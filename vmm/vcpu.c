@@ -7,10 +7,11 @@
  *
  * Each vCPU runs this loop on its own thread (vm-run.c). Exits that touch shared state (a
  * device register, the console, an event) hold vm->dev.lock while they do; KVM_RUN itself
- * runs unlocked. The main thread ends the loop with vcpu__kick() after setting vm->stopping:
- * immediate_exit makes KVM_RUN return EINTR at once even when the kick lands between our
- * check of vm->stopping and the ioctl (KVM_CAP_IMMEDIATE_EXIT, api.rst 4.1), and the signal
- * interrupts a KVM_RUN already in progress, including one parked in a STOPPED hart.
+ * runs unlocked. The claim of the end sets vm->stopping, and the main thread then ends the
+ * loop with vcpu__kick(), repeated until the thread has left: immediate_exit makes KVM_RUN
+ * return EINTR at once even when the kick lands between our check of vm->stopping and the
+ * ioctl (KVM_CAP_IMMEDIATE_EXIT, api.rst 4.1), and the signal interrupts a KVM_RUN already in
+ * progress (including one parked in a STOPPED hart) or a console write blocked on its reader.
  */
 #include <errno.h>
 #include <pthread.h>
