@@ -10,6 +10,6 @@ export { config, loadManifest, type Manifest } from './config.js';
 export { describeFault, parseEvent, type ExitKind, type Fault, type StageEvent, type EndEvent, type SbiEvent, type StartEvent } from './protocol/events.js';
 export * from './errors.js';
 export { linuxGuest, linuxInitramfs, kernelPanic, ext2Image, type LinuxGuestInit } from './guest/linux.js';
-export { parseTap, type TapPoint, type TapReport } from './protocol/tap.js';
+export { isKnownDeviation, parseTap, type TapDeviations, type TapPoint, type TapReport } from './protocol/tap.js';
 export { buildGuests, type BuildGuestsOptions, type GuestBuild, type ToolchainPreference } from './build/toolchain.js';
 export { EngineUnavailableError, ToolchainImageError, GuestBuildError } from './build/errors.js';
