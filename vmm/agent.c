@@ -46,6 +46,7 @@ static ssize_t agent_fill(struct agent *a)
 
 static void agent_cmd_run(struct agent *a, char **f, int nf)
 {
+	sigset_t term, old;
 	char fds[3][24];
 	char *argv[MAX_ARGS + 8];
 	uint64_t id;
@@ -81,25 +82,28 @@ static void agent_cmd_run(struct agent *a, char **f, int nf)
 	argv[argc] = NULL;
 
 	fflush(NULL);
+	/* SIGTERM blocked across the fork, so the child is born with it blocked: a kill that
+	 * follows the run command at once (it may sit right behind it in our buffer) stays
+	 * pending until vmm__main has its handler, and still ends in an end event */
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, &old);
 	pid = fork();
 	if (pid < 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		agent__error(a, 1, id, "run %llu: fork: %s", (unsigned long long)id, strerror(errno));
 		return;
 	}
 	if (pid == 0) {
-		sigset_t term;
-
 		close(a->ctl_fd);
 		close(a->sig_fd);
-		/* everything unblocked but SIGTERM: a kill that comes before the VMM has its
-		 * handler stays pending until vmm__main unblocks it, so it still ends in an end */
-		sigemptyset(&term);
-		sigaddset(&term, SIGTERM);
+		/* everything unblocked but SIGTERM, which vmm__main unblocks itself */
 		sigprocmask(SIG_SETMASK, &term, NULL);
 		i = vmm__main(argc, argv);
 		fflush(NULL);
 		_exit(i);
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	a->run_pid = pid;
 	a->run_id = id;
 	a->run_exec = 0;
