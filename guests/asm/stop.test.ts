@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { asmGuest, config, GuestTimeoutError, type Stage } from '../../harness/index.js';
+import { asmGuest, config, GuestTimeoutError, type EndEvent, type Stage } from '../../harness/index.js';
 import { describe, expect, withStage } from '../../harness/vitest/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bootcase-stop-'));
@@ -25,14 +25,12 @@ async function stallConsole(stage: Stage): Promise<() => void> {
   return () => socket.resume();
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe('a stalled console does not keep the run from ending', () => {
   // The VMM's deadline; the port fills within a few seconds of flooding (console-flood.c).
   const deadlineMs = 12_000;
   // Each case failed before the stop was made lock-free and the main thread's writes
-  // non-blocking: the VMM stayed in a write until the reader came back (here: the resume, 8 s
-  // after the deadline), so its end came that much late.
+  // non-blocking: the VMM stayed in a write until the reader came back, so no end event came
+  // while the console was stalled (the wait below gives it the deadline plus 8 s).
   test.for([
     { variant: 'partial', args: [], why: 'the main thread flushes partial lines into the full port' },
     { variant: 'lines', args: ['--sbi-serve', 'time'], why: 'a vCPU blocks in a write under the device lock, with FORWARD on' },
@@ -41,7 +39,8 @@ describe('a stalled console does not keep the run from ending', () => {
     // at once, while the VMM is still setting up: every byte the guest writes meets the stall
     const resume = await stallConsole(vm.stage);
     try {
-      await sleep(deadlineMs + 8000);
+      // the events port is not stalled: the end must come while the console still is
+      await vm.waitForEvent((e): e is EndEvent => e.ev === 'end', { timeoutMs: deadlineMs + 8000, what: 'the end event while the console is stalled' });
     } finally {
       resume();
     }

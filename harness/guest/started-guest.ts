@@ -241,6 +241,31 @@ export class StartedGuest implements AsyncDisposable {
     }
   }
 
+  /**
+   * Wait until the run has had an event matching `pred` (its events travel apart from the
+   * console, so this works while the console lags or is stalled); returns that event.
+   */
+  async waitForEvent<E extends StageEvent>(pred: (e: StageEvent) => e is E, opts: { timeoutMs?: number; what?: string } = {}): Promise<E> {
+    const { ms, deadlineMs } = this.remaining(opts.timeoutMs);
+    const found = deferred<E>();
+    const check = () => {
+      const e = this.events.find(pred);
+      if (e) found.resolve(e);
+      else if (this.finished) found.reject(new Error('run ended'));
+    };
+    this.waiters.add(check);
+    check();
+    try {
+      return await withDeadline(found.promise, ms);
+    } catch (e) {
+      const what = opts.what ?? 'an event';
+      if (e instanceof Error && e.message === 'run ended') throw new VmmCrashedError(`run ended without ${what}`, this.evidence());
+      throw new GuestTimeoutError(what, deadlineMs, this.evidence());
+    } finally {
+      this.waiters.delete(check);
+    }
+  }
+
   /** Wait for the run to end and return how it ended; throws on deadline, crash or VMM rejection. */
   async result(opts: { timeoutMs?: number } = {}): Promise<RunResult> {
     const { ms, deadlineMs } = this.remaining(opts.timeoutMs);
