@@ -14,6 +14,11 @@
  * A guest that polls the UART instead pulls input itself: reading RBR, IIR or LSR first fills
  * the receive FIFO from the console, so polling guests need no interrupt and no thread.
  *
+ * Each disk has its own lock and I/O thread (dev/virtio-blk.c): devices__mmio sends an
+ * access to a disk's window under that disk's lock, everything else under devices.lock, and
+ * a disk's interrupt reaches the PLIC through blk_irq_set, which takes devices.lock for just
+ * that update. So a disk busy in host I/O holds no lock another device needs.
+ *
  * The xv6 profile also bends two models toward what xv6-riscv's drivers expect of QEMU virt:
  * the virtio transports accept a driver that never acknowledges VIRTIO_F_VERSION_1 (xv6 writes
  * only the low feature word), and the UART acknowledges THRE on LSR reads (uart16550.c).
@@ -71,6 +76,16 @@ static const struct dev_ops uart_ops = {
 	.write = uart_write,
 };
 
+/* A disk's line changed (with the disk's lock held): update the PLIC under devices.lock. */
+static void blk_irq_set(void *ctx, int level)
+{
+	struct devices_blk_irq *bi = ctx;
+
+	pthread_mutex_lock(&bi->d->lock);
+	bi->plic.set(bi->plic.ctx, level);
+	pthread_mutex_unlock(&bi->d->lock);
+}
+
 static int devices_add_slot(struct devices *d, unsigned i, struct virtio_mmio *mmio,
 			    const char *kind, char *err, size_t errlen)
 {
@@ -102,8 +117,10 @@ static int devices_add_disk(struct devices *d, const struct disk_config *dc, uns
 	d->blk_fd[i] = fd;
 	d->blk_ro[i] = dc->read_only;
 	d->nr_blk++;
+	d->blk_irq[i].d = d;
+	d->blk_irq[i].plic = plic__irq_line(&d->plic, layout[LAYOUT_VIRTIO0].irq + slot);
 	ret = virtio_blk__init(&d->blk[i], fd, dc->read_only, serial, mem,
-			       plic__irq_line(&d->plic, layout[LAYOUT_VIRTIO0].irq + slot));
+			       (struct irq_line){ blk_irq_set, &d->blk_irq[i] });
 	d->blk[i].mmio.accept_legacy_driver = d->xv6;
 	if (ret) {
 		snprintf(err, errlen, "--disk %s: cannot size it: %s", dc->path, strerror(-ret));
@@ -212,6 +229,52 @@ int devices__pump_input(struct devices *d)
 	return 0;
 }
 
+int devices__mmio(struct devices *d, uint64_t addr, uint8_t *data, uint32_t len, int is_write,
+		  struct mmio_miss *miss)
+{
+	uint64_t v0 = layout[LAYOUT_VIRTIO0].base;
+	pthread_mutex_t *lock = &d->lock;
+	int ret;
+
+	/* the disks sit in slots 0 .. nr_blk - 1 (devices__init) */
+	if (addr >= v0 && addr - v0 < (uint64_t)d->nr_blk * LAYOUT_VIRTIO_STRIDE)
+		lock = &d->blk[(addr - v0) / LAYOUT_VIRTIO_STRIDE].lock;
+	pthread_mutex_lock(lock);
+	ret = mmio__dispatch(&d->bus, addr, data, len, is_write, miss);
+	pthread_mutex_unlock(lock);
+	return ret;
+}
+
+/* On disk blk's I/O thread, its lock held: the request broke it. */
+static void devices_blk_failed(void *ctx, struct virtio_blk *blk)
+{
+	struct devices *d = ctx;
+	char msg[sizeof(blk->mmio.err)];
+
+	snprintf(msg, sizeof(msg), "%s", virtio_mmio__error(&blk->mmio));
+	if (d->fault) /* disk i is in slot i */
+		d->fault(d->fault_ctx, d->slots[blk - d->blk].name, msg);
+}
+
+int devices__start_io(struct devices *d, devices_fault_fn fault, void *ctx)
+{
+	d->fault = fault;
+	d->fault_ctx = ctx;
+	for (unsigned i = 0; i < d->nr_blk; i++) {
+		int ret = virtio_blk__start_io(&d->blk[i], devices_blk_failed, d);
+
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+void devices__stop_io(struct devices *d)
+{
+	for (unsigned i = 0; i < d->nr_blk; i++)
+		virtio_blk__stop_io(&d->blk[i]);
+}
+
 void devices__set_stop(struct devices *d, const volatile sig_atomic_t *stop)
 {
 	for (unsigned i = 0; i < d->nr_blk; i++)
@@ -234,6 +297,7 @@ int devices__sync(struct devices *d)
 
 void devices__close(struct devices *d)
 {
+	devices__stop_io(d);
 	for (unsigned i = 0; i < CONFIG_MAX_DISKS; i++) {
 		if (d->blk_fd[i] >= 0)
 			close(d->blk_fd[i]);

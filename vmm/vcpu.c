@@ -6,11 +6,13 @@
  * never leave the loop. Everything the VMM refuses becomes a typed struct vcpu_fault.
  *
  * Each vCPU runs this loop on its own thread (vm-run.c). Exits that touch shared state (a
- * device register, the console, an event) hold vm->dev.lock while they do; KVM_RUN itself
- * runs unlocked. The claim of the end sets vm->stopping, and the main thread then ends the
- * loop with vcpu__kick(), repeated until the thread has left: immediate_exit makes KVM_RUN
- * return EINTR at once even when the kick lands between our check of vm->stopping and the
- * ioctl (KVM_CAP_IMMEDIATE_EXIT, api.rst 4.1), and the signal interrupts a KVM_RUN already in
+ * device register, the console, an event) hold vm->dev.lock while they do, or for a disk's
+ * registers that disk's own lock (devices.h); KVM_RUN itself runs unlocked. The claim of the
+ * end sets vm->stopping, and the main thread then ends the loop with vcpu__kick(), repeated
+ * until the thread has left (or, for one waiting on a busy disk's lock, until that disk's
+ * request in hand is done and the lock free): immediate_exit makes KVM_RUN return EINTR at
+ * once even when the kick lands between our check of vm->stopping and the ioctl
+ * (KVM_CAP_IMMEDIATE_EXIT, api.rst 4.1), and the signal interrupts a KVM_RUN already in
  * progress (including one parked in a STOPPED hart) or a console write blocked on its reader.
  */
 #include <errno.h>
@@ -127,10 +129,9 @@ static enum vcpu_exit vcpu_mmio(struct vcpu *vcpu, struct vm *vm)
 
 	if (!run->mmio.is_write)
 		memset(run->mmio.data, 0, sizeof(run->mmio.data));
-	pthread_mutex_lock(&vm->dev.lock);
-	ret = mmio__dispatch(&vm->dev.bus, run->mmio.phys_addr, run->mmio.data, run->mmio.len,
-			     run->mmio.is_write, &miss);
-	pthread_mutex_unlock(&vm->dev.lock);
+	/* under the lock of the device it reaches: a disk's own, else dev.lock */
+	ret = devices__mmio(&vm->dev, run->mmio.phys_addr, run->mmio.data, run->mmio.len,
+			    run->mmio.is_write, &miss);
 	if (!ret)
 		return VCPU_CONTINUE;
 	vcpu->fault.addr = run->mmio.phys_addr;

@@ -22,6 +22,13 @@
  * parked by a served HSM are woken with a broadcast taken only with trylock, retried each
  * round. Device loops under the lock are bounded (virtio_mmio__may_serve), so no guest, even
  * one with a second hart that keeps re-posting requests, keeps the lock for long.
+ *
+ * Disk requests are served by one I/O thread per disk (devices__start_io), under that disk's
+ * lock and never under dev.lock, so a disk sleeping in host I/O stalls no other device. A vCPU
+ * waiting for a busy disk's lock cannot be kicked, but the I/O thread's batch ends with the
+ * request in hand once vm->stopping is set, so it waits for one request at most. After the
+ * vCPUs, the I/O threads are joined (devices__stop_io): the caller's devices__sync comes after
+ * every write. A request that breaks a disk there ends the run with a device fault.
  */
 #include <errno.h>
 #include <poll.h>
@@ -157,6 +164,12 @@ static void arm_flush(void *ctx)
 			      "timerfd_settime of the console flush timer failed");
 }
 
+/* A disk's I/O thread found a request that broke the device: no vCPU's access sees it. */
+static void vm_device_fault(void *ctx, const char *device, const char *msg)
+{
+	vm__host_fault(ctx, FAULT_DEVICE, device, 0, msg);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
@@ -193,7 +206,7 @@ static int vm_run_setup(struct vm *vm, int *deadline_fd)
 	vm->con->abort = &vm->stopping;
 	vm->ev->abort = &vm->stopping;
 	devices__set_stop(&vm->dev, &vm->stopping);
-	return 0;
+	return devices__start_io(&vm->dev, vm_device_fault, vm);
 }
 
 static void drain(int fd)
@@ -315,7 +328,7 @@ enum vcpu_exit vm__run(struct vm *vm)
 	ret = vm_run_setup(vm, &deadline_fd);
 	if (ret) {
 		vm__host_fault(vm, FAULT_KVM_RUN, NULL, -ret,
-			      "cannot set up the run (signal, eventfd, timerfd)");
+			      "cannot set up the run (signal, eventfd, timerfd, disk I/O thread)");
 		goto out;
 	}
 	/* a SIGTERM from now on ends this run; one that came during set-up ends it at once */
@@ -336,6 +349,7 @@ enum vcpu_exit vm__run(struct vm *vm)
 	vm_stop_vcpus(vm);
 out:
 	__atomic_store_n(&vm->stopping, 1, __ATOMIC_SEQ_CST);
+	devices__stop_io(&vm->dev); /* each ends with the request in hand */
 	vm->con->arm_flush = NULL;
 	/* only the main thread is left: the end event may wait for a slow port, but a SIGTERM
 	 * still gets the VMM out of a stalled one */

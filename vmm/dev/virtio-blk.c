@@ -23,9 +23,18 @@
  * Offered: SIZE_MAX and SEG_MAX (so requests stay below the 4 MiB chain limit the virtqueue
  * enforces), FLUSH (T_FLUSH is fdatasync) and RO in read-only mode. Without a negotiated
  * FLUSH the driver expects write-through, so every T_OUT is then followed by fdatasync.
+ *
+ * Where requests are served: a real disk works while the CPU runs on, so once the VMM starts
+ * the disk's I/O thread (virtio_blk__start_io), a QueueNotify only records that queue 0 has
+ * work and wakes that thread, which walks the queue, does the host I/O and raises the used
+ * interrupt. The thread holds blk->lock (the transport and virtqueue state, which the VMM
+ * also takes around every MMIO access to this disk) and nothing else, so a disk sleeping in
+ * fdatasync stalls only accesses to itself. Without the thread (the host tests, the fuzzer)
+ * the notify serves the queue inline, as before.
  */
 #include <endian.h>
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -67,9 +76,12 @@ static void blk_config_read(struct virtio_mmio *vm, uint32_t off, uint8_t *data,
  * pread/pwrite the byte range [skip, skip + len) of iov[0..cnt) at file offset pos, retrying
  * short transfers. 0, or -EIO when the file ends early or the host I/O fails.
  */
-static int blk_rw(int fd, const struct iovec *iov, unsigned cnt, size_t skip, size_t len,
-		  off_t pos, bool write)
+static int blk_rw(struct virtio_blk *blk, const struct iovec *iov, unsigned cnt, size_t skip,
+		  size_t len, off_t pos, bool write)
 {
+	ssize_t (*rd)(int, void *, size_t, off_t) = blk->pread;
+	int fd = blk->fd;
+
 	for (unsigned i = 0; i < cnt && len; i++) {
 		uint8_t *p = iov[i].iov_base;
 		size_t n = iov[i].iov_len;
@@ -85,7 +97,7 @@ static int blk_rw(int fd, const struct iovec *iov, unsigned cnt, size_t skip, si
 			n = len;
 		len -= n;
 		while (n) {
-			ssize_t r = write ? pwrite(fd, p, n, pos) : pread(fd, p, n, pos);
+			ssize_t r = write ? pwrite(fd, p, n, pos) : rd(fd, p, n, pos);
 
 			if (r < 0 && errno == EINTR)
 				continue;
@@ -137,7 +149,7 @@ static int blk_request(struct virtio_blk *blk, const struct virtq_chain *c, uint
 						 c->head, out_data);
 		if (!blk_in_range(blk, sector, in_data))
 			return VIRTIO_BLK_S_IOERR;
-		if (blk_rw(blk->fd, c->iov + c->nr_out, c->nr_in, 0, in_data, pos, false) < 0)
+		if (blk_rw(blk, c->iov + c->nr_out, c->nr_in, 0, in_data, pos, false) < 0)
 			return VIRTIO_BLK_S_IOERR;
 		*data_written = in_data;
 		return VIRTIO_BLK_S_OK;
@@ -147,7 +159,7 @@ static int blk_request(struct virtio_blk *blk, const struct virtq_chain *c, uint
 						 c->head, in_data);
 		if (blk->read_only || !blk_in_range(blk, sector, out_data))
 			return VIRTIO_BLK_S_IOERR;
-		if (blk_rw(blk->fd, c->iov, c->nr_out, BLK_HDR_BYTES, out_data, pos, true) < 0)
+		if (blk_rw(blk, c->iov, c->nr_out, BLK_HDR_BYTES, out_data, pos, true) < 0)
 			return VIRTIO_BLK_S_IOERR;
 		if (!virtio_mmio__has_feature(vm, VIRTIO_BLK_F_FLUSH) && fdatasync(blk->fd) < 0)
 			return VIRTIO_BLK_S_IOERR;
@@ -166,9 +178,10 @@ static int blk_request(struct virtio_blk *blk, const struct virtq_chain *c, uint
 	}
 }
 
-static int blk_notify(struct virtio_mmio *vm, unsigned queue)
+/* Serve up to one queue's worth of chains (the notify budget), then signal them used. */
+static int blk_serve(struct virtio_blk *blk, unsigned queue)
 {
-	struct virtio_blk *blk = to_blk(vm);
+	struct virtio_mmio *vm = &blk->mmio;
 	struct virtq *vq = &vm->vqs[queue];
 	bool pushed = false;
 	unsigned served;
@@ -195,6 +208,72 @@ static int blk_notify(struct virtio_mmio *vm, unsigned queue)
 	return r < 0 ? virtio_mmio__queue_fail(vm, queue) : 0;
 }
 
+/* Called with blk->lock held (the MMIO access that notified, or DRIVER_OK). */
+static int blk_notify(struct virtio_mmio *vm, unsigned queue)
+{
+	struct virtio_blk *blk = to_blk(vm);
+
+	if (!blk->has_thread)
+		return blk_serve(blk, queue);
+	blk->work = true;
+	pthread_cond_signal(&blk->wake);
+	return 0;
+}
+
+/*
+ * The disk's I/O thread: each wake-up serves one batch (virtio_mmio__may_serve: at most a
+ * queue's worth, none once the run is over), so it ends with the request in hand at the stop.
+ * Notifies that come meanwhile wait for blk->lock and set work again: none is lost.
+ */
+static void *blk_io_thread(void *arg)
+{
+	struct virtio_blk *blk = arg;
+	struct virtio_mmio *vm = &blk->mmio;
+
+	pthread_mutex_lock(&blk->lock);
+	for (;;) {
+		while (!blk->work && !blk->quit)
+			pthread_cond_wait(&blk->wake, &blk->lock);
+		if (blk->quit)
+			break;
+		blk->work = false;
+		/* a reset or QueueReady = 0 may have come between the notify and now */
+		if (!virtio_mmio__live(vm) || !vm->vqs[0].started)
+			continue;
+		if (blk_serve(blk, 0) < 0 && blk->failed)
+			blk->failed(blk->failed_ctx, blk);
+	}
+	pthread_mutex_unlock(&blk->lock);
+	return NULL;
+}
+
+int virtio_blk__start_io(struct virtio_blk *blk, void (*failed)(void *ctx, struct virtio_blk *blk),
+			 void *ctx)
+{
+	int ret;
+
+	pthread_mutex_lock(&blk->lock);
+	blk->failed = failed;
+	blk->failed_ctx = ctx;
+	blk->quit = false;
+	ret = pthread_create(&blk->thread, NULL, blk_io_thread, blk);
+	blk->has_thread = ret == 0;
+	pthread_mutex_unlock(&blk->lock);
+	return -ret;
+}
+
+void virtio_blk__stop_io(struct virtio_blk *blk)
+{
+	if (!blk->has_thread)
+		return;
+	pthread_mutex_lock(&blk->lock);
+	blk->quit = true;
+	pthread_cond_signal(&blk->wake);
+	pthread_mutex_unlock(&blk->lock);
+	pthread_join(blk->thread, NULL);
+	blk->has_thread = false;
+}
+
 static const struct virtio_mmio_backend blk_backend = {
 	.name = "virtio-blk",
 	.device_id = VIRTIO_ID_BLOCK,
@@ -216,6 +295,9 @@ int virtio_blk__init(struct virtio_blk *blk, int fd, bool read_only, const char 
 		return -errno;
 	memset(blk, 0, sizeof(*blk));
 	blk->fd = fd;
+	blk->pread = pread;
+	pthread_mutex_init(&blk->lock, NULL);
+	pthread_cond_init(&blk->wake, NULL);
 	blk->read_only = read_only;
 	blk->capacity = (uint64_t)size / VIRTIO_BLK_SECTOR;
 	if (serial) /* NUL-padded; a 20-byte serial has no terminator, as the spec allows */

@@ -1,10 +1,19 @@
 /*
- * devices.h - the machine's devices, placed where layout.h says, and the one lock over them.
+ * devices.h - the machine's devices, placed where layout.h says, and their locks.
  *
  * The device models (PLIC, UART, virtio) are plain C without locking. Several vCPU threads
- * (MMIO and SBI console exits) and the VMM's main thread (console input, flushes) call into
- * them, so every such call holds devices.lock: the PLIC's notify callback, the irq lines and
- * the console buffer are all reached from inside those calls.
+ * (MMIO and SBI console exits), the VMM's main thread (console input, flushes) and one I/O
+ * thread per disk call into them, so every call holds the lock of the state it reaches:
+ *
+ *   blk[i].lock   disk i: its virtio transport and virtqueue. MMIO to its window
+ *                 (devices__mmio) and its I/O thread, which does the host I/O under it.
+ *   lock          everything else: the PLIC (and the KVM_INTERRUPTs of its notify), the
+ *                 UART, the CLINT, the virtio-console and empty slots, the console buffer;
+ *                 vm.h lists what the VMM adds (events, HSM).
+ *
+ * Lock order: blk[i].lock, then lock (a disk raising its PLIC line), never the reverse, and
+ * never two disks' locks at once. Nothing blocks on host I/O while holding lock, so a busy
+ * disk stalls only accesses to that disk, never another hart's console.
  */
 #ifndef BOOTCASE_DEVICES_H
 #define BOOTCASE_DEVICES_H
@@ -29,6 +38,15 @@ struct virtio_slot {
 	char name[48];      /* "virtio-blk@10001000" */
 };
 
+/* A disk's PLIC line, taken through devices.lock (the disk runs under its own lock). */
+struct devices_blk_irq {
+	struct devices *d;
+	struct irq_line plic;
+};
+
+/* A device failed where no MMIO access sees it (a disk's I/O thread): end the run. */
+typedef void (*devices_fault_fn)(void *ctx, const char *device, const char *msg);
+
 struct devices {
 	pthread_mutex_t lock;
 	struct mmio_bus bus;
@@ -44,6 +62,9 @@ struct devices {
 	int blk_fd[CONFIG_MAX_DISKS];
 	int blk_ro[CONFIG_MAX_DISKS];
 	unsigned nr_blk;
+	struct devices_blk_irq blk_irq[CONFIG_MAX_DISKS];
+	devices_fault_fn fault;
+	void *fault_ctx;
 	struct virtio_mmio empty[LAYOUT_VIRTIO_SLOTS];
 	struct virtio_slot slots[LAYOUT_VIRTIO_SLOTS];
 	char err[240]; /* why devices__pump_input() or devices__sync() failed */
@@ -60,6 +81,22 @@ int devices__init(struct devices *d, const struct vm_config *cfg, struct console
 		  const struct clint_hooks *clint_hooks, const char *root, char *err,
 		  size_t errlen);
 
+/*
+ * A vCPU's MMIO access (mmio__dispatch on d->bus), under the lock of the device it reaches
+ * (see the top): 0, -ENOENT or -EIO + miss. Takes the lock itself.
+ */
+int devices__mmio(struct devices *d, uint64_t addr, uint8_t *data, uint32_t len, int is_write,
+		  struct mmio_miss *miss);
+
+/*
+ * Start each disk's I/O thread (once, before the vCPUs run; 0 or -errno). fault is called on
+ * a disk's thread when a request breaks the device. stop_io, once the run is over and *stop
+ * set (devices__set_stop), lets each finish the request in hand and joins it: call it before
+ * devices__sync. Both take the locks they need.
+ */
+int devices__start_io(struct devices *d, devices_fault_fn fault, void *ctx);
+void devices__stop_io(struct devices *d);
+
 /* The rest is called with d->lock held. */
 
 /* How many console input bytes the guest's input device would take now; 0 means "do not read
@@ -68,13 +105,13 @@ size_t devices__input_space(struct devices *d);
 /* Move waiting console input into the input device (never blocks). 0, or -1 with d->err set
  * when the device failed (a broken receive queue): the run must end with a device fault. */
 int devices__pump_input(struct devices *d);
-/* fdatasync the writable disks; 0 or -1 with d->err set. */
+/* fdatasync the writable disks (their I/O threads joined); 0 or -1 with d->err set. */
 int devices__sync(struct devices *d);
 /* The run is over once *stop is set: the virtio devices serve no more requests. Called
  * before the vCPU threads start. */
 void devices__set_stop(struct devices *d, const volatile sig_atomic_t *stop);
 
-/* Close the disks (no lock needed: every thread is gone). */
+/* Close the disks (no lock needed: every vCPU thread is gone; joins the I/O threads). */
 void devices__close(struct devices *d);
 
 #endif

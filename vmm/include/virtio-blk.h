@@ -4,8 +4,10 @@
 #ifndef BOOTCASE_VIRTIO_BLK_H
 #define BOOTCASE_VIRTIO_BLK_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "virtio-mmio.h"
 
@@ -38,6 +40,20 @@ struct virtio_blk {
 	uint64_t capacity; /* in 512-byte sectors, fixed at init */
 	char id[VIRTIO_BLK_ID_BYTES];
 	struct virtq_chain chain; /* scratch for the chain being served (too big for the stack) */
+	ssize_t (*pread)(int fd, void *buf, size_t n, off_t pos); /* pread(2); tests hook it */
+
+	/*
+	 * The disk's own lock: its transport and virtqueue state. The VMM holds it around every
+	 * MMIO access to this disk; the I/O thread holds it while it serves a batch, host I/O
+	 * included. It may take the PLIC's lock inside (the irq line), never the reverse.
+	 */
+	pthread_mutex_t lock;
+	pthread_cond_t wake; /* with lock: work or quit was set */
+	bool work, quit;     /* a notify is pending; the thread must exit */
+	bool has_thread;
+	pthread_t thread;
+	void (*failed)(void *ctx, struct virtio_blk *blk); /* the thread found a broken queue */
+	void *failed_ctx;
 };
 
 /*
@@ -47,5 +63,16 @@ struct virtio_blk {
  */
 int virtio_blk__init(struct virtio_blk *blk, int fd, bool read_only, const char *serial,
 		     struct guest_mem mem, struct irq_line irq);
+
+/*
+ * Start the disk's I/O thread: from now on a notify only wakes it (0 or -errno). failed (may
+ * be NULL) is called on that thread, with blk->lock held, when a request broke the device
+ * (virtio_mmio__error says why): nobody's MMIO access sees that fault, the VMM must end the
+ * run. stop_io lets the thread finish its batch (cut short by mmio.stop) and joins it; a no-op
+ * without a thread.
+ */
+int virtio_blk__start_io(struct virtio_blk *blk, void (*failed)(void *ctx, struct virtio_blk *blk),
+			 void *ctx);
+void virtio_blk__stop_io(struct virtio_blk *blk);
 
 #endif

@@ -34,7 +34,8 @@ struct vm {
 	int kvm_fd, vm_fd;
 	struct guest_ram ram;
 	struct guest_ram fw; /* the firmware window (--firmware), else host == NULL */
-	struct devices dev; /* dev.lock also guards con, ev and the phase flags below */
+	struct devices dev; /* dev.lock also guards con, ev, the phase flags and HSM below;
+			     * a disk's state has its own lock (devices.h) */
 	struct sbi_env sbi;
 	unsigned nr_vcpus;
 	struct vcpu vcpus[VM_MAX_VCPUS];

@@ -34,7 +34,7 @@ DEV_HOST_DIR := $(DEV_BUILD)/host/devices
 DEV_FUZZ_DIR := $(DEV_BUILD)/fuzz
 DEV_TEST_BINS := $(addprefix $(DEV_HOST_DIR)/,$(DEV_TESTS))
 DEV_HDRS := $(wildcard include/*.h) tests/devtest.h
-DEV_HOST_CFLAGS := -O1 -g -Wall -Wextra -Wshadow -std=gnu11 -D_GNU_SOURCE -Iinclude -Itests \
+DEV_HOST_CFLAGS := -O1 -g -Wall -Wextra -Wshadow -std=gnu11 -D_GNU_SOURCE -Iinclude -Itests -pthread \
 	$(DEV_SAN)
 DEV_FUZZ_CFLAGS := -O1 -g -std=gnu11 -D_GNU_SOURCE -Iinclude -Itests \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all

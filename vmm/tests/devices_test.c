@@ -4,7 +4,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "devices.h"
@@ -234,6 +236,143 @@ static void test_xv6_profile(void)
 	teardown(&d, &con, in_w, disk);
 }
 
+/*
+ * Issue 12: a disk stuck in host I/O must not stall another hart's console. The disk's pread
+ * blocks until the test releases it; meanwhile a UART write through the bus must complete.
+ * With one lock over all devices the notify held it across the read and the write waited (the
+ * bounded waits turn that into a failure, not a hang).
+ */
+static pthread_mutex_t flag_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t flag_cond = PTHREAD_COND_INITIALIZER;
+static int in_read, release_read, uart_done, notify_done;
+
+static void set_flag(int *flag)
+{
+	pthread_mutex_lock(&flag_lock);
+	*flag = 1;
+	pthread_cond_broadcast(&flag_cond);
+	pthread_mutex_unlock(&flag_lock);
+}
+
+static int wait_flag(int *flag, int secs)
+{
+	struct timespec ts;
+	int r;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += secs;
+	pthread_mutex_lock(&flag_lock);
+	while (!*flag && pthread_cond_timedwait(&flag_cond, &flag_lock, &ts) != ETIMEDOUT)
+		;
+	r = *flag;
+	pthread_mutex_unlock(&flag_lock);
+	return r;
+}
+
+static ssize_t stuck_pread(int fd, void *buf, size_t n, off_t pos)
+{
+	set_flag(&in_read);
+	wait_flag(&release_read, 10); /* bounded: a broken build fails, it does not hang */
+	return pread(fd, buf, n, pos);
+}
+
+static int bus_wr(struct devices *d, uint64_t addr, uint32_t v, uint32_t len)
+{
+	struct mmio_miss miss;
+	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
+
+	return devices__mmio(d, addr, b, len, 1, &miss);
+}
+
+static void *notify_main(void *d)
+{
+	bus_wr(d, layout[LAYOUT_VIRTIO0].base + VIRTIO_MMIO_QUEUE_NOTIFY, 0, 4);
+	set_flag(&notify_done);
+	return NULL;
+}
+
+static void *uart_main(void *d)
+{
+	bus_wr(d, layout[LAYOUT_UART0].base, 'x', 1);
+	set_flag(&uart_done);
+	return NULL;
+}
+
+static void test_busy_disk_spares_console(void)
+{
+	static struct devices d;
+	static volatile sig_atomic_t stop;
+	struct vm_config cfg = { .cpus = 1 };
+	uint64_t v0 = layout[LAYOUT_VIRTIO0].base, plic = layout[LAYOUT_PLIC].base;
+	uint64_t rq = 0x80000000ULL; /* desc +0x000, avail +0x100, used +0x200, request +0x400 */
+	struct virtq_desc *desc = (struct virtq_desc *)ram_buf;
+	uint16_t *avail = (uint16_t *)(ram_buf + 0x100);
+	volatile uint16_t *used_idx = (uint16_t *)(ram_buf + 0x202);
+	uint32_t hdr[4] = { VIRTIO_BLK_T_IN, 0, 0, 0 };
+	const uint32_t init[][2] = {
+		{ VIRTIO_MMIO_STATUS, 3 }, { VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1 },
+		{ VIRTIO_MMIO_DRIVER_FEATURES, 1 }, { VIRTIO_MMIO_STATUS, 11 },
+		{ VIRTIO_MMIO_QUEUE_NUM, 4 }, { VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)rq },
+		{ VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)rq + 0x100 },
+		{ VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)rq + 0x200 },
+		{ VIRTIO_MMIO_QUEUE_READY, 1 }, { VIRTIO_MMIO_STATUS, 15 },
+	};
+	pthread_t notifier, writer;
+	struct console con;
+	int in_w, uart_in_time, completed = 0;
+	char disk[64];
+
+	in_read = release_read = uart_done = notify_done = 0;
+	memset(ram_buf, 0, sizeof(ram_buf));
+	CHECK(setup(&d, &con, &cfg, &in_w, disk) == 0);
+	d.blk[0].pread = stuck_pread;
+	devices__set_stop(&d, &stop);
+	CHECK_EQ(devices__start_io(&d, NULL, NULL), 0);
+	/* PLIC source 1 (slot 0): priority 1, enabled for hart 0's S context */
+	CHECK_EQ(bus_wr(&d, plic + 4 * 1, 1, 4), 0);
+	CHECK_EQ(bus_wr(&d, plic + 0x2000 + 0x80 * 1, 1u << 1, 4), 0);
+	for (unsigned i = 0; i < sizeof(init) / sizeof(init[0]); i++)
+		CHECK_EQ(bus_wr(&d, v0 + init[i][0], init[i][1], 4), 0);
+	/* one T_IN of sector 0: header, 512 data bytes, status */
+	memcpy(ram_buf + 0x400, hdr, sizeof(hdr));
+	desc[0] = (struct virtq_desc){ rq + 0x400, 16, VIRTQ_DESC_F_NEXT, 1 };
+	desc[1] = (struct virtq_desc){ rq + 0x600, 512, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 2 };
+	desc[2] = (struct virtq_desc){ rq + 0x500, 1, VIRTQ_DESC_F_WRITE, 0 };
+	ram_buf[0x500] = 0xff;
+	avail[2] = 0; /* ring[0] = head 0 */
+	avail[1] = 1; /* idx */
+
+	CHECK(pthread_create(&notifier, NULL, notify_main, &d) == 0);
+	if (!wait_flag(&in_read, 5)) { /* the disk is now inside its read */
+		set_flag(&release_read);
+		pthread_join(notifier, NULL);
+		CHECK(!"the disk never read");
+	}
+	if (pthread_create(&writer, NULL, uart_main, &d)) {
+		set_flag(&release_read);
+		pthread_join(notifier, NULL);
+		CHECK(!"pthread_create");
+	}
+	uart_in_time = wait_flag(&uart_done, 2);
+	set_flag(&release_read);
+	pthread_join(writer, NULL);
+	pthread_join(notifier, NULL);
+	for (int i = 0; i < 500 && !completed; i++) {
+		struct timespec ms = { 0, 10 * 1000 * 1000 };
+
+		completed = __atomic_load_n(used_idx, __ATOMIC_ACQUIRE) == 1;
+		if (!completed)
+			nanosleep(&ms, NULL);
+	}
+	stop = 1;
+	devices__stop_io(&d);
+	CHECK(uart_in_time); /* the console write did not wait for the disk */
+	CHECK(completed);
+	CHECK_EQ(ram_buf[0x500], VIRTIO_BLK_S_OK);
+	CHECK_EQ(notified[1], 1); /* the used interrupt reached the hart through the PLIC */
+	teardown(&d, &con, in_w, disk);
+}
+
 const struct test devices_tests[] = {
 	{ "devices: disks, then the virtio-console, then empty slots", test_slots },
 	{ "devices: UART on PLIC source 10, S context of each hart", test_plic_wiring },
@@ -242,5 +381,7 @@ const struct test devices_tests[] = {
 	{ "devices: --virtio-console takes the input instead of the UART",
 	  test_input_to_virtio_console },
 	{ "devices: --profile xv6 adds the CLINT and the xv6 model quirks", test_xv6_profile },
+	{ "devices: a disk stuck in host I/O does not stall a UART write (issue 12)",
+	  test_busy_disk_spares_console },
 	{ NULL, NULL },
 };
