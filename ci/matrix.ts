@@ -84,7 +84,7 @@ const NO_DBCN = "6.1's KVM has no SBI DBCN (added in 6.8) and answers it NOT_SUP
  */
 const HSM_STATUS_BUG = "trixie's KVM (6.12.107) lacks \"KVM: Fix HSM hart status error propagation\" (Debian 6.12.113-1): hart_get_status of an absent hart succeeds instead of INVALID_PARAM";
 
-/** What the VMM says when it refuses --sbi-serve (vmm/vm-sbi.c). */
+/** What the VMM says when it refuses --sbi-serve (vmm/core/vm-sbi.c). */
 const NO_FORWARD_ERROR = 'needs an L1 kernel with images/kernels/patches/6.12-sbi-user.patch';
 /** Why --sbi-serve is refused on an L1 we did not build from linux-source-6.12 with our patch. */
 const NO_FORWARD = 'a stock KVM answers disabled SBI extensions itself; serving them needs images/kernels/patches/6.12-sbi-user.patch, which only our 6.12 L1 carries, so the VMM refuses --sbi-serve with an error naming the patch';

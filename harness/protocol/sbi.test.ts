@@ -3,7 +3,7 @@ import { RunResult } from '../run/result.js';
 import { parseEvent, ProtocolError, type EndEvent, type StageEvent } from './events.js';
 import { SBI_EID, sbiCallName } from './sbi.js';
 
-// Lines as vmm/riscv/sbi-ext.c writes them (vmm/tests/sbi_ext_test.c checks that side).
+// Lines as vmm/sbi/sbi-ext.c writes them (vmm/tests/sbi_ext_test.c checks that side).
 const START = '{"v":1,"ev":"start","run":4,"t_us":5,"mem_mib":128,"cpus":2,"image":"/x.elf","format":"elf","sbi_disabled":["hsm"],"sbi_served":["time"],"sbi_trace":true}';
 const WRITE = '{"v":1,"ev":"sbi","run":4,"t_us":900,"hart":0,"eid":"0x4442434e","fid":"0x0","args":["0x16","0x80001000","0x0","0x0","0x0","0xffffffffffffffff"],"error":0,"value":"0x16","by":"vmm"}';
 const MARK = '{"v":1,"ev":"sbi","run":4,"t_us":950,"hart":1,"eid":"0x8424354","fid":"0x1","args":["0x100","0x0","0x0","0x0","0x0","0x0"],"error":0,"value":"0x0","by":"vmm"}';

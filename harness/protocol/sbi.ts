@@ -1,5 +1,5 @@
 // SBI extension and function names for the call trace (docs/protocol.md, "sbi" events).
-// EIDs from the RISC-V SBI specification v2.0; BOOTCASE is ours (vmm/include/sbi.h).
+// EIDs from the RISC-V SBI specification v2.0; BOOTCASE is ours (vmm/sbi/sbi.h).
 
 /** Extension IDs, for assertions: `run.sbiCalls.filter((c) => c.eid === SBI_EID.DBCN)`. */
 export const SBI_EID = {
@@ -28,10 +28,10 @@ export const SBI_EID = {
   BOOTCASE: 0x0842_4354n,
 } as const;
 
-/** The names `--sbi-disable` takes (KVM's enum KVM_RISCV_SBI_EXT_ID, vmm/riscv/sbi-ext.c). */
+/** The names `--sbi-disable` takes (KVM's enum KVM_RISCV_SBI_EXT_ID, vmm/sbi/sbi-ext.c). */
 export type SbiExtName = 'v01' | 'time' | 'ipi' | 'rfence' | 'srst' | 'hsm' | 'pmu' | 'experimental' | 'vendor' | 'dbcn' | 'sta' | 'susp' | 'fwft' | 'mpxy';
 
-/** The extensions `--sbi-serve` takes: what the VMM can do from user space (vmm/riscv/sbi-serve.c). */
+/** The extensions `--sbi-serve` takes: what the VMM can do from user space (vmm/sbi/sbi-serve.c). */
 export type SbiServeName = 'time' | 'ipi' | 'hsm';
 
 const FUNCTIONS: Partial<Record<keyof typeof SBI_EID, readonly string[]>> = {

@@ -14,7 +14,7 @@
 DEV_STANDALONE := $(if $(filter 1,$(words $(MAKEFILE_LIST))),1)
 DEV_SAVED_GOAL := $(.DEFAULT_GOAL)
 
-DEV_SRCS := dev/plic.c dev/clint.c dev/virtio-mmio.c dev/virtio-blk.c dev/virtio-console.c virtio/virtqueue.c
+DEV_SRCS := dev/plic.c dev/clint.c dev/virtio-mmio.c dev/virtio-blk.c dev/virtio-console.c dev/virtqueue.c
 DEV_TESTS := plic_test clint_test virtqueue_test virtio_mmio_test virtio_blk_test virtio_console_test
 
 HOSTCC ?= gcc
@@ -33,10 +33,10 @@ DEV_BUILD := $(or $(BUILD),build)
 DEV_HOST_DIR := $(DEV_BUILD)/host/devices
 DEV_FUZZ_DIR := $(DEV_BUILD)/fuzz
 DEV_TEST_BINS := $(addprefix $(DEV_HOST_DIR)/,$(DEV_TESTS))
-DEV_HDRS := $(wildcard include/*.h) tests/devtest.h
-DEV_HOST_CFLAGS := -O1 -g -Wall -Wextra -Wshadow -std=gnu11 -D_GNU_SOURCE -Iinclude -Itests -pthread \
+DEV_HDRS := $(wildcard include/*.h dev/*.h) tests/devtest.h
+DEV_HOST_CFLAGS := -O1 -g -Wall -Wextra -Wshadow -std=gnu11 -D_GNU_SOURCE -Iinclude -Idev -Itests -pthread \
 	$(DEV_SAN)
-DEV_FUZZ_CFLAGS := -O1 -g -std=gnu11 -D_GNU_SOURCE -Iinclude -Itests \
+DEV_FUZZ_CFLAGS := -O1 -g -std=gnu11 -D_GNU_SOURCE -Iinclude -Idev -Itests \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
 $(DEV_TEST_BINS): $(DEV_HOST_DIR)/%: tests/%.c $(DEV_SRCS) $(DEV_HDRS)

@@ -1,5 +1,5 @@
 /*
- * sbi_serve_test.c - the SBI extensions the VMM serves (riscv/sbi-serve.c), against a machine
+ * sbi_serve_test.c - the SBI extensions the VMM serves (sbi/sbi-serve.c), against a machine
  * of recording ops: the HSM state machine, IPI hart masks, TIME, BASE probe, disabled ones.
  */
 #include <errno.h>

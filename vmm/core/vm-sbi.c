@@ -1,5 +1,5 @@
 /*
- * vm-sbi.c - the KVM side of the SBI extensions the VMM takes over (riscv/sbi-serve.c), and of
+ * vm-sbi.c - the KVM side of the SBI extensions the VMM takes over (sbi/sbi-serve.c), and of
  * the call trace.
  *
  * KVM_CAP_BOOTCASE_SBI_USER is the L1 patch's VM capability (images/kernels/patches/
