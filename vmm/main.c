@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "agent.h"
 #include "kvm-riscv.h"
 #include "vm.h"
 #include "vmm.h"
@@ -73,7 +74,7 @@ static void end_hart_pcs(struct jline *l, const struct vm *vm)
 	jline__arr_begin(l, "hart_pcs");
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		if (vm->vcpus[i].fd >= 0 &&
-		    !vm__one_reg(vm->vcpus[i].fd, KVM_GET_ONE_REG, RISCV_CORE_REG(regs.pc), &pc))
+		    !vcpu__one_reg(vm->vcpus[i].fd, KVM_GET_ONE_REG, RISCV_CORE_REG(regs.pc), &pc))
 			jline__hex(l, NULL, pc);
 		else /* unknown, never a made-up 0x0 */
 			jline__null(l, NULL);
@@ -350,6 +351,6 @@ int vmm__main(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	if (getpid() == 1 || (argc > 1 && !strcmp(argv[1], "--agent")))
-		return agent__main();
+		return agent__main(vmm__main);
 	return vmm__main(argc, argv);
 }

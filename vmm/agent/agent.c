@@ -1,12 +1,13 @@
 /*
  * agent.c - the control loop of the agent (docs/protocol.md, "Control port").
  *
- * Commands arrive one per line, TAB-separated: run (fork a VMM; the child calls vmm__main()
- * directly, no exec), exec (fork and exec an L1 program instead, e.g. a peer VMM to compare
- * with; agent-exec.c), kill (SIGTERM, then SIGKILL after KILL_GRACE_MS), put (a file follows on the port),
- * poweroff. The loop polls the control port and a signalfd for SIGCHLD, so run-exit is sent as
- * soon as a run ends, however it ends; a pending SIGKILL is the poll timeout. EOF on the
- * control port (the harness died) powers L1 off.
+ * Commands arrive one per line, TAB-separated: run (fork a VMM; the child calls the VMM entry
+ * point that main.c handed to agent__main() directly, no exec), exec (fork and exec an L1
+ * program instead, e.g. a peer VMM to compare with; agent-exec.c), kill (SIGTERM, then SIGKILL
+ * after KILL_GRACE_MS), put (a file follows on the port), poweroff. The loop polls the control
+ * port and a signalfd for SIGCHLD, so run-exit is sent as soon as a run ends, however it ends;
+ * a pending SIGKILL is the poll timeout. EOF on the control port (the harness died) powers L1
+ * off.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +21,6 @@
 
 #include "agent.h"
 #include "util.h"
-#include "vmm.h"
 
 /* Fill the buffer from the control port; returns bytes read, 0 at EOF. */
 static ssize_t agent_fill(struct agent *a)
@@ -84,7 +84,7 @@ static void agent_cmd_run(struct agent *a, char **f, int nf)
 	fflush(NULL);
 	/* SIGTERM blocked across the fork, so the child is born with it blocked: a kill that
 	 * follows the run command at once (it may sit right behind it in our buffer) stays
-	 * pending until vmm__main has its handler, and still ends in an end event */
+	 * pending until the VMM has its handler, and still ends in an end event */
 	sigemptyset(&term);
 	sigaddset(&term, SIGTERM);
 	sigprocmask(SIG_BLOCK, &term, &old);
@@ -97,9 +97,9 @@ static void agent_cmd_run(struct agent *a, char **f, int nf)
 	if (pid == 0) {
 		close(a->ctl_fd);
 		close(a->sig_fd);
-		/* everything unblocked but SIGTERM, which vmm__main unblocks itself */
+		/* everything unblocked but SIGTERM, which the VMM unblocks itself */
 		sigprocmask(SIG_SETMASK, &term, NULL);
-		i = vmm__main(argc, argv);
+		i = a->run_vm(argc, argv);
 		fflush(NULL);
 		_exit(i);
 	}
@@ -280,12 +280,13 @@ static void agent_loop(struct agent *a)
 	}
 }
 
-int agent__main(void)
+int agent__main(int (*run_vm)(int argc, char **argv))
 {
 	static struct agent a;
 	sigset_t chld;
 	int ev_fd;
 
+	a.run_vm = run_vm;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	agent__mounts();
 	agent__load_modules();

@@ -1,7 +1,8 @@
 /*
- * agent.h - the agent (PID 1 of L1): shared state of agent.c (control loop), agent-exec.c
- * (the exec command) and agent-sys.c (mounts, ports, logging, signalling and reaping runs,
- * power off).
+ * agent.h - the door of agent/, the agent (PID 1 of L1): shared state of agent.c (control
+ * loop), agent-exec.c (the exec command) and agent-sys.c (mounts, ports, logging, signalling
+ * and reaping runs, power off). The agent knows nothing of the VM: main.c hands it the VMM's
+ * entry point, which each run's child calls.
  */
 #ifndef BOOTCASE_AGENT_H
 #define BOOTCASE_AGENT_H
@@ -31,8 +32,12 @@ struct agent {
 	int end_sent;      /* its end event is out already (its execve failed) */
 	uint64_t run_t0_us; /* CLOCK_MONOTONIC at its fork: t_us of the agent's start/end events */
 	uint64_t kill_at_ms; /* SIGKILL the live run at this CLOCK_MONOTONIC ms; 0 = none due */
+	int (*run_vm)(int argc, char **argv); /* a run's child: the VMM, argv[0] ignored */
 };
 
+/* PID 1: mounts, ports, control loop; each run command forks a child that returns
+ * run_vm(argc, argv) as its exit status. Does not return. */
+int agent__main(int (*run_vm)(int argc, char **argv));
 uint64_t agent__clock_us(clockid_t clk);
 void agent__log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void agent__begin(struct jline *l, const char *name);

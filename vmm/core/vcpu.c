@@ -5,15 +5,18 @@
  * guest continues from (console output, a device register, a MARK) are handled here and
  * never leave the loop. Everything the VMM refuses becomes a typed struct vcpu_fault.
  *
- * Each vCPU runs this loop on its own thread (vm-run.c). Exits that touch shared state (a
- * device register, the console, an event) hold vm->dev.lock while they do, or for a disk's
- * registers that disk's own lock (devices.h); KVM_RUN itself runs unlocked. The claim of the
- * end sets vm->stopping, and the main thread then ends the loop with vcpu__kick(), repeated
- * until the thread has left (or, for one waiting on a busy disk's lock, until that disk's
- * request in hand is done and the lock free): immediate_exit makes KVM_RUN return EINTR at
- * once even when the kick lands between our check of vm->stopping and the ioctl
- * (KVM_CAP_IMMEDIATE_EXIT, api.rst 4.1), and the signal interrupts a KVM_RUN already in
- * progress (including one parked in a STOPPED hart) or a console write blocked on its reader.
+ * Each vCPU runs this loop on its own thread (vm-run.c). It sees the machine through
+ * vcpu->env and asks the VM for what the VM owns (HSM, the CLINT's SSIP, phase events)
+ * through env->ops, never by name: the VM is the layer above. Exits that touch shared state
+ * (a device register, the console, an event) hold env->dev->lock while they do, or for a
+ * disk's registers that disk's own lock (devices.h); KVM_RUN itself runs unlocked. The claim
+ * of the end sets vm->stopping (*env->stopping), and the main thread then ends the loop with
+ * vcpu__kick(), repeated until the thread has left (or, for one waiting on a busy disk's
+ * lock, until that disk's request in hand is done and the lock free): immediate_exit makes
+ * KVM_RUN return EINTR at once even when the kick lands between our check of the flag and
+ * the ioctl (KVM_CAP_IMMEDIATE_EXIT, api.rst 4.1), and the signal interrupts a KVM_RUN
+ * already in progress (including one parked in a STOPPED hart) or a console write blocked
+ * on its reader.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -23,8 +26,10 @@
 #include <sys/ioctl.h>
 #include <linux/kvm.h>
 
+#include "devices.h"
+#include "events.h"
 #include "kvm-riscv.h"
-#include "vm.h"
+#include "vcpu.h"
 
 static const char *const fault_names[] = {
 	[FAULT_MMIO_UNMAPPED] = "mmio-unmapped",
@@ -37,6 +42,13 @@ static const char *const fault_names[] = {
 const char *vcpu__fault_kind_name(enum vcpu_fault_kind kind)
 {
 	return fault_names[kind];
+}
+
+int vcpu__one_reg(int fd, unsigned long req, uint64_t id, uint64_t *val)
+{
+	struct kvm_one_reg reg = { .id = id, .addr = (uintptr_t)val };
+
+	return ioctl(fd, req, &reg) < 0 ? -errno : 0;
 }
 
 void vcpu__kick(struct vcpu *vcpu)
@@ -52,18 +64,18 @@ static enum vcpu_exit vcpu_fault(struct vcpu *vcpu, enum vcpu_fault_kind kind)
 	vcpu->fault.kind = kind;
 	vcpu->fault.pc = 0;
 	/* a pc KVM will not give back is unknown, not 0x0 (the event says null) */
-	vcpu->fault.pc_err = -vm__one_reg(vcpu->fd, KVM_GET_ONE_REG, RISCV_CORE_REG(regs.pc),
-					  &vcpu->fault.pc);
+	vcpu->fault.pc_err = -vcpu__one_reg(vcpu->fd, KVM_GET_ONE_REG, RISCV_CORE_REG(regs.pc),
+					    &vcpu->fault.pc);
 	return VCPU_FAULT;
 }
 
-static enum vcpu_exit vcpu_sbi(struct vcpu *vcpu, struct vm *vm)
+static enum vcpu_exit vcpu_sbi(struct vcpu *vcpu, const struct vcpu_env *env)
 {
 	struct kvm_run *run = vcpu->run;
 	struct sbi_call call = { run->riscv_sbi.extension_id, run->riscv_sbi.function_id, { 0 },
 				 vcpu->id };
 	struct sbi_reply reply = { .kind = SBI_KIND_KVM };
-	int reported = (vm->sbi_user & BOOTCASE_KVM_SBI_REPORT) &&
+	int reported = (*env->sbi_user & BOOTCASE_KVM_SBI_REPORT) &&
 		       (run->flags & BOOTCASE_KVM_SBI_RUN_REPORTED);
 	struct jline l;
 	int r;
@@ -71,17 +83,17 @@ static enum vcpu_exit vcpu_sbi(struct vcpu *vcpu, struct vm *vm)
 	memcpy(call.args, run->riscv_sbi.args, sizeof(call.args));
 	/* console calls reach the shared console buffer and input; under the same lock, the
 	 * trace events of all harts come out in the order the calls were handled */
-	pthread_mutex_lock(&vm->dev.lock);
+	pthread_mutex_lock(&env->dev->lock);
 	if (reported) /* KVM answered it already (REPORT): only show it */
 		memcpy(reply.ret, run->riscv_sbi.ret, sizeof(reply.ret));
 	else
-		sbi__handle(&call, &vm->sbi, &reply);
-	if (vm->cfg->sbi_trace) {
-		events__begin(vm->ev, &l, "sbi");
+		sbi__handle(&call, env->sbi, &reply);
+	if (env->sbi_trace) {
+		events__begin(env->ev, &l, "sbi");
 		sbi__trace(&l, vcpu->id, &call, &reply);
-		events__emit_batched(vm->ev, &l);
+		events__emit_batched(env->ev, &l);
 	}
-	pthread_mutex_unlock(&vm->dev.lock);
+	pthread_mutex_unlock(&env->dev->lock);
 	vcpu->stats.sbi_calls[reply.kind]++;
 	if (reported)
 		return VCPU_CONTINUE;
@@ -93,9 +105,9 @@ static enum vcpu_exit vcpu_sbi(struct vcpu *vcpu, struct vm *vm)
 		return VCPU_CONTINUE;
 	case SBI_ACT_SUSPEND:
 	case SBI_ACT_RESUME:
-		r = vm__sbi_suspend(vm, vcpu);
+		r = env->ops->suspend(vcpu);
 		if (!r && reply.action == SBI_ACT_RESUME)
-			r = vm__sbi_enter_at(vcpu, reply.value, reply.opaque);
+			r = env->ops->enter_at(vcpu, reply.value, reply.opaque);
 		if (!r)
 			return VCPU_CONTINUE;
 		vcpu->fault.err = -r;
@@ -104,12 +116,12 @@ static enum vcpu_exit vcpu_sbi(struct vcpu *vcpu, struct vm *vm)
 			 (unsigned long long)reply.value, strerror(-r));
 		return vcpu_fault(vcpu, FAULT_KVM_RUN);
 	case SBI_ACT_MARK:
-		pthread_mutex_lock(&vm->dev.lock);
-		console__flush(vm->con);
-		events__begin(vm->ev, &l, "mark");
+		pthread_mutex_lock(&env->dev->lock);
+		console__flush(env->con);
+		events__begin(env->ev, &l, "mark");
 		jline__u64(&l, "id", reply.value);
-		events__emit(vm->ev, &l);
-		pthread_mutex_unlock(&vm->dev.lock);
+		events__emit(env->ev, &l);
+		pthread_mutex_unlock(&env->dev->lock);
 		return VCPU_CONTINUE;
 	case SBI_ACT_EXIT:
 		vcpu->code = reply.value;
@@ -121,7 +133,7 @@ static enum vcpu_exit vcpu_sbi(struct vcpu *vcpu, struct vm *vm)
 	}
 }
 
-static enum vcpu_exit vcpu_mmio(struct vcpu *vcpu, struct vm *vm)
+static enum vcpu_exit vcpu_mmio(struct vcpu *vcpu, const struct vcpu_env *env)
 {
 	struct kvm_run *run = vcpu->run;
 	struct mmio_miss miss;
@@ -130,7 +142,7 @@ static enum vcpu_exit vcpu_mmio(struct vcpu *vcpu, struct vm *vm)
 	if (!run->mmio.is_write)
 		memset(run->mmio.data, 0, sizeof(run->mmio.data));
 	/* under the lock of the device it reaches: a disk's own, else dev.lock */
-	ret = devices__mmio(&vm->dev, run->mmio.phys_addr, run->mmio.data, run->mmio.len,
+	ret = devices__mmio(env->dev, run->mmio.phys_addr, run->mmio.data, run->mmio.len,
 			    run->mmio.is_write, &miss);
 	if (!ret)
 		return VCPU_CONTINUE;
@@ -144,12 +156,12 @@ static enum vcpu_exit vcpu_mmio(struct vcpu *vcpu, struct vm *vm)
 	return vcpu_fault(vcpu, FAULT_DEVICE);
 }
 
-static enum vcpu_exit vcpu_system_event(struct vcpu *vcpu, struct vm *vm)
+static enum vcpu_exit vcpu_system_event(struct vcpu *vcpu, const struct vcpu_env *env)
 {
 	struct kvm_run *run = vcpu->run;
 
-	if (vm->cfg->sbi_trace)
-		vm__sbi_trace_system_event(vm, vcpu);
+	if (env->sbi_trace)
+		env->ops->trace_system_event(vcpu);
 	/* KVM's SRST handler puts the SBI reset_reason in data[0] */
 	vcpu->reason = run->system_event.ndata ? run->system_event.data[0] : 0;
 	switch (run->system_event.type) {
@@ -165,20 +177,20 @@ static enum vcpu_exit vcpu_system_event(struct vcpu *vcpu, struct vm *vm)
 	}
 }
 
-static enum vcpu_exit vcpu_handle_exit(struct vcpu *vcpu, struct vm *vm)
+static enum vcpu_exit vcpu_handle_exit(struct vcpu *vcpu, const struct vcpu_env *env)
 {
 	struct kvm_run *run = vcpu->run;
 
 	switch (run->exit_reason) {
 	case KVM_EXIT_RISCV_SBI:
 		vcpu->stats.sbi++;
-		return vcpu_sbi(vcpu, vm);
+		return vcpu_sbi(vcpu, env);
 	case KVM_EXIT_MMIO:
 		vcpu->stats.mmio++;
-		return vcpu_mmio(vcpu, vm);
+		return vcpu_mmio(vcpu, env);
 	case KVM_EXIT_SYSTEM_EVENT:
 		vcpu->stats.system_event++;
-		return vcpu_system_event(vcpu, vm);
+		return vcpu_system_event(vcpu, env);
 	case KVM_EXIT_INTR:
 		vcpu->stats.intr++;
 		return VCPU_CONTINUE;
@@ -199,24 +211,25 @@ static enum vcpu_exit vcpu_handle_exit(struct vcpu *vcpu, struct vm *vm)
 	}
 }
 
-enum vcpu_exit vcpu__run(struct vcpu *vcpu, struct vm *vm)
+enum vcpu_exit vcpu__run(struct vcpu *vcpu)
 {
+	const struct vcpu_env *env = vcpu->env;
 	enum vcpu_exit ret;
 	int r, err;
 
 	for (;;) {
-		if (vm->stopping)
+		if (*env->stopping)
 			return VCPU_STOPPED;
 		/* the CLINT model raised SSIP and kicked us here (vm-clint.c) */
 		if (__atomic_exchange_n(&vcpu->ssip_pending, 0, __ATOMIC_SEQ_CST) &&
-		    (r = vm__deliver_ssip(vm, vcpu)) < 0) {
+		    (r = env->ops->deliver_ssip(vcpu)) < 0) {
 			vcpu->fault.err = -r;
 			snprintf(vcpu->fault.msg, sizeof(vcpu->fault.msg),
 				 "setting sip.SSIP for the CLINT timer: %s", strerror(-r));
 			return vcpu_fault(vcpu, FAULT_KVM_RUN);
 		}
 		/* a hart stopped by a served HSM waits here until someone starts it */
-		if ((r = vm__sbi_hsm_gate(vm, vcpu)) != 0) {
+		if ((r = env->ops->hsm_gate(vcpu)) != 0) {
 			if (r > 0)
 				return VCPU_STOPPED;
 			vcpu->fault.err = -r;
@@ -227,12 +240,12 @@ enum vcpu_exit vcpu__run(struct vcpu *vcpu, struct vm *vm)
 		if (!vcpu->started) {
 			vcpu->started = 1;
 			vcpu->t_first_run_ns = events__now_ns();
-			vm__phase_once(vm, &vm->phase_first_run, "first-run");
+			env->ops->phase(vcpu, VCPU_PHASE_FIRST_RUN);
 		}
 		r = ioctl(vcpu->fd, KVM_RUN, 0);
 		err = errno;
 		if (vcpu->stats.total++ == 0)
-			vm__phase_once(vm, &vm->phase_first_exit, "first-exit");
+			env->ops->phase(vcpu, VCPU_PHASE_FIRST_EXIT);
 		if (r < 0 && (err == EINTR || err == EAGAIN)) {
 			vcpu->stats.intr++;
 			/* clear before testing the flag: a kick after this re-arms it */
@@ -244,7 +257,7 @@ enum vcpu_exit vcpu__run(struct vcpu *vcpu, struct vm *vm)
 			snprintf(vcpu->fault.msg, sizeof(vcpu->fault.msg), "%s", strerror(err));
 			return vcpu_fault(vcpu, FAULT_KVM_RUN);
 		}
-		ret = vcpu_handle_exit(vcpu, vm);
+		ret = vcpu_handle_exit(vcpu, env);
 		if (ret != VCPU_CONTINUE)
 			return ret;
 	}

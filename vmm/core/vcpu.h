@@ -1,16 +1,56 @@
 /*
- * vcpu.h - one virtual hart and its run loop.
+ * vcpu.h - one virtual hart and its run loop: the lowest piece of the VM core. The loop reaches
+ * the machine it runs in only through struct vcpu_env, which the VM fills in (vm-vcpu.c), so
+ * the VM calls down into the loop and the loop never calls up into the VM by name.
  */
 #ifndef BOOTCASE_VCPU_H
 #define BOOTCASE_VCPU_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "sbi.h"
 
 struct vm;
+struct vcpu;
 struct kvm_run;
+struct devices;
+struct events;
+struct console;
+
+/* The run's phase events a vCPU reaches first: its first KVM_RUN, its first exit. */
+enum vcpu_phase { VCPU_PHASE_FIRST_RUN, VCPU_PHASE_FIRST_EXIT };
+
+/* What the loop asks of the VM above it, each on the vCPU's own thread, outside KVM_RUN. */
+struct vcpu_ops {
+	/* Before each KVM_RUN, when the CLINT model raised SSIP for this hart: set sip.SSIP.
+	 * 0 or -errno. */
+	int (*deliver_ssip)(struct vcpu *vcpu);
+	/* Before each KVM_RUN: park a hart stopped by a served HSM, start a pending one. 0, 1 =
+	 * the run is over, or -errno. */
+	int (*hsm_gate)(struct vcpu *vcpu);
+	/* After a served HSM suspend: wait as WFI would. 0 or -errno. */
+	int (*suspend)(struct vcpu *vcpu);
+	/* Enter the guest next at pc with a0 = hartid, a1 = opaque. 0 or -errno. */
+	int (*enter_at)(struct vcpu *vcpu, uint64_t pc, uint64_t opaque);
+	/* --sbi-trace: the SRST call KVM answered with a system event. */
+	void (*trace_system_event)(struct vcpu *vcpu);
+	/* A phase event ("first-run", "first-exit"), once per run, from the first hart there. */
+	void (*phase)(struct vcpu *vcpu, enum vcpu_phase phase);
+};
+
+/* The shared machine as the loop sees it; one per VM, filled in before any vCPU runs. */
+struct vcpu_env {
+	const struct vcpu_ops *ops;
+	const volatile sig_atomic_t *stopping; /* the end is claimed: leave with VCPU_STOPPED */
+	struct devices *dev;   /* MMIO; dev->lock guards the console, events and SBI state */
+	struct sbi_env *sbi;
+	struct events *ev;
+	struct console *con;
+	const uint32_t *sbi_user; /* BOOTCASE_KVM_SBI_* enabled on this VM (vm-sbi.c) */
+	int sbi_trace;            /* --sbi-trace */
+};
 
 /* Why vcpu__run() returned. VCPU_CONTINUE never leaves the loop. */
 enum vcpu_exit {
@@ -51,7 +91,8 @@ struct vcpu_stats {
 };
 
 struct vcpu {
-	struct vm *vm;
+	struct vm *vm; /* opaque here: for the ops, which belong to the VM */
+	const struct vcpu_env *env;
 	unsigned id; /* = hartid = KVM vcpu id */
 	int fd;
 	struct kvm_run *run;
@@ -69,15 +110,17 @@ struct vcpu {
 };
 
 const char *vcpu__fault_kind_name(enum vcpu_fault_kind kind);
+/* KVM_GET_ONE_REG / KVM_SET_ONE_REG (req) of register id on a vCPU fd: 0 or -errno. */
+int vcpu__one_reg(int fd, unsigned long req, uint64_t id, uint64_t *val);
 /*
  * Make the vCPU's KVM_RUN return (now, or at once when it next enters): sets immediate_exit
  * and signals the thread, whose handler does nothing, so KVM_RUN fails with EINTR
  * (KVM_CAP_IMMEDIATE_EXIT, api.rst 4.1). vcpu__run() then returns VCPU_STOPPED when
- * vm->stopping is set. VCPU_KICK_SIGNAL must have a handler installed without SA_RESTART.
+ * *env->stopping is set. VCPU_KICK_SIGNAL must have a handler installed without SA_RESTART.
  */
 #define VCPU_KICK_SIGNAL SIGUSR1
 void vcpu__kick(struct vcpu *vcpu);
-/* Run until an exit ends the run (or vm->stopping): the calling thread is this vCPU's. */
-enum vcpu_exit vcpu__run(struct vcpu *vcpu, struct vm *vm);
+/* Run until an exit ends the run (or *env->stopping): the calling thread is this vCPU's. */
+enum vcpu_exit vcpu__run(struct vcpu *vcpu);
 
 #endif

@@ -97,7 +97,7 @@ int vm__clint_setup(struct vm *vm)
 	uint64_t guest_time, sstc = 0;
 	int fd = vm->vcpus[0].fd, ret;
 
-	ret = vm__one_reg(fd, KVM_GET_ONE_REG, RISCV_TIMER_REG(time), &guest_time);
+	ret = vcpu__one_reg(fd, KVM_GET_ONE_REG, RISCV_TIMER_REG(time), &guest_time);
 	if (ret)
 		return ret;
 	vm->time_offset = guest_time - rdtime();
@@ -106,13 +106,14 @@ int vm__clint_setup(struct vm *vm)
 		return -errno;
 	/* KVM turns on every extension the host has; ask, and try once if it did not. Harts
 	 * must agree: one with stimecmp and one without is no machine xv6 can run on */
-	if (vm__one_reg(fd, KVM_GET_ONE_REG, RISCV_ISA_EXT_REG(KVM_RISCV_ISA_EXT_SSTC), &sstc) || !sstc) {
+	if (vcpu__one_reg(fd, KVM_GET_ONE_REG, RISCV_ISA_EXT_REG(KVM_RISCV_ISA_EXT_SSTC), &sstc) ||
+	    !sstc) {
 		unsigned on = 0;
 
 		for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 			sstc = 1;
-			if (!vm__one_reg(vm->vcpus[i].fd, KVM_SET_ONE_REG,
-					 RISCV_ISA_EXT_REG(KVM_RISCV_ISA_EXT_SSTC), &sstc))
+			if (!vcpu__one_reg(vm->vcpus[i].fd, KVM_SET_ONE_REG,
+					   RISCV_ISA_EXT_REG(KVM_RISCV_ISA_EXT_SSTC), &sstc))
 				on++;
 		}
 		if (on && on != vm->nr_vcpus)
@@ -139,12 +140,12 @@ int vm__clint_setup(struct vm *vm)
 int vm__set_ssip(struct vcpu *vcpu, int pending)
 {
 	uint64_t sip = 0;
-	int ret = vm__one_reg(vcpu->fd, KVM_GET_ONE_REG, RISCV_CSR_REG(sip), &sip);
+	int ret = vcpu__one_reg(vcpu->fd, KVM_GET_ONE_REG, RISCV_CSR_REG(sip), &sip);
 
 	if (ret || !(sip & SIP_SSIP) == !pending)
 		return ret;
 	sip ^= SIP_SSIP;
-	return vm__one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_CSR_REG(sip), &sip);
+	return vcpu__one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_CSR_REG(sip), &sip);
 }
 
 int vm__deliver_ssip(struct vm *vm, struct vcpu *vcpu)

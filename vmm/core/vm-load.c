@@ -18,7 +18,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "dtb.h"
 #include "layout.h"
 #include "vm.h"
 

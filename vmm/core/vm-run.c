@@ -83,16 +83,6 @@ int vm__claim_end(struct vm *vm, enum vcpu_exit why, struct vcpu *vcpu)
 	return vm_claim(vm, why, vcpu, 0);
 }
 
-void vm__phase_once(struct vm *vm, int *flag, const char *name)
-{
-	pthread_mutex_lock(&vm->dev.lock);
-	if (!*flag) {
-		*flag = 1;
-		events__phase(vm->ev, name);
-	}
-	pthread_mutex_unlock(&vm->dev.lock);
-}
-
 static void on_kick(int sig)
 {
 	(void)sig; /* only here to make KVM_RUN (and a blocked write) return EINTR */
@@ -174,7 +164,7 @@ static void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
 
-	vm__claim_end(vcpu->vm, vcpu__run(vcpu, vcpu->vm), vcpu);
+	vm__claim_end(vcpu->vm, vcpu__run(vcpu), vcpu);
 	__atomic_store_n(&vcpu->exited, 1, __ATOMIC_SEQ_CST); /* the stop kicks it no more */
 	return NULL;
 }

@@ -43,8 +43,8 @@ static int sbi_set_timer(void *ctx, unsigned hart, uint64_t when)
 
 	/* with Sstc KVM loads compare into vstimecmp on the next entry; without it, state ON
 	 * arms its hrtimer at compare (the patch fixes 6.12 arming it at cycle 1) */
-	return vm__one_reg(fd, KVM_SET_ONE_REG, RISCV_TIMER_REG(compare), &when) ?:
-	       vm__one_reg(fd, KVM_SET_ONE_REG, RISCV_TIMER_REG(state), &on);
+	return vcpu__one_reg(fd, KVM_SET_ONE_REG, RISCV_TIMER_REG(compare), &when) ?:
+	       vcpu__one_reg(fd, KVM_SET_ONE_REG, RISCV_TIMER_REG(state), &on);
 }
 
 static int sbi_send_ipi(void *ctx, unsigned hart)
@@ -112,15 +112,15 @@ int vm__sbi_enter_at(struct vcpu *vcpu, uint64_t pc, uint64_t opaque)
 	uint64_t hart = vcpu->id, zero = 0, sstatus = 0;
 	int ret;
 
-	ret = vm__one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_CORE_REG(regs.pc), &pc) ?:
-	      vm__one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_CORE_REG(regs.a0), &hart) ?:
-	      vm__one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_CORE_REG(regs.a1), &opaque) ?:
-	      vm__one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_CSR_REG(satp), &zero) ?:
-	      vm__one_reg(vcpu->fd, KVM_GET_ONE_REG, RISCV_CSR_REG(sstatus), &sstatus);
+	ret = vcpu__one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_CORE_REG(regs.pc), &pc) ?:
+	      vcpu__one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_CORE_REG(regs.a0), &hart) ?:
+	      vcpu__one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_CORE_REG(regs.a1), &opaque) ?:
+	      vcpu__one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_CSR_REG(satp), &zero) ?:
+	      vcpu__one_reg(vcpu->fd, KVM_GET_ONE_REG, RISCV_CSR_REG(sstatus), &sstatus);
 	if (ret)
 		return ret;
 	sstatus &= ~SSTATUS_SIE;
-	ret = vm__one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_CSR_REG(sstatus), &sstatus);
+	ret = vcpu__one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_CSR_REG(sstatus), &sstatus);
 	vcpu->run->exit_reason = KVM_EXIT_UNKNOWN;
 	return ret;
 }
@@ -169,14 +169,14 @@ static int suspend_pending(struct vm *vm, struct vcpu *vcpu, uint64_t sie, uint6
 	int ret;
 
 	*wait_ns = UINT64_MAX;
-	if ((ret = vm__one_reg(vcpu->fd, KVM_GET_ONE_REG, RISCV_CSR_REG(sip), &sip)))
+	if ((ret = vcpu__one_reg(vcpu->fd, KVM_GET_ONE_REG, RISCV_CSR_REG(sip), &sip)))
 		return ret;
 	if (sip & sie)
 		return 1;
 	if (!(sie & IRQ_STIP))
 		return 0;
-	if ((ret = vm__one_reg(vcpu->fd, KVM_GET_ONE_REG, RISCV_TIMER_REG(compare), &cmp)) ||
-	    (ret = vm__one_reg(vcpu->fd, KVM_GET_ONE_REG, RISCV_TIMER_REG(time), &now)))
+	if ((ret = vcpu__one_reg(vcpu->fd, KVM_GET_ONE_REG, RISCV_TIMER_REG(compare), &cmp)) ||
+	    (ret = vcpu__one_reg(vcpu->fd, KVM_GET_ONE_REG, RISCV_TIMER_REG(time), &now)))
 		return ret;
 	if (now >= cmp)
 		return 1;
@@ -193,7 +193,7 @@ int vm__sbi_suspend(struct vm *vm, struct vcpu *vcpu)
 	struct timespec ts;
 	int ret;
 
-	if ((ret = vm__one_reg(vcpu->fd, KVM_GET_ONE_REG, RISCV_CSR_REG(sie), &sie)))
+	if ((ret = vcpu__one_reg(vcpu->fd, KVM_GET_ONE_REG, RISCV_CSR_REG(sie), &sie)))
 		return ret;
 	pthread_mutex_lock(&vm->dev.lock);
 	while (!vm->stopping && (ret = suspend_pending(vm, vcpu, sie, &wait_ns)) == 0) {
@@ -239,7 +239,7 @@ void vm__sbi_trace_system_event(struct vm *vm, struct vcpu *vcpu)
 	unsigned i;
 
 	for (i = 0; i < 8; i++)
-		if (vm__one_reg(vcpu->fd, KVM_GET_ONE_REG, ids[i], &a[i]))
+		if (vcpu__one_reg(vcpu->fd, KVM_GET_ONE_REG, ids[i], &a[i]))
 			return;
 	call = (struct sbi_call){ .eid = a[7], .fid = a[6], .hart = vcpu->id };
 	memcpy(call.args, a, sizeof(call.args));

@@ -22,7 +22,6 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 
-#include "dtb.h"
 #include "kvm-riscv.h"
 #include "layout.h"
 #include "vm.h"
@@ -110,13 +109,6 @@ static void vm_plic_notify(void *ctx, unsigned context, int level)
 		pthread_cond_broadcast(&vm->hsm_cond);
 }
 
-int vm__one_reg(int fd, unsigned long req, uint64_t id, uint64_t *val)
-{
-	struct kvm_one_reg reg = { .id = id, .addr = (uintptr_t)val };
-
-	return ioctl(fd, req, &reg) < 0 ? -errno : 0;
-}
-
 /* What the vCPUs really are, for the device tree; fall back to a plain rv64gc hart. The
  * timebase is KVM's timer frequency register, so the DT and the guest's time CSR agree. */
 static void vm_probe_cpu(struct vm *vm, int fd)
@@ -124,14 +116,14 @@ static void vm_probe_cpu(struct vm *vm, int fd)
 	uint64_t isa = 0, satp = 0, freq = 0;
 	const char *mmu;
 
-	if (vm__one_reg(fd, KVM_GET_ONE_REG, RISCV_CONFIG_REG(BOOTCASE_KVM_CONFIG_ISA), &isa) == 0 &&
+	if (vcpu__one_reg(fd, KVM_GET_ONE_REG, RISCV_CONFIG_REG(BOOTCASE_KVM_CONFIG_ISA), &isa) == 0 &&
 	    isa)
 		riscv__isa_string(isa, vm->isa, sizeof(vm->isa));
-	if (vm__one_reg(fd, KVM_GET_ONE_REG, RISCV_CONFIG_REG(BOOTCASE_KVM_CONFIG_SATP_MODE), &satp) ==
+	if (vcpu__one_reg(fd, KVM_GET_ONE_REG, RISCV_CONFIG_REG(BOOTCASE_KVM_CONFIG_SATP_MODE), &satp) ==
 		    0 &&
 	    (mmu = riscv__mmu_type(satp)))
 		vm->mmu_type = mmu;
-	if (vm__one_reg(fd, KVM_GET_ONE_REG, RISCV_TIMER_REG(frequency), &freq) == 0 && freq &&
+	if (vcpu__one_reg(fd, KVM_GET_ONE_REG, RISCV_TIMER_REG(frequency), &freq) == 0 && freq &&
 	    freq <= UINT32_MAX)
 		vm->timebase_hz = (uint32_t)freq;
 }
@@ -152,7 +144,7 @@ static int vm_sbi_disable(struct vm *vm, struct vcpu *vcpu)
 
 		if (!((vm->cfg->sbi_disable | vm->cfg->sbi_serve) & (1u << ext)))
 			continue;
-		ret = vm__one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_SBI_EXT_REG(ext), &off);
+		ret = vcpu__one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_SBI_EXT_REG(ext), &off);
 		if (ret)
 			return vm__fail(vm, ret, "option %s %s: KVM refused on vCPU %u: %s%s", opt,
 				       sbi__kvm_ext_name(ext), vcpu->id, strerror(-ret),
@@ -183,8 +175,8 @@ static int vm_create_vcpu(struct vm *vm, unsigned id)
 	 * An older KVM lacks it on every vCPU (a note); one that takes it on some vCPUs but not
 	 * others would give the guest harts that differ, so that is an error */
 	if (!(vm->cfg->sbi_disable & (1u << BOOTCASE_KVM_SBI_EXT_DBCN))) {
-		int ret = vm__one_reg(vcpu->fd, KVM_SET_ONE_REG,
-				      RISCV_SBI_EXT_REG(BOOTCASE_KVM_SBI_EXT_DBCN), &on);
+		int ret = vcpu__one_reg(vcpu->fd, KVM_SET_ONE_REG,
+					RISCV_SBI_EXT_REG(BOOTCASE_KVM_SBI_EXT_DBCN), &on);
 
 		if (id == 0)
 			vm->dbcn_err = ret;
@@ -263,6 +255,7 @@ int vm__open(struct vm *vm, const struct vm_config *cfg, struct events *ev, stru
 	/* before the vCPUs: a stock KVM is refused for --sbi-serve by what it lacks, the patch */
 	if ((ret = vm__sbi_setup(vm)))
 		return ret;
+	vm__vcpu_env(vm);
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		ret = vm_create_vcpu(vm, i);
 		if (ret)
@@ -287,10 +280,10 @@ int vm__boot_vcpus(struct vm *vm)
 		uint64_t hartid = i;
 		int fd = vm->vcpus[i].fd;
 
-		if (vm__one_reg(fd, KVM_SET_ONE_REG, RISCV_CORE_REG(regs.pc), &pc) ||
-		    vm__one_reg(fd, KVM_SET_ONE_REG, RISCV_CORE_REG(regs.a0), &hartid) ||
-		    vm__one_reg(fd, KVM_SET_ONE_REG, RISCV_CORE_REG(regs.a1), &dtb) ||
-		    vm__one_reg(fd, KVM_SET_ONE_REG, RISCV_CORE_REG(regs.a2), &entry))
+		if (vcpu__one_reg(fd, KVM_SET_ONE_REG, RISCV_CORE_REG(regs.pc), &pc) ||
+		    vcpu__one_reg(fd, KVM_SET_ONE_REG, RISCV_CORE_REG(regs.a0), &hartid) ||
+		    vcpu__one_reg(fd, KVM_SET_ONE_REG, RISCV_CORE_REG(regs.a1), &dtb) ||
+		    vcpu__one_reg(fd, KVM_SET_ONE_REG, RISCV_CORE_REG(regs.a2), &entry))
 			return vm__fail(vm, errno, "KVM_SET_ONE_REG (boot registers of vCPU %u): %s",
 				       i, strerror(errno));
 		if (i && vm->cfg->harts_running && ioctl(fd, KVM_SET_MP_STATE, &runnable) < 0)

@@ -1,6 +1,7 @@
 /*
- * vm.h - one virtual machine: KVM fds, guest RAM, the devices, the vCPUs, the boot image, and
- * the state of the run (vm-run.c) that one thread per vCPU shares with the main thread.
+ * vm.h - the door of core/, one virtual machine: KVM fds, guest RAM, the devices, the vCPUs,
+ * the boot image, and the state of the run (vm-run.c) that one thread per vCPU shares with the
+ * main thread.
  */
 #ifndef BOOTCASE_VM_H
 #define BOOTCASE_VM_H
@@ -11,7 +12,6 @@
 #include <stdint.h>
 #include "config.h"
 #include "util.h"
-#include "console.h"
 #include "devices.h"
 #include "events.h"
 #include "loader.h"
@@ -51,6 +51,7 @@ struct vm {
 	 * blocked console and event writes give up, devices serve no more requests */
 	volatile sig_atomic_t stopping;
 	int phase_first_run, phase_first_exit; /* emitted (under dev.lock) */
+	struct vcpu_env vcpu_env; /* the run loop's view of this VM (vm-vcpu.c) */
 	int end_claimed; /* atomic */
 	struct vm_end end;
 	volatile sig_atomic_t terminated; /* SIGTERM ended the run (set with the claim) */
@@ -72,9 +73,6 @@ struct vm {
 
 /* Set vm->err from the format and return -|err|: how every vm__* call fails. */
 __attribute__((format(printf, 3, 4))) int vm__fail(struct vm *vm, int err, const char *fmt, ...);
-
-/* KVM_GET_ONE_REG / KVM_SET_ONE_REG (req) of register id on a vCPU fd: 0 or -errno. */
-int vm__one_reg(int fd, unsigned long req, uint64_t id, uint64_t *val);
 
 /* Each returns 0 or -errno with vm->err set (vm.c, vm-load.c). */
 int vm__open(struct vm *vm, const struct vm_config *cfg, struct events *ev, struct console *con);
@@ -127,7 +125,9 @@ int vm__claim_end(struct vm *vm, enum vcpu_exit why, struct vcpu *vcpu);
  * a device broken by console input), unless it already ended. Any thread. */
 void vm__host_fault(struct vm *vm, enum vcpu_fault_kind kind, const char *device, int err,
 		    const char *msg);
-/* A phase event, once per run (first-run, first-exit), from whichever vCPU gets there first. */
-void vm__phase_once(struct vm *vm, int *flag, const char *name);
+
+/* vm-vcpu.c: what the run loop is given of this VM (struct vcpu_env, its ops); vm__open
+ * calls it before it creates the vCPUs. */
+void vm__vcpu_env(struct vm *vm);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * devices.h - the machine's devices, placed where layout.h says, and their locks.
+ * devices.h - the door of dev/: the machine's devices, placed where layout.h says, and their
+ * locks.
  *
  * The device models (PLIC, UART, virtio) are plain C without locking. Several vCPU threads
  * (MMIO and SBI console exits), the VMM's main thread (console input, flushes) and one I/O

@@ -1,5 +1,6 @@
 /*
- * vmm.h - the two personalities of the one binary (docs/protocol.md).
+ * vmm.h - the VMM personality of the one binary (docs/protocol.md): main.c runs it, or hands
+ * vmm__main to the agent (agent.h), which calls it in each run's child.
  */
 #ifndef BOOTCASE_VMM_H
 #define BOOTCASE_VMM_H
@@ -13,7 +14,5 @@
 
 /* Run one VM as described by argv (argv[0] is ignored); returns the exit status. */
 int vmm__main(int argc, char **argv);
-/* PID 1: mounts, ports, control loop. Does not return. */
-int agent__main(void);
 
 #endif

@@ -1,12 +1,14 @@
 /*
- * loader.h - guest image loaders. They work on a buffer (the mapped file) and a host view
- * of guest RAM, so the host unit tests can feed them hand-made and broken images.
+ * loader.h - the door of loader/: guest image loaders and the device tree (dtb.h). The
+ * loaders work on a buffer (the mapped file) and a host view of guest RAM, so the host unit
+ * tests can feed them hand-made and broken images.
  */
 #ifndef BOOTCASE_LOADER_H
 #define BOOTCASE_LOADER_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include "dtb.h"
 
 enum image_format { IMAGE_FLAT, IMAGE_ELF, IMAGE_LINUX };
 

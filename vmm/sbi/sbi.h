@@ -1,5 +1,6 @@
 /*
- * sbi.h - decoding of the SBI calls KVM forwards to user space (KVM_EXIT_RISCV_SBI).
+ * sbi.h - the door of sbi/: decoding of the SBI calls KVM forwards to user space
+ * (KVM_EXIT_RISCV_SBI).
  *
  * sbi__handle() is a pure function of the call, a view of guest memory and the console, and
  * (for the extensions the VMM serves, sbi-serve.c) the hart table and a small ops struct, so
