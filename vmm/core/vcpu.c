@@ -32,11 +32,9 @@
 #include "vcpu.h"
 
 static const char *const fault_names[] = {
-	[FAULT_MMIO_UNMAPPED] = "mmio-unmapped",
-	[FAULT_SBI_UNKNOWN] = "sbi-unknown",
-	[FAULT_KVM_RUN] = "kvm-run",
-	[FAULT_KVM_EXIT] = "kvm-exit",
-	[FAULT_DEVICE] = "device",
+#define VCPU_FAULT_NAME(kind, name) [kind] = name,
+	VCPU_FAULT_KINDS(VCPU_FAULT_NAME)
+#undef VCPU_FAULT_NAME
 };
 
 const char *vcpu__fault_kind_name(enum vcpu_fault_kind kind)

@@ -63,12 +63,19 @@ enum vcpu_exit {
 	VCPU_STOPPED,  /* the run ended elsewhere (another vCPU, the deadline): not an end */
 };
 
+/* The fault kinds and the names the end event gives them (docs/protocol.md, "end"): one
+ * list, so an enum value cannot lose its name. */
+#define VCPU_FAULT_KINDS(X)                        \
+	X(FAULT_MMIO_UNMAPPED, "mmio-unmapped")    \
+	X(FAULT_SBI_UNKNOWN, "sbi-unknown")        \
+	X(FAULT_KVM_RUN, "kvm-run")                \
+	X(FAULT_KVM_EXIT, "kvm-exit")              \
+	X(FAULT_DEVICE, "device")
+
 enum vcpu_fault_kind {
-	FAULT_MMIO_UNMAPPED,
-	FAULT_SBI_UNKNOWN,
-	FAULT_KVM_RUN,
-	FAULT_KVM_EXIT,
-	FAULT_DEVICE,
+#define VCPU_FAULT_ENUM(kind, name) kind,
+	VCPU_FAULT_KINDS(VCPU_FAULT_ENUM)
+#undef VCPU_FAULT_ENUM
 };
 
 struct vcpu_fault {

@@ -36,6 +36,10 @@ struct layout_entry {
 	uint32_t irq; /* PLIC source, 0 = none */
 };
 
+/* The two bases code outside the table needs as constants (static initializers, the unit
+ * tests' fake RAM and MMIO addresses); the table below uses them too. */
+#define LAYOUT_DRAM_BASE 0x80000000ULL
+#define LAYOUT_VIRTIO_BASE 0x10001000ULL
 #define LAYOUT_VIRTIO_SLOTS 8
 #define LAYOUT_VIRTIO_STRIDE 0x1000ULL
 #define LAYOUT_TIMEBASE_HZ 10000000U /* KVM's RISC-V timer runs at the host's 10 MHz */
@@ -45,8 +49,9 @@ static const struct layout_entry layout[LAYOUT__COUNT] = {
 	[LAYOUT_CLINT] = { "clint", 0x02000000ULL, 0x00010000ULL, 0 },
 	[LAYOUT_PLIC] = { "plic", 0x0c000000ULL, 0x00600000ULL, 0 },
 	[LAYOUT_UART0] = { "serial", 0x10000000ULL, 0x100ULL, 10 },
-	[LAYOUT_VIRTIO0] = { "virtio_mmio", 0x10001000ULL, LAYOUT_VIRTIO_STRIDE * LAYOUT_VIRTIO_SLOTS, 1 },
-	[LAYOUT_DRAM] = { "memory", 0x80000000ULL, 0 /* --mem */, 0 },
+	[LAYOUT_VIRTIO0] = { "virtio_mmio", LAYOUT_VIRTIO_BASE,
+			     LAYOUT_VIRTIO_STRIDE * LAYOUT_VIRTIO_SLOTS, 1 },
+	[LAYOUT_DRAM] = { "memory", LAYOUT_DRAM_BASE, 0 /* --mem */, 0 },
 };
 
 #endif

@@ -14,7 +14,7 @@
 #include "test.h"
 
 static uint8_t ram_buf[1 << 16];
-static struct guest_ram ram = { ram_buf, 0x80000000ULL, sizeof(ram_buf) };
+static struct guest_ram ram = { ram_buf, LAYOUT_DRAM_BASE, sizeof(ram_buf) };
 static int notified[PLIC_MAX_CONTEXTS];
 
 static void *translate(void *ctx, uint64_t gpa, uint64_t len)
@@ -304,7 +304,7 @@ static void test_busy_disk_spares_console(void)
 	static volatile sig_atomic_t stop;
 	struct vm_config cfg = { .cpus = 1 };
 	uint64_t v0 = layout[LAYOUT_VIRTIO0].base, plic = layout[LAYOUT_PLIC].base;
-	uint64_t rq = 0x80000000ULL; /* desc +0x000, avail +0x100, used +0x200, request +0x400 */
+	uint64_t rq = LAYOUT_DRAM_BASE; /* desc +0x000, avail +0x100, used +0x200, request +0x400 */
 	struct virtq_desc *desc = (struct virtq_desc *)ram_buf;
 	uint16_t *avail = (uint16_t *)(ram_buf + 0x100);
 	volatile uint16_t *used_idx = (uint16_t *)(ram_buf + 0x202);

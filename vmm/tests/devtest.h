@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "dev.h"
+#include "layout.h"
 #include "virtio-mmio.h"
 #include "virtqueue.h"
 
@@ -55,9 +56,9 @@ static int devtest_line;
 
 /* ---- fake guest RAM: [RAM_BASE, RAM_BASE + RAM_SIZE), everything else is "MMIO" ---- */
 
-#define RAM_BASE 0x80000000ULL
+#define RAM_BASE LAYOUT_DRAM_BASE
 #define RAM_SIZE (8ULL << 20)
-#define MMIO_GPA 0x10001000ULL /* a virtio-mmio slot: never DMA-able */
+#define MMIO_GPA LAYOUT_VIRTIO_BASE /* a virtio-mmio slot: never DMA-able */
 
 struct fake_ram {
 	uint8_t *host;

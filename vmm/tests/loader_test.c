@@ -5,10 +5,11 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "layout.h"
 #include "loader.h"
 #include "test.h"
 
-#define RAM_BASE 0x80000000ULL
+#define RAM_BASE LAYOUT_DRAM_BASE
 #define RAM_SIZE 0x100000ULL
 
 static uint8_t ram_buf[RAM_SIZE];

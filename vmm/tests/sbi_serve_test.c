@@ -5,10 +5,11 @@
 #include <errno.h>
 
 #include "kvm-riscv.h"
+#include "layout.h"
 #include "sbi.h"
 #include "test.h"
 
-#define RAM_BASE 0x80000000ULL
+#define RAM_BASE LAYOUT_DRAM_BASE
 #define RAM_SIZE 0x100000ULL
 
 static struct {

@@ -1,10 +1,11 @@
 /*
  * sbi_test.c - SBI decoding without KVM: a fake RAM window and console.
  */
+#include "layout.h"
 #include "sbi.h"
 #include "test.h"
 
-#define RAM_BASE 0x80000000ULL
+#define RAM_BASE LAYOUT_DRAM_BASE
 #define RAM_SIZE 0x1000ULL
 
 static uint8_t ram[RAM_SIZE];
@@ -147,7 +148,7 @@ static void test_unknown(void)
 		{ 0x08000000, 1 },            /* another experimental EID */
 		{ SBI_EXT_BOOTCASE, 3 },      /* unknown FID of ours */
 		{ SBI_EXT_DBCN, 3 },          /* unknown DBCN FID */
-		{ 0x48534D, 0 },              /* HSM: KVM's, should never reach us */
+		{ SBI_EXT_HSM, 0 },           /* HSM: KVM's, should never reach us */
 	};
 	struct sbi_env e = env();
 	struct sbi_reply r;
