@@ -24,20 +24,23 @@ describe('a set_timer interrupt reaches a busy-polling hart', () => {
     const run = await vm.result();
     expect(run).toHaveExited('report', { code: 0 });
     expect(run).toPrint(new RegExp(`^timer-poll: ${cpus} harts?, ${ROUNDS} rounds each: every interrupt came, code 0$`, 'm'));
+    // interrupts QEMU raised before the compare value (see timer-poll.c) are told apart, not failed
+    const spurious = Number(run.console.match(/^timer-poll: spurious interrupts before the compare value: (\d+)$/m)?.[1]);
+    expect(spurious, run.console).toBeGreaterThanOrEqual(0);
     if (!trace) return;
-    // the trace saw KVM answer each hart's set_timer calls: ROUNDS to arm, ROUNDS from the handler
-    for (let hart = 0; hart < cpus; hart++) {
-      const sets = run.sbiCalls.filter((c) => c.hart === hart && c.ext === 'TIME' && c.fn === 'set_timer');
-      expect(sets).toHaveLength(2 * ROUNDS);
-      expect(sets.every((c) => c.by === 'kvm' && c.error === 0)).toBe(true);
-    }
+    // the trace saw KVM answer every set_timer: per hart ROUNDS to arm and ROUNDS from the
+    // handler, plus one to clear each spurious interrupt
+    const sets = run.sbiCalls.filter((c) => c.ext === 'TIME' && c.fn === 'set_timer');
+    expect(sets).toHaveLength(2 * ROUNDS * cpus + spurious);
+    expect(sets.every((c) => c.by === 'kvm' && c.error === 0)).toBe(true);
+    for (let hart = 0; hart < cpus; hart++) expect(sets.filter((c) => c.hart === hart).length).toBeGreaterThanOrEqual(2 * ROUNDS);
   });
 
   // The same loss without any trace: the stage's L1 has one CPU, so the two vCPU threads are
   // switched at every tick, and a switch right after KVM answered a set_timer did the same
   // vcpu_put/vcpu_load as a REPORT exit. A lost set_timer(far future) in the handler let the
   // old deadline fire again; that is the sbi-compliance flake "TIME: an enabled timer
-  // interrupt is delivered, not early" (got 2). Before the fix this failed in every run.
+  // interrupt is delivered, not early" (got 2). Before the fix this failed in 7 of 8 runs.
   test.for([false, true])('trace %s, 2 harts, 250 rounds each: no set_timer is lost to a vCPU thread switch', async (trace, { boot }) => {
     await using vm = await boot(asmGuest('timer-poll-stress', { trace: trace ? ['sbi'] : [], vmmArgs: ['--cpus', '2'] }));
     const run = await vm.result();
