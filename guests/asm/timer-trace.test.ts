@@ -27,7 +27,7 @@ describe('a set_timer interrupt reaches a busy-polling hart', () => {
     // interrupts QEMU raised before the compare value (see timer-poll.c) are told apart, not failed
     const spurious = Number(run.console.match(/^timer-poll: spurious interrupts before the compare value: (\d+)$/m)?.[1]);
     expect(spurious, run.console).toBeGreaterThanOrEqual(0);
-    if (!trace) return;
+    if (!trace || !run.sbiTraceComplete) return; // a stock L1 does not report KVM's answers
     // the trace saw KVM answer every set_timer: per hart ROUNDS to arm and ROUNDS from the
     // handler, plus one to clear each spurious interrupt
     const sets = run.sbiCalls.filter((c) => c.ext === 'TIME' && c.fn === 'set_timer');
