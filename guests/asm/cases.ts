@@ -1,19 +1,13 @@
 // The asm milestone cases as data: which guest, how it must end, what it must print.
-// milestones.test.ts runs one test per row; `bootcase demo` prints the same table.
-import type { ExitKind } from '../../harness/index.js';
+// milestones.test.ts runs one test per row; `bootcase demo` prints the same table. Both check a
+// run against its row with the one check, runMismatches (harness/run/expectation.ts).
+import type { RunExpectation } from '../../harness/index.js';
 
-export interface AsmCase {
+/** How the case must end: exit, code, reason, fault, print, sbiUsed (RunExpectation). */
+export interface AsmCase extends RunExpectation {
   name: string;
   /** What the milestone demonstrates, for the demo table. */
   milestone: string;
-  exit: ExitKind;
-  code?: number;
-  reason?: number;
-  print?: RegExp;
-  /** Fields the fault must have (exit 'fault'). */
-  fault?: Record<string, unknown>;
-  /** SBI call counters that must be non-zero. */
-  sbiUsed?: string[];
 }
 
 export const cases: AsmCase[] = [

@@ -10,7 +10,8 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { asmGuest, boot, guest, linuxGuest, parseTap, Stage, BootcaseError, type GuestSpec } from '../index.js';
 import { knownDeviations } from '../../guests/asm/sbi-deviations.js';
-import { isKnownDeviation } from '../protocol/tap.js';
+import { tallyTap } from '../protocol/tap.js';
+import { runMismatches } from '../run/expectation.js';
 import { cases } from '../../guests/asm/cases.js';
 import { build } from '../../images/build.js';
 import { formatTable, formatTimeline } from './timeline.js';
@@ -70,7 +71,8 @@ async function demo(): Promise<number> {
     const t = performance.now();
     await using vm = await boot(c.name, { stage });
     const run = await vm.result();
-    row(c.name, c.milestone, run.describe(), run.exit === c.exit && (c.code === undefined || run.code === c.code) && (c.print === undefined || c.print.test(run.console)), t);
+    const misses = runMismatches(run, c); // exit, code, reason, fault, print, sbiUsed: as milestones.test.ts
+    row(c.name, c.milestone, [run.describe(), ...misses].join('; '), misses.length === 0, t);
   }
   for (const [name, what] of [['timer', 'SBI TIME interrupt'], ['plic', 'PLIC claim/complete, delivery']] as const) {
     const t = performance.now();
@@ -87,12 +89,9 @@ async function demo(): Promise<number> {
     await using vm = await boot(spec, { stage });
     const run = await vm.result();
     const tap = parseTap(run.console);
-    const skipped = tap.points.filter((p) => p.skip !== undefined).length;
-    const notOk = tap.points.filter((p) => !p.ok && p.skip === undefined);
-    const known = notOk.filter((p) => isKnownDeviation(p, knownDeviations)).length;
-    const failed = notOk.length - known;
-    const deviations = known ? `, ${known} known deviation${known === 1 ? '' : 's'}` : '';
-    row(name, `TAP: ${tap.points.length - notOk.length - skipped} ok, ${failed} not ok${deviations}, ${skipped} skipped`, run.describe(), failed === 0 && tap.points.length > 0 && run.exit === 'shutdown', t);
+    const n = tallyTap(tap, knownDeviations, run.exit); // the rule of sbi-check and the vitest bridge
+    const deviations = n.deviation ? `, ${n.deviation} known deviation${n.deviation === 1 ? '' : 's'}` : '';
+    row(name, `TAP: ${n.pass} ok, ${n.fail + n.stale} not ok${deviations}, ${n.skip} skipped`, run.describe(), n.passed, t);
   }
   console.log(formatTable(['guest', 'milestone', 'how it ended', 'verdict', 'host time'], rows));
   console.log(`\n${rows.length - bad} passed, ${bad} failed`);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { deviationOutcome, isKnownDeviation, parseTap, type TapDeviation, type TapDeviations, type TapPoint } from './tap.js';
+import { deviationOutcome, isKnownDeviation, parseTap, tallyTap, tapVerdict, type TapDeviation, type TapDeviations, type TapPoint } from './tap.js';
 
 describe('parseTap', () => {
   test('points, diagnostics, skips and the plan, amid kernel log lines', () => {
@@ -70,5 +70,19 @@ not ok 5 - SRST: a reserved reset_type is INVALID_PARAM
     expect(isKnownDeviation(bare, known)).toBe(false);
     expect(isKnownDeviation({ ...srst, name: 'SRST: a reserved reset_type' }, known)).toBe(false);
     expect(isKnownDeviation({ ...srst, name: 'toString' }, {})).toBe(false);
+  });
+
+  test('one verdict per point and one rule per run, for the bridge, sbi-check and demo', () => {
+    const known: TapDeviations = { [srst.name]: d({ got: -2 }), [hsm.name]: d({ got: 1 }), [pmu.name]: d({ got: 1 }) };
+    expect([srst, timer, hsm, pmu, bare].map((p) => tapVerdict(p, known))).toEqual(['deviation', 'fail', 'stale', 'skip', 'fail']);
+    expect(tapVerdict(timer, {})).toBe('fail');
+    expect(tapVerdict(hsm, {})).toBe('pass');
+    const ok = parseTap('TAP version 14\nok 1 - a\nnot ok 2 - b\n  ---\n  got: 1\n  ...\nok 3 - c # SKIP no\n1..3\n');
+    const excuse = { b: d({ got: 1 }) };
+    expect(tallyTap(ok, excuse, 'shutdown')).toEqual({ pass: 1, skip: 1, deviation: 1, stale: 0, fail: 0, complete: true, passed: true });
+    expect(tallyTap(ok, excuse, 'reboot').passed).toBe(false);
+    expect(tallyTap(ok, {}, 'shutdown')).toMatchObject({ fail: 1, passed: false });
+    expect(tallyTap({ ...ok, planned: 4 }, excuse, 'shutdown')).toMatchObject({ complete: false, passed: false });
+    expect(tallyTap(tap, known, 'shutdown')).toMatchObject({ stale: 1, fail: 2, passed: false });
   });
 });

@@ -69,6 +69,35 @@ export function deviationOutcome(p: TapPoint, d: TapDeviation): 'reproduced' | '
   return pinned.length > 0 && pinned.every(([k, v]) => Object.is(p.diag?.[k], v)) ? 'reproduced' : 'other';
 }
 
+/**
+ * The one pass/fail rule for a TAP point on a stack, shared by the vitest bridge, `sbi-check`
+ * and `demo`: `skip` (the guest skipped it), `pass`, `deviation` (failed exactly as its known
+ * deviation pins), `stale` (its known deviation passed: the excuse must go, so this fails) or
+ * `fail` (any other failure).
+ */
+export type TapVerdict = 'pass' | 'skip' | 'deviation' | 'stale' | 'fail';
+
+export function tapVerdict(p: TapPoint, deviations: TapDeviations): TapVerdict {
+  if (p.skip !== undefined) return 'skip';
+  if (!Object.hasOwn(deviations, p.name)) return p.ok ? 'pass' : 'fail';
+  const outcome = deviationOutcome(p, deviations[p.name]!);
+  return outcome === 'reproduced' ? 'deviation' : outcome === 'passed' ? 'stale' : 'fail';
+}
+
 /** Whether a point is a failure excused by its known deviation (the CLI's tables count these apart). */
-export const isKnownDeviation = (p: TapPoint, deviations: TapDeviations): boolean =>
-  Object.hasOwn(deviations, p.name) && deviationOutcome(p, deviations[p.name]!) === 'reproduced';
+export const isKnownDeviation = (p: TapPoint, deviations: TapDeviations): boolean => tapVerdict(p, deviations) === 'deviation';
+
+/** A TAP guest's run by the same rule: the count of each verdict, and whether the run passed. */
+export interface TapTally extends Record<TapVerdict, number> {
+  /** The guest printed points and a 1..N plan that counts them all. */
+  complete: boolean;
+  /** No `fail` or `stale`, a complete plan, and the run ended in an SRST shutdown. */
+  passed: boolean;
+}
+
+export function tallyTap(report: TapReport, deviations: TapDeviations, exit: string): TapTally {
+  const n: Record<TapVerdict, number> = { pass: 0, skip: 0, deviation: 0, stale: 0, fail: 0 };
+  for (const p of report.points) n[tapVerdict(p, deviations)]++;
+  const complete = report.points.length > 0 && report.planned === report.points.length;
+  return { ...n, complete, passed: n.fail === 0 && n.stale === 0 && complete && exit === 'shutdown' };
+}

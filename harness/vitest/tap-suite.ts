@@ -5,7 +5,7 @@ import { afterAll, describe, expect, test, type TestContext } from 'vitest';
 import { scaled } from '../config.js';
 import { GuestPanicError, type RunEvidence } from '../errors.js';
 import { kernelPanic } from '../guest/linux.js';
-import { deviationOutcome, parseTap, type TapDeviation, type TapDeviations, type TapPoint } from '../protocol/tap.js';
+import { parseTap, tapVerdict, type TapDeviations, type TapPoint } from '../protocol/tap.js';
 import type { RunResult } from '../run/result.js';
 import { StageHolder } from '../stage/holder.js';
 import type { Stage, StageOptions } from '../stage/stage.js';
@@ -48,22 +48,22 @@ const group = (p: TapPoint) => p.name.split(': ')[0]!;
 // On the error's first line, which is what reports (and the matrix's deviations) go by.
 const diagText = (p: TapPoint) => (p.diag ? ` ${JSON.stringify(p.diag)}` : '');
 
-/** The body of one TAP point's test: its own verdict, or the verdict against its known deviation. */
-async function checkPoint(p: TapPoint, d: TapDeviation | undefined, ctx: TestContext): Promise<void> {
-  if (p.skip !== undefined) ctx.skip(p.skip || 'skipped by the guest');
-  if (!d) {
-    if (!p.ok) throw new Error(`guest reported not ok: ${p.name}${diagText(p)}`);
-    return;
-  }
-  const pinned = JSON.stringify(d.diag);
-  switch (deviationOutcome(p, d)) {
-    case 'reproduced':
-      await ctx.annotate(`known deviation, reported as pinned (${pinned}): ${d.reason}`);
+/** The body of one TAP point's test: its verdict by the one rule (protocol/tap.ts tapVerdict). */
+async function checkPoint(p: TapPoint, deviations: TapDeviations, ctx: TestContext): Promise<void> {
+  const d = Object.hasOwn(deviations, p.name) ? deviations[p.name] : undefined;
+  const pinned = JSON.stringify(d?.diag);
+  switch (tapVerdict(p, deviations)) {
+    case 'skip':
+      return ctx.skip(p.skip || 'skipped by the guest');
+    case 'pass':
       return;
-    case 'passed':
-      throw new Error(`known deviation no longer reproduces: "${p.name}" passed; remove it from the known deviations (it excused ${pinned}: ${d.reason})`);
-    default:
-      throw new Error(`guest reported not ok: ${p.name}${diagText(p)}\nits known deviation excuses only ${pinned} (${d.reason})`);
+    case 'deviation':
+      await ctx.annotate(`known deviation, reported as pinned (${pinned}): ${d!.reason}`);
+      return;
+    case 'stale':
+      throw new Error(`known deviation no longer reproduces: "${p.name}" passed; remove it from the known deviations (it excused ${pinned}: ${d!.reason})`);
+    case 'fail':
+      throw new Error(`guest reported not ok: ${p.name}${diagText(p)}${d ? `\nits known deviation excuses only ${pinned} (${d.reason})` : ''}`);
   }
 }
 
@@ -110,7 +110,7 @@ export function describeTap(title: string, run: (signal: AbortSignal) => Promise
     const deviations = opts.knownDeviations ?? {};
     for (const p of tap.points) {
       const d = Object.hasOwn(deviations, p.name) ? deviations[p.name] : undefined;
-      test(`${p.id} - ${p.name}${d ? ` [known deviation: ${d.reason}]` : ''}`, withEvidence((ctx) => checkPoint(p, d, ctx)));
+      test(`${p.id} - ${p.name}${d ? ` [known deviation: ${d.reason}]` : ''}`, withEvidence((ctx) => checkPoint(p, deviations, ctx)));
     }
     if (opts.required?.length) {
       test(`runs what this stack must run: ${opts.required.join(', ')}`, withEvidence(() => {
