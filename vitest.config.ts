@@ -30,7 +30,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'guest',
-          include: ['guests/**/*.test.ts'],
+          // the guests, and the agent's tests on a real stage (vmm/tests/agent)
+          include: ['guests/**/*.test.ts', 'vmm/tests/agent/**/*.test.ts'],
           // Each file boots one L1 stage; nested TCG is CPU-bound, so one file at a time
           // on a 2-core host keeps deadlines honest.
           fileParallelism: false,

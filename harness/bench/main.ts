@@ -6,7 +6,7 @@ import { cpus } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { asmGuest, boot, config, loadManifest, Stage } from '../index.js';
-import { formatTable } from '../cli/timeline.js';
+import { formatTable } from '../cli/table.js';
 import { fetchQemuPeer } from '../../images/qemu-peer.js';
 import { oursOnce, peerGuest, peerOnce, peerStage, qemuPeerArgs, type Sample } from './peer.js';
 

@@ -14,7 +14,8 @@ import { tallyTap } from '../protocol/tap.js';
 import { runMismatches } from '../run/expectation.js';
 import { cases } from '../../guests/asm/cases.js';
 import { build } from '../../images/build.js';
-import { formatTable, formatTimeline } from './timeline.js';
+import { formatTable } from './table.js';
+import { formatTimeline } from './timeline.js';
 import { sbiCheck } from './sbi-check.js';
 
 const progress = (msg: string) => process.stderr.write(`bootcase: ${msg}\n`);

@@ -2,7 +2,7 @@
 import { asmGuest, boot, parseTap, Stage, type SbiServeName } from '../index.js';
 import { tallyTap, tapVerdict } from '../protocol/tap.js';
 import { knownDeviations } from '../../guests/asm/sbi-deviations.js';
-import { formatTable } from './timeline.js';
+import { formatTable } from './table.js';
 
 const SERVABLE: readonly SbiServeName[] = ['time', 'ipi', 'hsm'];
 

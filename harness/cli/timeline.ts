@@ -13,8 +13,6 @@ export function formatTimeline(stage: Stage, run: RunResult): string {
   return rows.map(([a, b, c]) => `  ${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`).join('\n');
 }
 
-export function formatTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
-}
+// Moved to ./table.ts; kept here only for the CLI files still in flight (demo, list) until they
+// import ./table.js themselves.
+export { formatTable } from './table.js';

@@ -1,11 +1,12 @@
-// The agent's exec command (docs/protocol.md, "exec: an L1 program as a run"): what the
+// The agent's exec command (docs/protocol.md, "exec: an L1 program as a run"), tested on a real
+// stage beside the agent's C unit tests (an agent test, not a guest); this is what the
 // benchmarks' QEMU peer runs through. The program here is /init, our own static binary, which
 // is a VMM when it is not PID 1.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execProgram, GuestTimeoutError, loadManifest, VmmRejectedError } from '../../harness/index.js';
-import { describe, expect, test } from '../../harness/vitest/fixtures.js';
+import { execProgram, GuestTimeoutError, loadManifest, VmmRejectedError } from '../../../harness/index.js';
+import { describe, expect, test } from '../../../harness/vitest/fixtures.js';
 
 describe('exec: an L1 program as a run', () => {
   test('its exit status is the result and its stderr is on the console', async ({ stage }) => {
