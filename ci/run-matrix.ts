@@ -14,6 +14,7 @@ import { join, relative } from 'node:path';
 import { config, repoRoot, type L1Kernel } from '../harness/config.js';
 import { Stage } from '../harness/stage/stage.js';
 import { build, buildL1, LINUX_CONFIGS, recordL1 } from '../images/build.js';
+import { helpText, parse, UsageError, type CommandSpec } from '../harness/cli/args.js';
 import type { MatrixRun } from './matrix-reporter.js';
 import { entryEnv, L1_KERNELS, MATRIX, selectEntries, SUITES, validateMatrix, type L1Name } from './matrix.js';
 import { entryStatus, renderSummary, type EntryReport } from './summary.js';
@@ -67,10 +68,25 @@ async function runEntry(entry: (typeof MATRIX)[number], l1: L1Kernel): Promise<{
   }
 }
 
+const MATRIX_CLI = {
+  name: 'matrix',
+  prog: 'npm run matrix --',
+  summary: 'Run the suites across the kernels of ci/matrix.ts (all entries, or those named).',
+  positionals: ['ENTRIES...'],
+  options: {
+    'build-only': { type: 'boolean', help: 'build or fetch the L1 kernels, run nothing' },
+    list: { type: 'boolean', help: 'list the entries' },
+  },
+} as const satisfies CommandSpec;
+
 async function main(argv: string[]): Promise<number> {
-  const flags = new Set(argv.filter((a) => a.startsWith('--')));
-  const names = argv.filter((a) => !a.startsWith('--'));
-  for (const f of flags) if (!['--build-only', '--list'].includes(f)) throw new Error(`unknown option ${f} (use --build-only, --list, or entry names)`);
+  const p = parse(MATRIX_CLI, argv);
+  if (p.help) {
+    console.log(helpText(MATRIX_CLI));
+    return 0;
+  }
+  const flags = new Set(Object.keys(p.values).map((k) => `--${k}`));
+  const names = p.positionals;
   const problems = validateMatrix(MATRIX, Object.keys(LINUX_CONFIGS));
   if (problems.length) throw new Error(`ci/matrix.ts is invalid:\n  ${problems.join('\n  ')}`);
   if (flags.has('--list')) {
@@ -128,7 +144,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
-    console.error(`matrix: ${errText(e)}`);
+    console.error(e instanceof UsageError ? e.message : `matrix: ${errText(e)}`);
     process.exit(2);
   },
 );

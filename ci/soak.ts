@@ -7,17 +7,33 @@
 import { execa } from 'execa';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { helpText, parse, UsageError, type CommandSpec } from '../harness/cli/args.js';
 import type { MatrixRun } from './matrix-reporter.js';
 import { soakVerdict, type SoakRun } from './soak-verdict.js';
 
-const args = process.argv.slice(2);
-const runs = Number(args.shift());
-if (!Number.isInteger(runs) || runs < 1) {
-  console.error('usage: npm run soak -- N [--hog] [test files...]');
+const SOAK = {
+  name: 'soak',
+  prog: 'npm run soak --',
+  summary: 'Run the guest project N times and list the tests whose verdict changed.',
+  positionals: ['N', 'FILES...'],
+  options: { hog: { type: 'boolean', help: 'a CPU hog beside every run' } },
+} as const satisfies CommandSpec;
+
+let parsed;
+try {
+  parsed = parse(SOAK, process.argv.slice(2));
+  if (!parsed.help && !/^[1-9]\d*$/.test(parsed.positionals[0]!)) throw new UsageError(`${SOAK.prog}: N wants a whole number of runs >= 1, got "${parsed.positionals[0]}"`);
+} catch (e) {
+  console.error(e instanceof UsageError ? e.message : e);
   process.exit(2);
 }
-const hog = args.includes('--hog');
-const files = args.filter((a) => a !== '--hog');
+if (parsed.help) {
+  console.log(helpText(SOAK));
+  process.exit(0);
+}
+const runs = Number(parsed.positionals[0]);
+const hog = parsed.values.hog === true;
+const files = parsed.positionals.slice(1);
 const dir = join('test-results', 'soak');
 mkdirSync(dir, { recursive: true });
 

@@ -3,29 +3,17 @@ import { asmGuest, boot, parseTap, Stage, type SbiServeName } from '../index.js'
 import { tallyTap, tapVerdict } from '../protocol/tap.js';
 import { knownDeviations } from '../../guests/asm/sbi-deviations.js';
 import { formatTable } from './table.js';
-
-const SERVABLE: readonly SbiServeName[] = ['time', 'ipi', 'hsm'];
-
-/** `--cpus N` (default 2) and `--serve time,ipi,hsm` (check the VMM's own extensions instead of KVM's). */
-function parseArgs(args: string[]): { cpus: number; serve: SbiServeName[] } {
-  let cpus = 2;
-  let serve: SbiServeName[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const [flag, value] = [args[i], args[i + 1]];
-    if (flag === '--cpus' && value && /^[1-8]$/.test(value)) cpus = Number(value);
-    else if (flag === '--serve' && value) {
-      const names = value.split(',');
-      const bad = names.filter((n) => !SERVABLE.includes(n as SbiServeName));
-      if (bad.length) throw new Error(`sbi-check --serve: ${bad.join(', ')} cannot be served by the VMM (it serves ${SERVABLE.join(', ')})`);
-      serve = names as SbiServeName[];
-    } else throw new Error(`sbi-check: bad option ${flag ?? ''} ${value ?? ''}; usage: bootcase sbi-check [--cpus 1-8] [--serve ${SERVABLE.join(',')}]`);
-    i++;
-  }
-  return { cpus, serve };
-}
+import { helpText, parse } from './args.js';
+import { SBI_CHECK } from './specs.js';
 
 export async function sbiCheck(args: string[]): Promise<number> {
-  const { cpus, serve } = parseArgs(args);
+  const p = parse(SBI_CHECK, args);
+  if (p.help) {
+    console.log(helpText(SBI_CHECK));
+    return 0;
+  }
+  const cpus = p.values.cpus ?? 2;
+  const serve = (p.values.serve ?? []) as SbiServeName[];
   await using stage = await Stage.start();
   await using vm = await boot(asmGuest('sbi-compliance', { vmmArgs: ['--cpus', String(cpus)], sbiServe: serve }), { stage });
   const run = await vm.result();

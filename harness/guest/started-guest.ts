@@ -34,6 +34,8 @@ export class StartedGuest implements AsyncDisposable {
   private waiters = new Set<() => void>();
   private artifactPaths: string[] = [];
   private release: (consoleOwed?: number) => void = () => {};
+  /** Who sent the kill, if one was sent: the end event says `sigterm` either way. */
+  private killedFor: 'deadline' | 'user' | undefined;
   private readonly t0: number;
   /** The run's deadline; it starts when the run has the stage, not while it queues for it. */
   private deadline: number;
@@ -68,7 +70,7 @@ export class StartedGuest implements AsyncDisposable {
     this.release = release;
     this.deadline = Date.now() + scaled(this.spec.timeoutMs);
     // vitest's own timeout (or a Ctrl-C) aborts the test: stop the run so the stage is free
-    signal?.addEventListener('abort', () => void this.kill(), { once: true });
+    signal?.addEventListener('abort', () => void this.kill('deadline'), { once: true });
     try {
       const send = await prepare();
       this.mark('uploaded', 'host');
@@ -272,7 +274,7 @@ export class StartedGuest implements AsyncDisposable {
     try {
       await withDeadline(this.exited.promise, ms);
     } catch {
-      await this.kill();
+      await this.kill('deadline');
       throw new GuestTimeoutError('the guest to end', deadlineMs, this.evidence());
     }
     // bounded by the console grace period (onExit), the kill, or the stage's death
@@ -282,16 +284,25 @@ export class StartedGuest implements AsyncDisposable {
     if (!f.end) throw new VmmCrashedError(`VMM exited without an end event (status ${f.status}, signal ${f.signal})`, this.evidence());
     if (f.consoleShort) throw new ConsoleIncompleteError(f.consoleShort.got, f.consoleShort.want, f.consoleShort.waitedMs, this.evidence());
     if (f.end.exit === 'error') throw new VmmRejectedError(f.end.msg ?? 'unknown error', this.evidence());
-    const result = new RunResult(this.spec.name, this.runId, f.end, this.consoleText, [...this.events], [...this.timeline], () => this.artifactPaths);
+    const result = new RunResult(this.spec.name, this.runId, f.end, this.consoleText, [...this.events], [...this.timeline], () => this.artifactPaths, {
+      stoppedByUser: this.killedFor === 'user',
+    });
     Object.defineProperty(result, 'saveArtifacts', { value: () => this.saveArtifacts() });
     if (config.keepArtifacts) this.evidence();
     return result;
   }
 
-  /** Kill the VMM of this run; if the agent does not confirm in time, kill the whole stage. */
-  async kill(): Promise<void> {
+  /**
+   * Kill the VMM of this run; if the agent does not confirm in time, kill the whole stage. A
+   * kill from outside (`vm.kill()`, the CLI's Ctrl-C) is the user's: the result says
+   * `stoppedBy: 'user'`, not a harness deadline; result() and an aborted `signal` pass 'deadline'.
+   */
+  async kill(by: 'deadline' | 'user' = 'user'): Promise<void> {
     if (this.finished) return;
-    if (!this.exit) this.stage.killRun(this.runId);
+    if (!this.exit) {
+      this.killedFor ??= by;
+      this.stage.killRun(this.runId);
+    }
     try {
       await withDeadline(this.ended.promise, scaled(5000) + scaled(Math.min(CONSOLE_GRACE_MS, this.spec.timeoutMs)));
     } catch {

@@ -54,8 +54,11 @@ export class RunResult {
   readonly sbiTraceComplete: boolean;
   /** A timeout: where each hart was when the run was stopped (pc, by hart id), for hangs. */
   readonly hartPcs: readonly (bigint | null)[];
-  /** A timeout: `deadline` (the VMM's --timeout-ms) or `sigterm` (killed at the harness deadline). */
-  readonly stoppedBy: 'deadline' | 'sigterm' | undefined;
+  /**
+   * A timeout: `deadline` (the VMM's --timeout-ms), `sigterm` (killed at the harness deadline)
+   * or `user` (killed by `vm.kill()` or the CLI's Ctrl-C: the VMM's end says sigterm for both).
+   */
+  readonly stoppedBy: 'deadline' | 'sigterm' | 'user' | undefined;
 
   constructor(
     readonly guest: string,
@@ -66,6 +69,8 @@ export class RunResult {
     readonly timeline: readonly TimelineEntry[],
     /** Where artifacts went, when they were written (on failure or BOOTCASE_KEEP_ARTIFACTS). */
     readonly artifacts: () => string[],
+    /** The harness killed the run for the user, not for its deadline (StartedGuest.kill). */
+    opts: { stoppedByUser?: boolean } = {},
   ) {
     this.exit = end.exit;
     this.code = end.code;
@@ -76,7 +81,7 @@ export class RunResult {
     this.sbiCounts = end.sbi;
     this.sbiTraceComplete = end.sbi_trace_kvm === true;
     this.hartPcs = end.hart_pcs ?? [];
-    this.stoppedBy = end.by;
+    this.stoppedBy = end.by === 'sigterm' && opts.stoppedByUser ? 'user' : end.by;
     this.consoleBytes = end.console_bytes;
     this.guestMs = end.guest_us === undefined ? undefined : end.guest_us / 1000;
   }
@@ -124,6 +129,7 @@ export class RunResult {
       case 'error':
         return `error: ${this.errorMessage ?? 'unknown'}`;
       case 'timeout':
+        if (this.stoppedBy === 'user') return `stopped by the user${this.hartPcs.length ? ` (${describePcs(this.hartPcs)})` : ''}`;
         return `timeout (${this.stoppedBy === 'sigterm' ? 'killed at the harness deadline' : 'VMM deadline'}${this.hartPcs.length ? `; ${describePcs(this.hartPcs)}` : ''})`;
     }
   }

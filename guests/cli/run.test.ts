@@ -1,0 +1,163 @@
+// `bootcase run` as a user runs it: the CLI spawned as a process (each run boots its own stage),
+// with host files for --initrd/--disk/--fs, the console on stdout, stdin piped in, Ctrl-C, and
+// the exit status (0 pass, 1 the guest failed or was stopped, 2 usage or setup error).
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { loadManifest, repoRoot } from '../../harness/config.js';
+import { describe, expect, test } from '../../harness/vitest/fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'bootcase-cli-'));
+const asm = (name: string) => join(loadManifest().asmGuests, `${name}.elf`);
+const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+/** The CLI as `npx bootcase` runs it, minus the bin's extra process (so signals reach it). */
+const cli = (args: string[], opts: { stdin?: 'pipe' } = {}) =>
+  execa(process.execPath, ['--import', 'tsx', join(repoRoot, 'harness/cli/main.ts'), ...args], { cwd: repoRoot, reject: false, stdin: opts.stdin ?? 'ignore' });
+
+/** Resolve once the process's stdout has printed `text` (the guest's console is its stdout). */
+const printed = (proc: ResultPromise, text: string) =>
+  new Promise<void>((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (out.includes(text)) resolve();
+    });
+    proc.then(() => reject(new Error(`exited before printing ${text}: ${out}`)), reject);
+  });
+
+describe('bootcase run: exit status and console', () => {
+  test('a passing guest exits 0; its console is stdout, the verdict and timeline stderr', async () => {
+    const r = await cli(['run', asm('hello-dbcn')]);
+    expect(r.stdout).toBe('Hello from guest via DBCN');
+    expect(r.stderr).toContain('hello-dbcn: shutdown (reason 0)');
+    expect(r.stderr).toMatch(/guest time \(first KVM_RUN -> end\)/);
+    expect(r.exitCode, r.stderr).toBe(0);
+  });
+
+  test('a failing guest exits 1, by milestone name', async () => {
+    const r = await cli(['run', 'report-fail']);
+    expect(r.stderr).toContain('report-fail: report code 7 (fail)');
+    expect(r.exitCode).toBe(1);
+  });
+
+  test('usage errors: one line each, exit 2, before any stage', async () => {
+    const cases: [string[], string][] = [
+      [['run'], 'bootcase run: missing IMAGE (see bootcase run --help)'],
+      [['run', 'report-pass', '--timeout-ms', 'abc'], 'bootcase run: --timeout-ms wants a whole number N (1..31536000000), got "abc"'],
+      [['run', 'report-pass', '--bogus'], 'bootcase run: unknown option --bogus (see bootcase run --help)'],
+      [['run', 'report-pass', '--mem'], 'bootcase run: --mem needs a value (MiB)'],
+      [['run', 'report-pass', '--fs', 'fs.img'], 'bootcase run: --fs needs --profile xv6'],
+      [['run', 'report-pass', '--initrd', '/nonexistent/initrd'], 'bootcase run: --initrd /nonexistent/initrd: no such file'],
+      [['run', 'no-such-guest'], 'bootcase run: no-such-guest: no such file, and no milestone guest of that name (bootcase list)'],
+      [['sbi-check', '--cpus', '9'], 'bootcase sbi-check: --cpus 9 is out of range (1..8)'],
+      [['frobnicate'], 'bootcase: unknown command frobnicate (run, list, demo, sbi-check; bootcase --help)'],
+    ];
+    // no stage boots: they may run side by side
+    const results = await Promise.all(cases.map(([args]) => cli(args)));
+    results.forEach((r, i) => {
+      expect(r.stderr, cases[i]![0].join(' ')).toBe(cases[i]![1]);
+      expect(r.exitCode, cases[i]![0].join(' ')).toBe(2);
+    });
+  });
+
+  test('a file the VMM cannot boot is a setup error: exit 2', async () => {
+    const text = join(dir, 'notes.txt');
+    writeFileSync(text, 'not a kernel\n'.repeat(4096 * 40));
+    const r = await cli(['run', text, '--mem', '1']);
+    expect(r.stderr).toMatch(/^bootcase: .*notes\.txt: image \(\d+ bytes\) is larger than guest RAM \(1 MiB\)$/m);
+    expect(r.exitCode).toBe(2);
+  });
+
+  test('--help for every subcommand, and list', async () => {
+    const cmds = ['run', 'list', 'demo', 'sbi-check'];
+    const [list, ...helps] = await Promise.all([cli(['list']), ...cmds.map((cmd) => cli([cmd, '--help']))]);
+    helps.forEach((r, i) => {
+      expect(r.stdout.split('\n')[0]).toMatch(new RegExp(`^usage: bootcase ${cmds[i]}`));
+      expect(r.exitCode).toBe(0);
+    });
+    expect(list!.exitCode).toBe(0);
+    expect(list!.stdout).toMatch(/\| report-fail +\| report hypercall, fail code 7 +\| report code 7 +\|/);
+    expect(list!.stdout).toContain('uart-echo');
+  });
+});
+
+describe('bootcase run: host files are uploaded or attached', () => {
+  test('--dump-dtb FILE with --initrd, --disk, --append and --cpus: dtc decodes the host file', async () => {
+    const initrd = join(dir, 'initrd.img');
+    writeFileSync(initrd, Buffer.alloc(4096, 7));
+    const disk = join(dir, 'dtb-disk.img');
+    writeFileSync(disk, Buffer.alloc(1 << 20));
+    const out = join(dir, 'guest.dtb');
+    const r = await cli(['run', asm('report-pass'), '--initrd', initrd, '--disk', `${disk},ro`, '--append', 'console=hvc0 bootcase=1', '--cpus', '2', '--dump-dtb', out]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toBe(''); // the tree went to the file, not the terminal
+    const dts = execFileSync('dtc', ['-I', 'dtb', '-O', 'dts', out], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(dts).toContain('bootargs = "console=hvc0 bootcase=1"');
+    const start = /linux,initrd-start = <0x00 (0x[0-9a-f]+)>/.exec(dts);
+    const end = /linux,initrd-end = <0x00 (0x[0-9a-f]+)>/.exec(dts);
+    expect(Number(end?.[1]) - Number(start?.[1])).toBe(4096);
+    expect(dts).toMatch(/cpu@1 \{/);
+    expect(dts).toMatch(/virtio_mmio@10001000/);
+  });
+
+  test('--disk FILE: the guest writes to the host file', async () => {
+    const disk = join(dir, 'rw.img');
+    writeFileSync(disk, Buffer.alloc(1 << 20));
+    const r = await cli(['run', asm('virtio-blk'), '--disk', disk]);
+    expect(r.stdout).toMatch(/capacity 2048 sectors/);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(readFileSync(disk).subarray(512, 527).toString()).toBe('BOOTCASE-BLK-OK');
+  });
+
+  test('--profile xv6 uploads the shim; --fs attaches a private copy, the file stays as built', async () => {
+    const fs = join(dir, 'fs.img');
+    writeFileSync(fs, Buffer.alloc(1 << 20, 0x5a));
+    const before = sha(fs);
+    const image = join(dirname(loadManifest().xv6Shim), 'xv6-style-sstc.elf');
+    const r = await cli(['run', image, '--profile', 'xv6', '--fs', fs, '--cpus', '2', '--timeout-ms', '30000']);
+    expect(r.stdout).toMatch(/^xv6-style sstc: 2 harts, 5 ticks each, UART interrupts: pass$/m);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(sha(fs)).toBe(before);
+  });
+});
+
+describe('bootcase run: input and stopping', () => {
+  test('piped stdin reaches the guest console as it comes', async () => {
+    const live = cli(['run', 'uart-echo'], { stdin: 'pipe' });
+    await printed(live, 'type a line>');
+    live.stdin!.write('hello from a pipe\n');
+    const r = await live;
+    expect(r.stdout).toMatch(/^got: hello from a pipe \(\d+ interrupts\)$/m);
+    expect(r.exitCode, r.stderr).toBe(0);
+  });
+
+  test('Ctrl-C is the user stopping the run: "stopped by the user", exit 1', async () => {
+    const live = cli(['run', 'hang', '--timeout-ms', '60000']);
+    await printed(live, 'spinning forever');
+    live.kill('SIGINT');
+    const r = await live;
+    expect(r.stderr).toMatch(/hang: stopped by the user \(hart 0 at pc 0x[0-9a-f]+\)/);
+    expect(r.stderr).not.toContain('deadline');
+    expect(r.exitCode).toBe(1);
+  });
+
+  test('vm.kill() from the API: run.stoppedBy is user', async ({ boot }) => {
+    await using vm = await boot('hang', { timeoutMs: 30_000 });
+    await vm.waitForLine('spinning forever');
+    await vm.kill();
+    const run = await vm.result();
+    expect(run).toHaveExited('timeout');
+    expect(run.stoppedBy).toBe('user');
+    expect(run.describe()).toMatch(/^stopped by the user \(hart 0 at pc 0x/);
+  });
+
+  test('through the bin, as npx runs it', async () => {
+    const r = await execa(process.execPath, [join(repoRoot, 'harness/bin/bootcase.js'), 'run', 'report-pass'], { cwd: repoRoot, reject: false, stdin: 'ignore' });
+    expect(r.stderr).toContain('report-pass: report code 0 (pass)');
+    expect(r.exitCode).toBe(0);
+  });
+});
