@@ -132,10 +132,15 @@ int vm__clint_setup(struct vm *vm)
  * Set the guest's sip.SSIP. KVM_GET_ONE_REG(sip) first folds interrupt changes KVM has queued
  * (irqs_pending) into the VS interrupt state and returns it as sip; KVM_SET_ONE_REG(sip) then
  * replaces that state and drops whatever was queued in between (arch/riscv/kvm/vcpu_onereg.c,
- * kvm_riscv_vcpu_general_{get,set}_csr). Our only source of queued changes is KVM_INTERRUPT
- * from the PLIC, issued under dev.lock, so holding it makes the read-modify-write atomic.
- * (KVM's in-kernel SBI IPI and timer could queue one too; xv6 uses neither.)
- * vm__set_ssip does the read-modify-write; its caller holds dev.lock.
+ * kvm_riscv_vcpu_general_{get,set}_csr). Our own queued changes are KVM_INTERRUPTs issued
+ * under dev.lock (the PLIC's lines, the served IPI of vm-sbi.c), so holding it makes the
+ * read-modify-write atomic against them. Two paths use it: the CLINT model (xv6's timervec,
+ * vm__deliver_ssip) and a served HSM hart_start, which drops an IPI left from before the hart
+ * stopped (Linux under --sbi-serve hsm,ipi; vm__sbi_hsm_gate). KVM's in-kernel SBI IPI runs
+ * beside neither: xv6 sends no IPIs, and --sbi-serve hsm needs ipi served by the VMM too
+ * (config.c). KVM's timer without Sstc could still queue VSTIP in between; on the hart_start
+ * path that is a timer armed before the hart stopped, which a hart starting afresh does not
+ * expect. vm__set_ssip does the read-modify-write; its caller holds dev.lock.
  */
 int vm__set_ssip(struct vcpu *vcpu, int pending)
 {

@@ -4,8 +4,10 @@
  * image, initrd, device tree, firmware) is vm-load.c's.
  *
  * KVM starts vCPU 0 and keeps the others STOPPED (kvm_arch_vcpu_postcreate) until the guest
- * starts them with SBI HSM hart_start, which KVM answers in-kernel. --harts-running makes
- * every vCPU RUNNABLE at the entry point instead, for kernels (xv6) that expect all harts there.
+ * starts them with SBI HSM hart_start, which KVM answers in-kernel, or with --sbi-serve hsm
+ * the VMM (vm-sbi.c: the hart's thread waits outside KVM_RUN until then). --harts-running
+ * makes every vCPU RUNNABLE at the entry point instead, for kernels (xv6) that expect all
+ * harts there.
  *
  * --firmware adds a second memslot, the layout.h firmware window (QEMU virt's boot ROM spot),
  * holding a flat binary; every hart then starts there with a2 = the kernel's entry point, the

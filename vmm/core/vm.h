@@ -78,9 +78,9 @@ __attribute__((format(printf, 3, 4))) int vm__fail(struct vm *vm, int err, const
 int vm__open(struct vm *vm, const struct vm_config *cfg, struct events *ev, struct console *con);
 int vm__load(struct vm *vm, const struct file_map *image, enum image_format fmt,
 	     const struct file_map *initrd);
-/* The device tree for these options; path "-" writes it to the console. */
 /* --firmware: copy the flat binary into the firmware window. */
 int vm__load_firmware(struct vm *vm, const struct file_map *fw);
+/* --dump-dtb: the device tree for these options; path "-" writes it to the console. */
 int vm__dump_dtb(struct vm *vm, const struct file_map *initrd, const char *path);
 int vm__boot_vcpus(struct vm *vm);
 void vm__close(struct vm *vm);

@@ -45,23 +45,23 @@
 #define BLK_SEG_MAX (VIRTIO_BLK_QUEUE_MAX - 2) /* room for header and status descriptors */
 #define BLK_MAX_CHAIN ((4U << 20) + 4096)
 
-static struct virtio_blk *to_blk(struct virtio_mmio *vm)
+static struct virtio_blk *to_blk(struct virtio_mmio *mmio)
 {
-	return container_of(vm, struct virtio_blk, mmio);
+	return container_of(mmio, struct virtio_blk, mmio);
 }
 
-static uint64_t blk_features(struct virtio_mmio *vm)
+static uint64_t blk_features(struct virtio_mmio *mmio)
 {
-	struct virtio_blk *blk = to_blk(vm);
+	struct virtio_blk *blk = to_blk(mmio);
 	uint64_t f = 1ULL << VIRTIO_BLK_F_SIZE_MAX | 1ULL << VIRTIO_BLK_F_SEG_MAX |
 		     1ULL << VIRTIO_BLK_F_FLUSH;
 
 	return blk->read_only ? f | 1ULL << VIRTIO_BLK_F_RO : f;
 }
 
-static void blk_config_read(struct virtio_mmio *vm, uint32_t off, uint8_t *data, uint32_t len)
+static void blk_config_read(struct virtio_mmio *mmio, uint32_t off, uint8_t *data, uint32_t len)
 {
-	struct virtio_blk *blk = to_blk(vm);
+	struct virtio_blk *blk = to_blk(mmio);
 	uint8_t cfg[BLK_CONFIG_BYTES] = { 0 };
 	uint64_t cap = htole64(blk->capacity);
 	uint32_t size_max = htole32(VIRTIO_BLK_SIZE_MAX), seg_max = htole32(BLK_SEG_MAX);
@@ -122,7 +122,7 @@ static bool blk_in_range(const struct virtio_blk *blk, uint64_t sector, uint64_t
 /* Serve one chain; returns the status byte, or -EINVAL (device failed). *data_written is set. */
 static int blk_request(struct virtio_blk *blk, const struct virtq_chain *c, uint32_t *data_written)
 {
-	struct virtio_mmio *vm = &blk->mmio;
+	struct virtio_mmio *mmio = &blk->mmio;
 	uint8_t hdr[BLK_HDR_BYTES];
 	uint32_t type, out_data, in_data;
 	uint64_t sector;
@@ -130,8 +130,8 @@ static int blk_request(struct virtio_blk *blk, const struct virtq_chain *c, uint
 
 	*data_written = 0;
 	if (c->out_bytes < BLK_HDR_BYTES || c->in_bytes < 1)
-		return virtio_mmio__fail(vm, "request %u has %u readable/%u writable bytes, needs a "
-					     "16-byte header and a status byte",
+		return virtio_mmio__fail(mmio, "request %u has %u readable/%u writable bytes, needs a "
+					       "16-byte header and a status byte",
 					 c->head, c->out_bytes, c->in_bytes);
 	virtq_chain__read(c, 0, hdr, sizeof(hdr)); /* one copy: the guest may still change it */
 	memcpy(&type, hdr, 4);
@@ -145,7 +145,7 @@ static int blk_request(struct virtio_blk *blk, const struct virtq_chain *c, uint
 	switch (type) {
 	case VIRTIO_BLK_T_IN:
 		if (out_data)
-			return virtio_mmio__fail(vm, "T_IN request %u carries %u readable data bytes",
+			return virtio_mmio__fail(mmio, "T_IN request %u carries %u readable data bytes",
 						 c->head, out_data);
 		if (!blk_in_range(blk, sector, in_data))
 			return VIRTIO_BLK_S_IOERR;
@@ -155,13 +155,13 @@ static int blk_request(struct virtio_blk *blk, const struct virtq_chain *c, uint
 		return VIRTIO_BLK_S_OK;
 	case VIRTIO_BLK_T_OUT:
 		if (in_data)
-			return virtio_mmio__fail(vm, "T_OUT request %u has %u writable data bytes",
+			return virtio_mmio__fail(mmio, "T_OUT request %u has %u writable data bytes",
 						 c->head, in_data);
 		if (blk->read_only || !blk_in_range(blk, sector, out_data))
 			return VIRTIO_BLK_S_IOERR;
 		if (blk_rw(blk, c->iov, c->nr_out, BLK_HDR_BYTES, out_data, pos, true) < 0)
 			return VIRTIO_BLK_S_IOERR;
-		if (!virtio_mmio__has_feature(vm, VIRTIO_BLK_F_FLUSH) && fdatasync(blk->fd) < 0)
+		if (!virtio_mmio__has_feature(mmio, VIRTIO_BLK_F_FLUSH) && fdatasync(blk->fd) < 0)
 			return VIRTIO_BLK_S_IOERR;
 		return VIRTIO_BLK_S_OK;
 	case VIRTIO_BLK_T_FLUSH:
@@ -181,13 +181,13 @@ static int blk_request(struct virtio_blk *blk, const struct virtq_chain *c, uint
 /* Serve up to one queue's worth of chains (the notify budget), then signal them used. */
 static int blk_serve(struct virtio_blk *blk, unsigned queue)
 {
-	struct virtio_mmio *vm = &blk->mmio;
-	struct virtq *vq = &vm->vqs[queue];
+	struct virtio_mmio *mmio = &blk->mmio;
+	struct virtq *vq = &mmio->vqs[queue];
 	bool pushed = false;
 	unsigned served;
 	int r = 0;
 
-	for (served = 0; virtio_mmio__may_serve(vm, vq, served) &&
+	for (served = 0; virtio_mmio__may_serve(mmio, vq, served) &&
 			 (r = virtq__pop(vq, &blk->chain)) > 0;
 	     served++) {
 		const struct virtq_chain *c = &blk->chain;
@@ -200,18 +200,18 @@ static int blk_serve(struct virtio_blk *blk, unsigned queue)
 		/* the status byte is the last writable byte of the chain */
 		virtq_chain__write(c, c->in_bytes - 1, &s, 1);
 		if (virtq__push(vq, c->head, written + 1) < 0)
-			return virtio_mmio__queue_fail(vm, queue);
+			return virtio_mmio__queue_fail(mmio, queue);
 		pushed = true;
 	}
 	if (pushed)
-		virtio_mmio__signal_used(vm, queue);
-	return r < 0 ? virtio_mmio__queue_fail(vm, queue) : 0;
+		virtio_mmio__signal_used(mmio, queue);
+	return r < 0 ? virtio_mmio__queue_fail(mmio, queue) : 0;
 }
 
 /* Called with blk->lock held (the MMIO access that notified, or DRIVER_OK). */
-static int blk_notify(struct virtio_mmio *vm, unsigned queue)
+static int blk_notify(struct virtio_mmio *mmio, unsigned queue)
 {
-	struct virtio_blk *blk = to_blk(vm);
+	struct virtio_blk *blk = to_blk(mmio);
 
 	if (!blk->has_thread)
 		return blk_serve(blk, queue);
@@ -228,7 +228,7 @@ static int blk_notify(struct virtio_mmio *vm, unsigned queue)
 static void *blk_io_thread(void *arg)
 {
 	struct virtio_blk *blk = arg;
-	struct virtio_mmio *vm = &blk->mmio;
+	struct virtio_mmio *mmio = &blk->mmio;
 
 	pthread_mutex_lock(&blk->lock);
 	for (;;) {
@@ -238,7 +238,7 @@ static void *blk_io_thread(void *arg)
 			break;
 		blk->work = false;
 		/* a reset or QueueReady = 0 may have come between the notify and now */
-		if (!virtio_mmio__live(vm) || !vm->vqs[0].started)
+		if (!virtio_mmio__live(mmio) || !mmio->vqs[0].started)
 			continue;
 		if (blk_serve(blk, 0) < 0 && blk->failed)
 			blk->failed(blk->failed_ctx, blk);

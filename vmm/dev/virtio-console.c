@@ -23,14 +23,14 @@
 
 #define CONSOLE_CONFIG_BYTES 12
 
-static struct virtio_console *to_console(struct virtio_mmio *vm)
+static struct virtio_console *to_console(struct virtio_mmio *mmio)
 {
-	return container_of(vm, struct virtio_console, mmio);
+	return container_of(mmio, struct virtio_console, mmio);
 }
 
-static void console_config_read(struct virtio_mmio *vm, uint32_t off, uint8_t *data, uint32_t len)
+static void console_config_read(struct virtio_mmio *mmio, uint32_t off, uint8_t *data, uint32_t len)
 {
-	(void)vm;
+	(void)mmio;
 	(void)off;
 	memset(data, 0, len);
 }
@@ -38,15 +38,15 @@ static void console_config_read(struct virtio_mmio *vm, uint32_t off, uint8_t *d
 /* Move held input into posted receive buffers. 0, or -EINVAL after failing the device. */
 static int console_flush_input(struct virtio_console *con)
 {
-	struct virtio_mmio *vm = &con->mmio;
-	struct virtq *vq = &vm->vqs[VIRTIO_CONSOLE_RX_QUEUE];
+	struct virtio_mmio *mmio = &con->mmio;
+	struct virtq *vq = &mmio->vqs[VIRTIO_CONSOLE_RX_QUEUE];
 	const struct virtq_chain *c = &con->chain;
 	bool pushed = false;
 	unsigned served;
 	int r = 0;
 
-	for (served = 0; con->pending_count && virtio_mmio__live(vm) && vq->started &&
-			 virtio_mmio__may_serve(vm, vq, served);
+	for (served = 0; con->pending_count && virtio_mmio__live(mmio) && vq->started &&
+			 virtio_mmio__may_serve(mmio, vq, served);
 	     served++) {
 		size_t n = 0;
 
@@ -54,7 +54,7 @@ static int console_flush_input(struct virtio_console *con)
 		if (r <= 0)
 			break;
 		if (c->nr_out)
-			return virtio_mmio__fail(vm, "receive buffer %u has %u device-readable bytes",
+			return virtio_mmio__fail(mmio, "receive buffer %u has %u device-readable bytes",
 						 c->head, c->out_bytes);
 		while (n < c->in_bytes && con->pending_count) {
 			size_t chunk = con->pending_count;
@@ -69,44 +69,44 @@ static int console_flush_input(struct virtio_console *con)
 			n += chunk;
 		}
 		if (virtq__push(vq, c->head, (uint32_t)n) < 0)
-			return virtio_mmio__queue_fail(vm, VIRTIO_CONSOLE_RX_QUEUE);
+			return virtio_mmio__queue_fail(mmio, VIRTIO_CONSOLE_RX_QUEUE);
 		pushed = true;
 	}
 	if (pushed)
-		virtio_mmio__signal_used(vm, VIRTIO_CONSOLE_RX_QUEUE);
-	return r < 0 ? virtio_mmio__queue_fail(vm, VIRTIO_CONSOLE_RX_QUEUE) : 0;
+		virtio_mmio__signal_used(mmio, VIRTIO_CONSOLE_RX_QUEUE);
+	return r < 0 ? virtio_mmio__queue_fail(mmio, VIRTIO_CONSOLE_RX_QUEUE) : 0;
 }
 
 static int console_transmit(struct virtio_console *con)
 {
-	struct virtio_mmio *vm = &con->mmio;
-	struct virtq *vq = &vm->vqs[VIRTIO_CONSOLE_TX_QUEUE];
+	struct virtio_mmio *mmio = &con->mmio;
+	struct virtq *vq = &mmio->vqs[VIRTIO_CONSOLE_TX_QUEUE];
 	const struct virtq_chain *c = &con->chain;
 	bool pushed = false;
 	unsigned served;
 	int r = 0;
 
-	for (served = 0; virtio_mmio__may_serve(vm, vq, served) &&
+	for (served = 0; virtio_mmio__may_serve(mmio, vq, served) &&
 			 (r = virtq__pop(vq, &con->chain)) > 0;
 	     served++) {
 		if (c->nr_in)
-			return virtio_mmio__fail(vm, "transmit buffer %u has %u device-writable bytes",
+			return virtio_mmio__fail(mmio, "transmit buffer %u has %u device-writable bytes",
 						 c->head, c->in_bytes);
 		for (unsigned i = 0; i < c->nr_out; i++)
 			if (c->iov[i].iov_len && con->out.write)
 				con->out.write(con->out.ctx, c->iov[i].iov_base, c->iov[i].iov_len);
 		if (virtq__push(vq, c->head, 0) < 0)
-			return virtio_mmio__queue_fail(vm, VIRTIO_CONSOLE_TX_QUEUE);
+			return virtio_mmio__queue_fail(mmio, VIRTIO_CONSOLE_TX_QUEUE);
 		pushed = true;
 	}
 	if (pushed)
-		virtio_mmio__signal_used(vm, VIRTIO_CONSOLE_TX_QUEUE);
-	return r < 0 ? virtio_mmio__queue_fail(vm, VIRTIO_CONSOLE_TX_QUEUE) : 0;
+		virtio_mmio__signal_used(mmio, VIRTIO_CONSOLE_TX_QUEUE);
+	return r < 0 ? virtio_mmio__queue_fail(mmio, VIRTIO_CONSOLE_TX_QUEUE) : 0;
 }
 
-static int console_notify(struct virtio_mmio *vm, unsigned queue)
+static int console_notify(struct virtio_mmio *mmio, unsigned queue)
 {
-	struct virtio_console *con = to_console(vm);
+	struct virtio_console *con = to_console(mmio);
 
 	return queue == VIRTIO_CONSOLE_RX_QUEUE ? console_flush_input(con) : console_transmit(con);
 }

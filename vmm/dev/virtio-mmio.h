@@ -24,7 +24,7 @@
 #define VIRTIO_MMIO_VENDOR_QEMU 0x554d4551  /* "QEMU": xv6 refuses any other VendorID */
 #define VIRTIO_MMIO_MAX_QUEUES 4
 
-/* Register offsets (spec 4.2.2), see the map in dev/virtio-mmio.c. */
+/* Register offsets (spec 4.2.2), see the map in dev/virtio-mmio-regs.c. */
 #define VIRTIO_MMIO_MAGIC_VALUE 0x000
 #define VIRTIO_MMIO_VERSION 0x004
 #define VIRTIO_MMIO_DEVICE_ID 0x008
@@ -78,15 +78,15 @@ struct virtio_mmio_backend {
 	uint32_t max_chain_bytes; /* per-chain limit for validation; 0 = VIRTQ_DEFAULT_MAX_BYTES */
 	uint32_t config_size;
 	/* Device-specific feature bits; the transport adds VIRTIO_F_VERSION_1. */
-	uint64_t (*features)(struct virtio_mmio *vm);
+	uint64_t (*features)(struct virtio_mmio *mmio);
 	/* Config space access, already bounds- and width-checked. write NULL = read-only config. */
-	void (*config_read)(struct virtio_mmio *vm, uint32_t off, uint8_t *data, uint32_t len);
-	int (*config_write)(struct virtio_mmio *vm, uint32_t off, const uint8_t *data, uint32_t len);
+	void (*config_read)(struct virtio_mmio *mmio, uint32_t off, uint8_t *data, uint32_t len);
+	int (*config_write)(struct virtio_mmio *mmio, uint32_t off, const uint8_t *data, uint32_t len);
 	/* The driver made buffers available on queue (or DRIVER_OK arrived). 0 or -EINVAL after
 	 * virtio_mmio__fail(). Only called for started queues once DRIVER_OK is set. */
-	int (*notify)(struct virtio_mmio *vm, unsigned queue);
+	int (*notify)(struct virtio_mmio *mmio, unsigned queue);
 	/* Status was written 0: drop in-flight state (queues are already reset). */
-	void (*reset)(struct virtio_mmio *vm);
+	void (*reset)(struct virtio_mmio *mmio);
 };
 
 struct virtio_mmio {
@@ -113,24 +113,24 @@ struct virtio_mmio {
 extern const struct dev_ops virtio_mmio_ops;
 
 /* backend NULL makes an empty slot that answers MagicValue/Version/DeviceID=0/VendorID. */
-void virtio_mmio__init(struct virtio_mmio *vm, const struct virtio_mmio_backend *backend,
+void virtio_mmio__init(struct virtio_mmio *mmio, const struct virtio_mmio_backend *backend,
 		       struct guest_mem mem, struct irq_line irq);
 /* Everything a driver status write of 0 does. */
-void virtio_mmio__reset(struct virtio_mmio *vm);
+void virtio_mmio__reset(struct virtio_mmio *mmio);
 /* Used buffers were pushed on queue: raise the interrupt unless the driver suppressed it. */
-void virtio_mmio__signal_used(struct virtio_mmio *vm, unsigned queue);
+void virtio_mmio__signal_used(struct virtio_mmio *mmio, unsigned queue);
 /* Config space changed: bump ConfigGeneration and send a configuration change interrupt. */
-void virtio_mmio__config_changed(struct virtio_mmio *vm);
+void virtio_mmio__config_changed(struct virtio_mmio *mmio);
 /* A guest error: record why, set DEVICE_NEEDS_RESET, tell the driver; returns -EINVAL. */
-__attribute__((format(printf, 2, 3))) int virtio_mmio__fail(struct virtio_mmio *vm,
+__attribute__((format(printf, 2, 3))) int virtio_mmio__fail(struct virtio_mmio *mmio,
 							     const char *fmt, ...);
 /* Same, quoting the virtqueue's own message. */
-int virtio_mmio__queue_fail(struct virtio_mmio *vm, unsigned queue);
+int virtio_mmio__queue_fail(struct virtio_mmio *mmio, unsigned queue);
 
 /* Is the device live (DRIVER_OK and not broken)? Backends only touch queues when it is. */
-static inline bool virtio_mmio__live(const struct virtio_mmio *vm)
+static inline bool virtio_mmio__live(const struct virtio_mmio *mmio)
 {
-	return (vm->status & VIRTIO_STATUS_DRIVER_OK) && !(vm->status & VIRTIO_STATUS_NEEDS_RESET);
+	return (mmio->status & VIRTIO_STATUS_DRIVER_OK) && !(mmio->status & VIRTIO_STATUS_NEEDS_RESET);
 }
 
 /*
@@ -140,22 +140,22 @@ static inline bool virtio_mmio__live(const struct virtio_mmio *vm)
  * the budget, a second hart that re-posts requests as fast as they complete keeps the loop,
  * and the device lock it runs under, forever.
  */
-static inline bool virtio_mmio__may_serve(const struct virtio_mmio *vm, const struct virtq *vq,
+static inline bool virtio_mmio__may_serve(const struct virtio_mmio *mmio, const struct virtq *vq,
 					  unsigned served)
 {
-	return served < vq->num && !(vm->stop && *vm->stop);
+	return served < vq->num && !(mmio->stop && *mmio->stop);
 }
 
 /* Did the driver accept feature bit? */
-static inline bool virtio_mmio__has_feature(const struct virtio_mmio *vm, unsigned bit)
+static inline bool virtio_mmio__has_feature(const struct virtio_mmio *mmio, unsigned bit)
 {
-	return bit < 64 && (vm->driver_features >> bit) & 1;
+	return bit < 64 && (mmio->driver_features >> bit) & 1;
 }
 
 /* Why the last access was refused or the device failed ("" if it never did). */
-static inline const char *virtio_mmio__error(const struct virtio_mmio *vm)
+static inline const char *virtio_mmio__error(const struct virtio_mmio *mmio)
 {
-	return vm->err;
+	return mmio->err;
 }
 
 #endif

@@ -214,38 +214,38 @@ static inline int wr32(const struct dev_ops *ops, void *s, uint64_t off, uint32_
  * DRIVER, features (low word, high word with VERSION_1), FEATURES_OK, queues, DRIVER_OK.
  * Returns 0, or the step number that failed.
  */
-static inline int virtio_bringup(struct virtio_mmio *vm, struct fake_vq *qs, unsigned nq,
+static inline int virtio_bringup(struct virtio_mmio *mmio, struct fake_vq *qs, unsigned nq,
 				 uint32_t features_lo)
 {
 	const struct dev_ops *o = &virtio_mmio_ops;
 	uint32_t st = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER;
 
-	if (wr32(o, vm, VIRTIO_MMIO_STATUS, 0) || wr32(o, vm, VIRTIO_MMIO_STATUS, st))
+	if (wr32(o, mmio, VIRTIO_MMIO_STATUS, 0) || wr32(o, mmio, VIRTIO_MMIO_STATUS, st))
 		return 1;
-	if (wr32(o, vm, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0) ||
-	    wr32(o, vm, VIRTIO_MMIO_DRIVER_FEATURES, features_lo) ||
-	    wr32(o, vm, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1) ||
-	    wr32(o, vm, VIRTIO_MMIO_DRIVER_FEATURES, 1U << (VIRTIO_F_VERSION_1 - 32)))
+	if (wr32(o, mmio, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0) ||
+	    wr32(o, mmio, VIRTIO_MMIO_DRIVER_FEATURES, features_lo) ||
+	    wr32(o, mmio, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1) ||
+	    wr32(o, mmio, VIRTIO_MMIO_DRIVER_FEATURES, 1U << (VIRTIO_F_VERSION_1 - 32)))
 		return 2;
 	st |= VIRTIO_STATUS_FEATURES_OK;
-	if (wr32(o, vm, VIRTIO_MMIO_STATUS, st) || !(rd32(o, vm, VIRTIO_MMIO_STATUS) & st))
+	if (wr32(o, mmio, VIRTIO_MMIO_STATUS, st) || !(rd32(o, mmio, VIRTIO_MMIO_STATUS) & st))
 		return 3;
 	for (unsigned i = 0; i < nq; i++) {
 		struct fake_vq *q = &qs[i];
 
-		if (wr32(o, vm, VIRTIO_MMIO_QUEUE_SEL, i) || rd32(o, vm, VIRTIO_MMIO_QUEUE_READY) ||
-		    rd32(o, vm, VIRTIO_MMIO_QUEUE_NUM_MAX) < q->num ||
-		    wr32(o, vm, VIRTIO_MMIO_QUEUE_NUM, q->num) ||
-		    wr32(o, vm, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)q->desc) ||
-		    wr32(o, vm, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(q->desc >> 32)) ||
-		    wr32(o, vm, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)q->avail) ||
-		    wr32(o, vm, VIRTIO_MMIO_QUEUE_DRIVER_HIGH, (uint32_t)(q->avail >> 32)) ||
-		    wr32(o, vm, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)q->used) ||
-		    wr32(o, vm, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, (uint32_t)(q->used >> 32)) ||
-		    wr32(o, vm, VIRTIO_MMIO_QUEUE_READY, 1))
+		if (wr32(o, mmio, VIRTIO_MMIO_QUEUE_SEL, i) || rd32(o, mmio, VIRTIO_MMIO_QUEUE_READY) ||
+		    rd32(o, mmio, VIRTIO_MMIO_QUEUE_NUM_MAX) < q->num ||
+		    wr32(o, mmio, VIRTIO_MMIO_QUEUE_NUM, q->num) ||
+		    wr32(o, mmio, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)q->desc) ||
+		    wr32(o, mmio, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(q->desc >> 32)) ||
+		    wr32(o, mmio, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)q->avail) ||
+		    wr32(o, mmio, VIRTIO_MMIO_QUEUE_DRIVER_HIGH, (uint32_t)(q->avail >> 32)) ||
+		    wr32(o, mmio, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)q->used) ||
+		    wr32(o, mmio, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, (uint32_t)(q->used >> 32)) ||
+		    wr32(o, mmio, VIRTIO_MMIO_QUEUE_READY, 1))
 			return 4;
 	}
-	if (wr32(o, vm, VIRTIO_MMIO_STATUS, st | VIRTIO_STATUS_DRIVER_OK))
+	if (wr32(o, mmio, VIRTIO_MMIO_STATUS, st | VIRTIO_STATUS_DRIVER_OK))
 		return 5;
 	return 0;
 }

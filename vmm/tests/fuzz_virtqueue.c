@@ -160,43 +160,43 @@ static void fz_raw(const uint8_t *h, uint8_t flags)
 	virtq__should_notify(&vq);
 }
 
-static void wr(struct virtio_mmio *vm, uint64_t off, uint32_t v)
+static void wr(struct virtio_mmio *mmio, uint64_t off, uint32_t v)
 {
 	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
 
-	virtio_mmio_ops.write(vm, off, b, 4);
+	virtio_mmio_ops.write(mmio, off, b, 4);
 }
 
 /* The driver bring-up, with the header's ring registers for every queue. */
-static void fz_bringup(struct virtio_mmio *vm, const uint8_t *h, uint8_t flags, unsigned nq)
+static void fz_bringup(struct virtio_mmio *mmio, const uint8_t *h, uint8_t flags, unsigned nq)
 {
 	uint32_t feat_lo, st = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER;
 	uint16_t num = fz_num(h, flags);
 	uint8_t b[4];
 
-	vm->accept_legacy_driver = flags & 8;
-	wr(vm, VIRTIO_MMIO_STATUS, st);
-	virtio_mmio_ops.read(vm, VIRTIO_MMIO_DEVICE_FEATURES, b, 4);
+	mmio->accept_legacy_driver = flags & 8;
+	wr(mmio, VIRTIO_MMIO_STATUS, st);
+	virtio_mmio_ops.read(mmio, VIRTIO_MMIO_DEVICE_FEATURES, b, 4);
 	feat_lo = b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24; /* accept everything */
-	wr(vm, VIRTIO_MMIO_DRIVER_FEATURES, feat_lo);
-	wr(vm, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	wr(vm, VIRTIO_MMIO_DRIVER_FEATURES, (flags & 8) ? 0 : 1);
-	wr(vm, VIRTIO_MMIO_STATUS, st |= VIRTIO_STATUS_FEATURES_OK);
+	wr(mmio, VIRTIO_MMIO_DRIVER_FEATURES, feat_lo);
+	wr(mmio, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	wr(mmio, VIRTIO_MMIO_DRIVER_FEATURES, (flags & 8) ? 0 : 1);
+	wr(mmio, VIRTIO_MMIO_STATUS, st |= VIRTIO_STATUS_FEATURES_OK);
 	for (unsigned q = 0; q < nq; q++) {
 		fz_repair(h, flags, q);
-		wr(vm, VIRTIO_MMIO_QUEUE_SEL, q);
-		wr(vm, VIRTIO_MMIO_QUEUE_NUM, num);
+		wr(mmio, VIRTIO_MMIO_QUEUE_SEL, q);
+		wr(mmio, VIRTIO_MMIO_QUEUE_NUM, num);
 		/* queue q's rings are 0x100 further on: overlapping queues are hostile too */
-		wr(vm, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)fz_ring(h, flags, 0, q));
-		wr(vm, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)fz_ring(h, flags, 1, q));
-		wr(vm, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)fz_ring(h, flags, 2, q));
-		wr(vm, VIRTIO_MMIO_QUEUE_READY, 1);
+		wr(mmio, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)fz_ring(h, flags, 0, q));
+		wr(mmio, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)fz_ring(h, flags, 1, q));
+		wr(mmio, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)fz_ring(h, flags, 2, q));
+		wr(mmio, VIRTIO_MMIO_QUEUE_READY, 1);
 	}
-	wr(vm, VIRTIO_MMIO_STATUS, st | VIRTIO_STATUS_DRIVER_OK);
+	wr(mmio, VIRTIO_MMIO_STATUS, st | VIRTIO_STATUS_DRIVER_OK);
 }
 
 /* Arbitrary MMIO accesses: u8 kind (bit 0 write, bits 1-2 width), le16 offset, le32 value. */
-static void fz_ops(struct virtio_mmio *vm, const uint8_t *op, unsigned nops)
+static void fz_ops(struct virtio_mmio *mmio, const uint8_t *op, unsigned nops)
 {
 	for (unsigned i = 0; i < nops; i++, op += FZ_OP) {
 		uint8_t b[8] = { op[3], op[4], op[5], op[6] };
@@ -204,9 +204,9 @@ static void fz_ops(struct virtio_mmio *vm, const uint8_t *op, unsigned nops)
 		uint64_t off = (op[1] | op[2] << 8) % 0x200;
 
 		if (op[0] & 1)
-			virtio_mmio_ops.write(vm, off, b, len);
+			virtio_mmio_ops.write(mmio, off, b, len);
 		else
-			virtio_mmio_ops.read(vm, off, b, len);
+			virtio_mmio_ops.read(mmio, off, b, len);
 	}
 }
 

@@ -267,33 +267,34 @@ static void test_batch_and_suppression(void)
  */
 static int xv6_init(void)
 {
-	struct virtio_mmio *vm = &blk.mmio;
+	struct virtio_mmio *mmio = &blk.mmio;
 	uint32_t st = 0, features;
 
-	if (rd32(ops, vm, VIRTIO_MMIO_VENDOR_ID) != 0x554d4551 || rd32(ops, vm, VIRTIO_MMIO_VERSION) != 2)
+	if (rd32(ops, mmio, VIRTIO_MMIO_VENDOR_ID) != 0x554d4551 ||
+	    rd32(ops, mmio, VIRTIO_MMIO_VERSION) != 2)
 		return -1;
-	wr32(ops, vm, VIRTIO_MMIO_STATUS, st);
-	wr32(ops, vm, VIRTIO_MMIO_STATUS, st |= VIRTIO_STATUS_ACKNOWLEDGE);
-	wr32(ops, vm, VIRTIO_MMIO_STATUS, st |= VIRTIO_STATUS_DRIVER);
-	features = rd32(ops, vm, VIRTIO_MMIO_DEVICE_FEATURES);
+	wr32(ops, mmio, VIRTIO_MMIO_STATUS, st);
+	wr32(ops, mmio, VIRTIO_MMIO_STATUS, st |= VIRTIO_STATUS_ACKNOWLEDGE);
+	wr32(ops, mmio, VIRTIO_MMIO_STATUS, st |= VIRTIO_STATUS_DRIVER);
+	features = rd32(ops, mmio, VIRTIO_MMIO_DEVICE_FEATURES);
 	features &= ~(1U << VIRTIO_BLK_F_RO | 1U << VIRTIO_BLK_F_FLUSH | 1U << 7 | 1U << 11 |
 		      1U << 12 | 1U << 27 | 1U << 28 | 1U << 29);
-	wr32(ops, vm, VIRTIO_MMIO_DRIVER_FEATURES, features);
-	wr32(ops, vm, VIRTIO_MMIO_STATUS, st |= VIRTIO_STATUS_FEATURES_OK);
-	if (!(rd32(ops, vm, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK))
+	wr32(ops, mmio, VIRTIO_MMIO_DRIVER_FEATURES, features);
+	wr32(ops, mmio, VIRTIO_MMIO_STATUS, st |= VIRTIO_STATUS_FEATURES_OK);
+	if (!(rd32(ops, mmio, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK))
 		return -2; /* xv6: panic("virtio disk FEATURES_OK unset") */
-	wr32(ops, vm, VIRTIO_MMIO_QUEUE_SEL, 0);
-	if (rd32(ops, vm, VIRTIO_MMIO_QUEUE_READY) || rd32(ops, vm, VIRTIO_MMIO_QUEUE_NUM_MAX) < 8)
+	wr32(ops, mmio, VIRTIO_MMIO_QUEUE_SEL, 0);
+	if (rd32(ops, mmio, VIRTIO_MMIO_QUEUE_READY) || rd32(ops, mmio, VIRTIO_MMIO_QUEUE_NUM_MAX) < 8)
 		return -3;
-	wr32(ops, vm, VIRTIO_MMIO_QUEUE_NUM, 8);
-	wr32(ops, vm, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)fq.desc);
-	wr32(ops, vm, VIRTIO_MMIO_QUEUE_DESC_HIGH, 0);
-	wr32(ops, vm, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)fq.avail);
-	wr32(ops, vm, VIRTIO_MMIO_QUEUE_DRIVER_HIGH, 0);
-	wr32(ops, vm, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)fq.used);
-	wr32(ops, vm, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, 0);
-	wr32(ops, vm, VIRTIO_MMIO_QUEUE_READY, 1);
-	return wr32(ops, vm, VIRTIO_MMIO_STATUS, st | VIRTIO_STATUS_DRIVER_OK);
+	wr32(ops, mmio, VIRTIO_MMIO_QUEUE_NUM, 8);
+	wr32(ops, mmio, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)fq.desc);
+	wr32(ops, mmio, VIRTIO_MMIO_QUEUE_DESC_HIGH, 0);
+	wr32(ops, mmio, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)fq.avail);
+	wr32(ops, mmio, VIRTIO_MMIO_QUEUE_DRIVER_HIGH, 0);
+	wr32(ops, mmio, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)fq.used);
+	wr32(ops, mmio, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, 0);
+	wr32(ops, mmio, VIRTIO_MMIO_QUEUE_READY, 1);
+	return wr32(ops, mmio, VIRTIO_MMIO_STATUS, st | VIRTIO_STATUS_DRIVER_OK);
 }
 
 static void test_xv6_driver(void)

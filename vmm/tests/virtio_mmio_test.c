@@ -20,7 +20,7 @@ static struct fake_irq irq;
 static struct fake_dev dev;
 static struct fake_vq fq[2];
 static const struct dev_ops *ops = &virtio_mmio_ops;
-static struct virtio_mmio *vm = &dev.mmio;
+static struct virtio_mmio *mmio = &dev.mmio;
 
 static uint64_t fake_features(struct virtio_mmio *m)
 {
@@ -74,14 +74,14 @@ static void setup(void)
 	memset(ram.host, 0, RAM_SIZE);
 	memset(&dev, 0, sizeof(dev));
 	memcpy(dev.cfg, "\x11\x22\x33\x44\x55\x66\x77\x88", 8);
-	virtio_mmio__init(vm, &fake_backend, mem, fake_irq_line(&irq));
+	virtio_mmio__init(mmio, &fake_backend, mem, fake_irq_line(&irq));
 	fake_vq_init(&fq[0], &ram, 8, QGPA);
 	fake_vq_init(&fq[1], &ram, 8, QGPA + 0x10000);
 }
 
 static int refused(const char *needle)
 {
-	const char *e = ops->last_error(vm);
+	const char *e = ops->last_error(mmio);
 
 	return e && strstr(e, needle);
 }
@@ -92,10 +92,10 @@ static void test_identification(void)
 	uint32_t v;
 
 	setup();
-	T(rd32(ops, vm, VIRTIO_MMIO_MAGIC_VALUE) == 0x74726976);
-	T(rd32(ops, vm, VIRTIO_MMIO_VERSION) == 2);
-	T(rd32(ops, vm, VIRTIO_MMIO_DEVICE_ID) == 42);
-	T(rd32(ops, vm, VIRTIO_MMIO_VENDOR_ID) == VIRTIO_MMIO_VENDOR_QEMU);
+	T(rd32(ops, mmio, VIRTIO_MMIO_MAGIC_VALUE) == 0x74726976);
+	T(rd32(ops, mmio, VIRTIO_MMIO_VERSION) == 2);
+	T(rd32(ops, mmio, VIRTIO_MMIO_DEVICE_ID) == 42);
+	T(rd32(ops, mmio, VIRTIO_MMIO_VENDOR_ID) == VIRTIO_MMIO_VENDOR_QEMU);
 	virtio_mmio__init(&empty, NULL, mem, (struct irq_line){ 0 });
 	T(rd32(ops, &empty, VIRTIO_MMIO_MAGIC_VALUE) == 0x74726976);
 	T(rd32(ops, &empty, VIRTIO_MMIO_DEVICE_ID) == 0);
@@ -107,11 +107,11 @@ static void test_identification(void)
 static void test_feature_words(void)
 {
 	setup();
-	T(rd32(ops, vm, VIRTIO_MMIO_DEVICE_FEATURES) == 1U << 3);
-	wr32(ops, vm, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-	T(rd32(ops, vm, VIRTIO_MMIO_DEVICE_FEATURES) == (1U << 8 | 1U << 0)); /* bit 40, VERSION_1 */
-	wr32(ops, vm, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 2);
-	T(rd32(ops, vm, VIRTIO_MMIO_DEVICE_FEATURES) == 0);
+	T(rd32(ops, mmio, VIRTIO_MMIO_DEVICE_FEATURES) == 1U << 3);
+	wr32(ops, mmio, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	T(rd32(ops, mmio, VIRTIO_MMIO_DEVICE_FEATURES) == (1U << 8 | 1U << 0)); /* bit 40, VERSION_1 */
+	wr32(ops, mmio, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 2);
+	T(rd32(ops, mmio, VIRTIO_MMIO_DEVICE_FEATURES) == 0);
 }
 
 /* ACK|DRIVER, write the two feature words, ask for FEATURES_OK; returns whether it stuck. */
@@ -119,33 +119,33 @@ static int negotiate(uint32_t lo, uint32_t hi)
 {
 	uint32_t st = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER;
 
-	wr32(ops, vm, VIRTIO_MMIO_STATUS, 0);
-	wr32(ops, vm, VIRTIO_MMIO_STATUS, st);
-	wr32(ops, vm, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	wr32(ops, vm, VIRTIO_MMIO_DRIVER_FEATURES, lo);
-	wr32(ops, vm, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	wr32(ops, vm, VIRTIO_MMIO_DRIVER_FEATURES, hi);
-	if (wr32(ops, vm, VIRTIO_MMIO_STATUS, st | VIRTIO_STATUS_FEATURES_OK))
+	wr32(ops, mmio, VIRTIO_MMIO_STATUS, 0);
+	wr32(ops, mmio, VIRTIO_MMIO_STATUS, st);
+	wr32(ops, mmio, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	wr32(ops, mmio, VIRTIO_MMIO_DRIVER_FEATURES, lo);
+	wr32(ops, mmio, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	wr32(ops, mmio, VIRTIO_MMIO_DRIVER_FEATURES, hi);
+	if (wr32(ops, mmio, VIRTIO_MMIO_STATUS, st | VIRTIO_STATUS_FEATURES_OK))
 		return -1;
-	return !!(rd32(ops, vm, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK);
+	return !!(rd32(ops, mmio, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK);
 }
 
 static void test_feature_negotiation(void)
 {
 	setup();
 	T(negotiate(1U << 3, 1) == 1);
-	T(virtio_mmio__has_feature(vm, 3) && virtio_mmio__has_feature(vm, VIRTIO_F_VERSION_1));
+	T(virtio_mmio__has_feature(mmio, 3) && virtio_mmio__has_feature(mmio, VIRTIO_F_VERSION_1));
 	T(negotiate(1U << 3, 0) == 0);	   /* VERSION_1 not accepted */
 	T(negotiate(1U << 4, 1) == 0);	   /* a feature that was never offered */
 	T(negotiate(0, 1 | 1U << 8) == 1); /* bit 40 was offered */
-	vm->accept_legacy_driver = true;   /* xv6 mode */
+	mmio->accept_legacy_driver = true;   /* xv6 mode */
 	T(negotiate(1U << 3, 0) == 1);
-	vm->accept_legacy_driver = false;
+	mmio->accept_legacy_driver = false;
 	negotiate(0, 1);
-	T(wr32(ops, vm, VIRTIO_MMIO_DRIVER_FEATURES, 0) == -1 && refused("after FEATURES_OK"));
-	wr32(ops, vm, VIRTIO_MMIO_STATUS, 0);
-	wr32(ops, vm, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 2);
-	wr32(ops, vm, VIRTIO_MMIO_DRIVER_FEATURES, 1);
+	T(wr32(ops, mmio, VIRTIO_MMIO_DRIVER_FEATURES, 0) == -1 && refused("after FEATURES_OK"));
+	wr32(ops, mmio, VIRTIO_MMIO_STATUS, 0);
+	wr32(ops, mmio, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 2);
+	wr32(ops, mmio, VIRTIO_MMIO_DRIVER_FEATURES, 1);
 	T(negotiate(0, 1) == 1); /* negotiate() resets, which forgets the bad word */
 }
 
@@ -164,15 +164,15 @@ static void test_register_directions(void)
 
 	setup();
 	for (unsigned i = 0; i < sizeof(ro) / sizeof(ro[0]); i++)
-		T(wr32(ops, vm, ro[i], 0) == -1 && refused("read-only"));
+		T(wr32(ops, mmio, ro[i], 0) == -1 && refused("read-only"));
 	for (unsigned i = 0; i < sizeof(wo) / sizeof(wo[0]); i++)
-		T(mmio_rd(ops, vm, wo[i], &v) == -1 && refused("write-only"));
+		T(mmio_rd(ops, mmio, wo[i], &v) == -1 && refused("write-only"));
 	for (unsigned i = 0; i < sizeof(undecoded) / sizeof(undecoded[0]); i++)
-		T(mmio_rd(ops, vm, undecoded[i], &v) == -1 && refused("undecoded"));
-	T(ops->read(vm, VIRTIO_MMIO_STATUS, b, 1) == -1 && refused("32-bit"));
-	T(ops->read(vm, VIRTIO_MMIO_MAGIC_VALUE, b, 8) == -1);
-	T(ops->write(vm, VIRTIO_MMIO_STATUS, b, 2) == -1);
-	T(ops->read(vm, VIRTIO_MMIO_STATUS + 1, b, 4) == -1);
+		T(mmio_rd(ops, mmio, undecoded[i], &v) == -1 && refused("undecoded"));
+	T(ops->read(mmio, VIRTIO_MMIO_STATUS, b, 1) == -1 && refused("32-bit"));
+	T(ops->read(mmio, VIRTIO_MMIO_MAGIC_VALUE, b, 8) == -1);
+	T(ops->write(mmio, VIRTIO_MMIO_STATUS, b, 2) == -1);
+	T(ops->read(mmio, VIRTIO_MMIO_STATUS + 1, b, 4) == -1);
 }
 
 static void test_bringup_and_interrupts(void)
@@ -181,27 +181,28 @@ static void test_bringup_and_interrupts(void)
 	uint32_t id, len, gen;
 
 	setup();
-	T(virtio_bringup(vm, fq, 2, 1U << 3) == 0);
+	T(virtio_bringup(mmio, fq, 2, 1U << 3) == 0);
 	T(dev.notifies[0] == 1 && dev.notifies[1] == 1 && !irq.level); /* DRIVER_OK kicks all */
-	wr32(ops, vm, VIRTIO_MMIO_QUEUE_SEL, 1);
-	T(rd32(ops, vm, VIRTIO_MMIO_QUEUE_READY) == 1);
-	wr32(ops, vm, VIRTIO_MMIO_QUEUE_SEL, 2);
-	T(rd32(ops, vm, VIRTIO_MMIO_QUEUE_NUM_MAX) == 0 && rd32(ops, vm, VIRTIO_MMIO_QUEUE_READY) == 0);
+	wr32(ops, mmio, VIRTIO_MMIO_QUEUE_SEL, 1);
+	T(rd32(ops, mmio, VIRTIO_MMIO_QUEUE_READY) == 1);
+	wr32(ops, mmio, VIRTIO_MMIO_QUEUE_SEL, 2);
+	T(rd32(ops, mmio, VIRTIO_MMIO_QUEUE_NUM_MAX) == 0 &&
+	  rd32(ops, mmio, VIRTIO_MMIO_QUEUE_READY) == 0);
 	fake_vq_add(&fq[0], &b, 1);
-	T(wr32(ops, vm, VIRTIO_MMIO_QUEUE_NOTIFY, 0) == 0);
+	T(wr32(ops, mmio, VIRTIO_MMIO_QUEUE_NOTIFY, 0) == 0);
 	T(dev.notifies[0] == 2 && fake_vq_used(&fq[0], &id, &len) == 1);
-	T(irq.level == 1 && rd32(ops, vm, VIRTIO_MMIO_INTERRUPT_STATUS) == VIRTIO_MMIO_INT_VRING);
-	wr32(ops, vm, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
-	T(irq.level == 0 && rd32(ops, vm, VIRTIO_MMIO_INTERRUPT_STATUS) == 0);
-	gen = rd32(ops, vm, VIRTIO_MMIO_CONFIG_GENERATION);
-	virtio_mmio__config_changed(vm);
-	T(rd32(ops, vm, VIRTIO_MMIO_CONFIG_GENERATION) == gen + 1);
-	T(irq.level == 1 && rd32(ops, vm, VIRTIO_MMIO_INTERRUPT_STATUS) == VIRTIO_MMIO_INT_CONFIG);
-	wr32(ops, vm, VIRTIO_MMIO_INTERRUPT_ACK, 3);
+	T(irq.level == 1 && rd32(ops, mmio, VIRTIO_MMIO_INTERRUPT_STATUS) == VIRTIO_MMIO_INT_VRING);
+	wr32(ops, mmio, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
+	T(irq.level == 0 && rd32(ops, mmio, VIRTIO_MMIO_INTERRUPT_STATUS) == 0);
+	gen = rd32(ops, mmio, VIRTIO_MMIO_CONFIG_GENERATION);
+	virtio_mmio__config_changed(mmio);
+	T(rd32(ops, mmio, VIRTIO_MMIO_CONFIG_GENERATION) == gen + 1);
+	T(irq.level == 1 && rd32(ops, mmio, VIRTIO_MMIO_INTERRUPT_STATUS) == VIRTIO_MMIO_INT_CONFIG);
+	wr32(ops, mmio, VIRTIO_MMIO_INTERRUPT_ACK, 3);
 	T(irq.level == 0 && irq.rises == 2);
 	fake_avail(&fq[0])->flags = htole16(VIRTQ_AVAIL_F_NO_INTERRUPT);
 	fake_vq_add(&fq[0], &b, 1);
-	wr32(ops, vm, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	wr32(ops, mmio, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	T(fake_vq_used(&fq[0], &id, &len) == 1 && irq.level == 0); /* suppressed */
 }
 
@@ -213,45 +214,46 @@ static void test_notify_deferred_until_driver_ok(void)
 
 	setup();
 	T(negotiate(0, 1) == 1);
-	T(wr32(ops, vm, VIRTIO_MMIO_QUEUE_NOTIFY, 0) == -1 && refused("not ready"));
-	wr32(ops, vm, VIRTIO_MMIO_QUEUE_NUM, 8);
-	wr32(ops, vm, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)fq[0].desc);
-	wr32(ops, vm, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)fq[0].avail);
-	wr32(ops, vm, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)fq[0].used);
-	T(wr32(ops, vm, VIRTIO_MMIO_QUEUE_READY, 1) == 0);
+	T(wr32(ops, mmio, VIRTIO_MMIO_QUEUE_NOTIFY, 0) == -1 && refused("not ready"));
+	wr32(ops, mmio, VIRTIO_MMIO_QUEUE_NUM, 8);
+	wr32(ops, mmio, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)fq[0].desc);
+	wr32(ops, mmio, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)fq[0].avail);
+	wr32(ops, mmio, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)fq[0].used);
+	T(wr32(ops, mmio, VIRTIO_MMIO_QUEUE_READY, 1) == 0);
 	fake_vq_add(&fq[0], &b, 1);
-	T(wr32(ops, vm, VIRTIO_MMIO_QUEUE_NOTIFY, 0) == 0);
+	T(wr32(ops, mmio, VIRTIO_MMIO_QUEUE_NOTIFY, 0) == 0);
 	T(dev.notifies[0] == 0 && fake_vq_used(&fq[0], &id, &len) == 0); /* no DRIVER_OK yet */
-	T(wr32(ops, vm, VIRTIO_MMIO_STATUS, st | VIRTIO_STATUS_DRIVER_OK) == 0);
+	T(wr32(ops, mmio, VIRTIO_MMIO_STATUS, st | VIRTIO_STATUS_DRIVER_OK) == 0);
 	T(dev.notifies[0] == 1 && fake_vq_used(&fq[0], &id, &len) == 1);
-	T(wr32(ops, vm, VIRTIO_MMIO_QUEUE_NOTIFY, 5) == -1);
+	T(wr32(ops, mmio, VIRTIO_MMIO_QUEUE_NOTIFY, 5) == -1);
 }
 
 static void test_queue_setup_rules(void)
 {
 	setup();
-	T(vm->vqs[0].num == 16); /* QueueNum defaults to QueueNumMax */
-	T(wr32(ops, vm, VIRTIO_MMIO_QUEUE_NUM, 8) == 0);
-	T(wr32(ops, vm, VIRTIO_MMIO_QUEUE_READY, 1) == -1 && refused("before FEATURES_OK"));
+	T(mmio->vqs[0].num == 16); /* QueueNum defaults to QueueNumMax */
+	T(wr32(ops, mmio, VIRTIO_MMIO_QUEUE_NUM, 8) == 0);
+	T(wr32(ops, mmio, VIRTIO_MMIO_QUEUE_READY, 1) == -1 && refused("before FEATURES_OK"));
 	negotiate(0, 1);
-	T(wr32(ops, vm, VIRTIO_MMIO_QUEUE_NUM, 32) == -1 && refused("QueueNumMax"));
-	wr32(ops, vm, VIRTIO_MMIO_QUEUE_SEL, 7);
-	T(wr32(ops, vm, VIRTIO_MMIO_QUEUE_NUM, 8) == -1 && refused("no such queue"));
-	T(virtio_bringup(vm, fq, 2, 0) == 0);
-	wr32(ops, vm, VIRTIO_MMIO_QUEUE_SEL, 0);
-	T(wr32(ops, vm, VIRTIO_MMIO_QUEUE_DESC_LOW, 0) == -1 && refused("while QueueReady"));
-	T(wr32(ops, vm, VIRTIO_MMIO_QUEUE_READY, 2) == -1);
-	T(wr32(ops, vm, VIRTIO_MMIO_QUEUE_READY, 0) == 0 && rd32(ops, vm, VIRTIO_MMIO_QUEUE_READY) == 0);
-	T(wr32(ops, vm, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)fq[0].desc) == 0);
+	T(wr32(ops, mmio, VIRTIO_MMIO_QUEUE_NUM, 32) == -1 && refused("QueueNumMax"));
+	wr32(ops, mmio, VIRTIO_MMIO_QUEUE_SEL, 7);
+	T(wr32(ops, mmio, VIRTIO_MMIO_QUEUE_NUM, 8) == -1 && refused("no such queue"));
+	T(virtio_bringup(mmio, fq, 2, 0) == 0);
+	wr32(ops, mmio, VIRTIO_MMIO_QUEUE_SEL, 0);
+	T(wr32(ops, mmio, VIRTIO_MMIO_QUEUE_DESC_LOW, 0) == -1 && refused("while QueueReady"));
+	T(wr32(ops, mmio, VIRTIO_MMIO_QUEUE_READY, 2) == -1);
+	T(wr32(ops, mmio, VIRTIO_MMIO_QUEUE_READY, 0) == 0 &&
+	  rd32(ops, mmio, VIRTIO_MMIO_QUEUE_READY) == 0);
+	T(wr32(ops, mmio, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)fq[0].desc) == 0);
 }
 
 static void test_ring_in_mmio_fails_device(void)
 {
 	setup();
 	fq[1].used = MMIO_GPA; /* the used ring aimed at a device window */
-	T(virtio_bringup(vm, fq, 2, 0) == 4);
+	T(virtio_bringup(mmio, fq, 2, 0) == 4);
 	T(refused("fake: queue 1: used ring at 0x10001000"));
-	T(rd32(ops, vm, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET);
+	T(rd32(ops, mmio, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET);
 	T(!irq.level); /* no DRIVER_OK yet: no config interrupt */
 }
 
@@ -261,33 +263,33 @@ static void test_device_error_needs_reset(void)
 	uint32_t st;
 
 	setup();
-	T(virtio_bringup(vm, fq, 2, 0) == 0);
+	T(virtio_bringup(mmio, fq, 2, 0) == 0);
 	fake_vq_add(&fq[0], &b, 1); /* a descriptor into MMIO */
-	T(wr32(ops, vm, VIRTIO_MMIO_QUEUE_NOTIFY, 0) == -1);
+	T(wr32(ops, mmio, VIRTIO_MMIO_QUEUE_NOTIFY, 0) == -1);
 	T(refused("fake: queue 0: descriptor 0 buffer [0x10001000, +0x8) is not guest RAM"));
-	st = rd32(ops, vm, VIRTIO_MMIO_STATUS);
+	st = rd32(ops, mmio, VIRTIO_MMIO_STATUS);
 	T((st & VIRTIO_STATUS_NEEDS_RESET) && (st & VIRTIO_STATUS_DRIVER_OK));
-	T(irq.level && rd32(ops, vm, VIRTIO_MMIO_INTERRUPT_STATUS) == VIRTIO_MMIO_INT_CONFIG);
-	T(wr32(ops, vm, VIRTIO_MMIO_QUEUE_NOTIFY, 0) == 0 && dev.notifies[0] == 2); /* dead */
-	T(wr32(ops, vm, VIRTIO_MMIO_STATUS, st | VIRTIO_STATUS_FAILED) == 0);
-	T(wr32(ops, vm, VIRTIO_MMIO_STATUS, 0) == 0);
-	T(rd32(ops, vm, VIRTIO_MMIO_STATUS) == 0 && !irq.level && dev.resets == 3);
-	T(ops->last_error(vm) == NULL);
-	wr32(ops, vm, VIRTIO_MMIO_QUEUE_SEL, 0);
-	T(rd32(ops, vm, VIRTIO_MMIO_QUEUE_READY) == 0);
+	T(irq.level && rd32(ops, mmio, VIRTIO_MMIO_INTERRUPT_STATUS) == VIRTIO_MMIO_INT_CONFIG);
+	T(wr32(ops, mmio, VIRTIO_MMIO_QUEUE_NOTIFY, 0) == 0 && dev.notifies[0] == 2); /* dead */
+	T(wr32(ops, mmio, VIRTIO_MMIO_STATUS, st | VIRTIO_STATUS_FAILED) == 0);
+	T(wr32(ops, mmio, VIRTIO_MMIO_STATUS, 0) == 0);
+	T(rd32(ops, mmio, VIRTIO_MMIO_STATUS) == 0 && !irq.level && dev.resets == 3);
+	T(ops->last_error(mmio) == NULL);
+	wr32(ops, mmio, VIRTIO_MMIO_QUEUE_SEL, 0);
+	T(rd32(ops, mmio, VIRTIO_MMIO_QUEUE_READY) == 0);
 	dev.fail_next = 1;
-	T(virtio_bringup(vm, fq, 2, 0) == 5 && refused("fake: boom on queue 0"));
+	T(virtio_bringup(mmio, fq, 2, 0) == 5 && refused("fake: boom on queue 0"));
 }
 
 static void test_status_rules(void)
 {
 	setup();
-	T(wr32(ops, vm, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER) == 0);
-	T(wr32(ops, vm, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE) == -1 && refused("clears"));
-	T(wr32(ops, vm, VIRTIO_MMIO_STATUS, 7) == -1 && refused("DRIVER_OK without FEATURES_OK"));
-	T(wr32(ops, vm, VIRTIO_MMIO_STATUS, 0x100) == -1);
-	T(wr32(ops, vm, VIRTIO_MMIO_STATUS, 3 | VIRTIO_STATUS_NEEDS_RESET) == 0);
-	T(!(rd32(ops, vm, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET)); /* device-owned bit */
+	T(wr32(ops, mmio, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER) == 0);
+	T(wr32(ops, mmio, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE) == -1 && refused("clears"));
+	T(wr32(ops, mmio, VIRTIO_MMIO_STATUS, 7) == -1 && refused("DRIVER_OK without FEATURES_OK"));
+	T(wr32(ops, mmio, VIRTIO_MMIO_STATUS, 0x100) == -1);
+	T(wr32(ops, mmio, VIRTIO_MMIO_STATUS, 3 | VIRTIO_STATUS_NEEDS_RESET) == 0);
+	T(!(rd32(ops, mmio, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET)); /* device-owned bit */
 }
 
 static void test_config_space(void)
@@ -295,14 +297,14 @@ static void test_config_space(void)
 	uint8_t b[8] = { 0 };
 
 	setup();
-	T(ops->read(vm, VIRTIO_MMIO_CONFIG + 1, b, 1) == 0 && b[0] == 0x22);
-	T(ops->read(vm, VIRTIO_MMIO_CONFIG + 2, b, 2) == 0 && b[0] == 0x33 && b[1] == 0x44);
-	T(ops->read(vm, VIRTIO_MMIO_CONFIG + 4, b, 4) == 0 && b[3] == 0x88);
-	T(ops->read(vm, VIRTIO_MMIO_CONFIG, b, 8) == -1 && refused("8/16/32-bit"));
-	T(ops->read(vm, VIRTIO_MMIO_CONFIG + 1, b, 2) == -1);
-	T(ops->read(vm, VIRTIO_MMIO_CONFIG + 8, b, 1) == -1 && refused("beyond"));
-	T(ops->read(vm, 0xfff, b, 1) == -1);
-	T(ops->write(vm, VIRTIO_MMIO_CONFIG, b, 1) == -1 && refused("read-only config"));
+	T(ops->read(mmio, VIRTIO_MMIO_CONFIG + 1, b, 1) == 0 && b[0] == 0x22);
+	T(ops->read(mmio, VIRTIO_MMIO_CONFIG + 2, b, 2) == 0 && b[0] == 0x33 && b[1] == 0x44);
+	T(ops->read(mmio, VIRTIO_MMIO_CONFIG + 4, b, 4) == 0 && b[3] == 0x88);
+	T(ops->read(mmio, VIRTIO_MMIO_CONFIG, b, 8) == -1 && refused("8/16/32-bit"));
+	T(ops->read(mmio, VIRTIO_MMIO_CONFIG + 1, b, 2) == -1);
+	T(ops->read(mmio, VIRTIO_MMIO_CONFIG + 8, b, 1) == -1 && refused("beyond"));
+	T(ops->read(mmio, 0xfff, b, 1) == -1);
+	T(ops->write(mmio, VIRTIO_MMIO_CONFIG, b, 1) == -1 && refused("read-only config"));
 }
 
 static void test_instances_independent(void)
@@ -312,9 +314,9 @@ static void test_instances_independent(void)
 
 	setup();
 	virtio_mmio__init(&other->mmio, &fake_backend, mem, fake_irq_line(&oirq));
-	T(virtio_bringup(vm, fq, 2, 0) == 0);
+	T(virtio_bringup(mmio, fq, 2, 0) == 0);
 	T(rd32(ops, &other->mmio, VIRTIO_MMIO_STATUS) == 0);
-	virtio_mmio__config_changed(vm);
+	virtio_mmio__config_changed(mmio);
 	T(irq.level && !oirq.level);
 	free(other);
 }
