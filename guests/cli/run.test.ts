@@ -155,9 +155,14 @@ describe('bootcase run: input and stopping', () => {
     expect(run.describe()).toMatch(/^stopped by the user \(hart 0 at pc 0x/);
   });
 
-  test('through the bin, as npx runs it', async () => {
-    const r = await execa(process.execPath, [join(repoRoot, 'harness/bin/bootcase.js'), 'run', 'report-pass'], { cwd: repoRoot, reject: false, stdin: 'ignore' });
-    expect(r.stderr).toContain('report-pass: report code 0 (pass)');
-    expect(r.exitCode).toBe(0);
+  test('a terminal Ctrl-C signals the whole process group (the bin, the CLI, QEMU): still stopped by the user', async () => {
+    // detached: a group of its own, as a shell gives a foreground job; the signal goes to all of it
+    const live = execa(process.execPath, [join(repoRoot, 'harness/bin/bootcase.js'), 'run', 'hang', '--timeout-ms', '60000'], { cwd: repoRoot, reject: false, stdin: 'ignore', detached: true });
+    await printed(live, 'spinning forever');
+    process.kill(-live.pid!, 'SIGINT');
+    const r = await live;
+    expect(r.stderr).toMatch(/hang: stopped by the user \(hart 0 at pc 0x[0-9a-f]+\)/);
+    expect(r.stderr).not.toMatch(/went away|QEMU exited/);
+    expect(r.exitCode).toBe(1);
   });
 });

@@ -85,7 +85,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   try {
     progress('starting the L1 stage (QEMU TCG + KVM host kernel)');
     // L1 holds the guest's RAM beside its own: a large --mem needs a larger stage
-    await using stage = await Stage.start({ disks, memMiB: Math.max(1024, spec.memMiB + 512) });
+    await using stage = await Stage.start({ disks, memMiB: Math.max(1024, spec.memMiB + 512), ownProcessGroup: true });
     if (stopRequested) {
       progress('stopped by the user before the guest started');
       return 1;

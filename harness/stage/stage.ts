@@ -73,7 +73,16 @@ export class Stage implements AsyncDisposable {
       memMiB: opts.memMiB ?? 1024,
       append: ['console=ttyS0', 'quiet', 'panic=-1', opts.append ?? ''].join(' ').trim(),
     });
-    const proc = execa(config.qemu, argv, QEMU_SPAWN);
+    // detached: a process group of its own, out of reach of a terminal's Ctrl-C, which is for
+    // the CLI to handle; execa's cleanup skips a detached child, so the exit hook does its job
+    const proc: ResultPromise<typeof QEMU_SPAWN> = opts.ownProcessGroup
+      ? (execa(config.qemu, argv, { ...QEMU_SPAWN, detached: true }) as unknown as ResultPromise<typeof QEMU_SPAWN>)
+      : execa(config.qemu, argv, QEMU_SPAWN);
+    if (opts.ownProcessGroup) {
+      const kill = () => proc.kill('SIGKILL');
+      process.once('exit', kill);
+      void proc.finally(() => process.off('exit', kill));
+    }
     const stage = new Stage(proc, channels, sockDir, [config.qemu, ...argv]);
     stage.wire();
     try {

@@ -18,6 +18,12 @@ export interface StageOptions {
    * Default: those of the selected L1 kernel (none unless `kernel` is defaulted too).
    */
   modules?: readonly string[];
+  /**
+   * Run QEMU in a process group of its own (the CLI): a terminal's Ctrl-C then reaches only the
+   * harness, which stops the run and reports it as stopped by the user, instead of also
+   * reaching QEMU, which would quit under the run. QEMU is still killed when Node exits.
+   */
+  ownProcessGroup?: boolean;
   /** Host files to pass through as disks; a guest gets one with `--disk serial:<id>`. */
   disks?: readonly StageDisk[];
   /**
