@@ -7,17 +7,6 @@
  */
 #include "tap.h"
 
-#define EXT_BASE 0x10
-#define EXT_TIME 0x54494D45
-#define EXT_IPI 0x735049
-#define EXT_RFENCE 0x52464E43
-#define EXT_HSM 0x48534D
-#define EXT_SRST 0x53525354
-#define EXT_PMU 0x504D55
-#define EXT_DBCN 0x4442434E
-#define EXT_SUSP 0x53555350
-#define EXT_STA 0x535441
-#define EXT_FWFT 0x46574654
 
 #define ERR_NOT_SUPPORTED -2
 #define ERR_INVALID_PARAM -3
@@ -35,7 +24,7 @@ void trap_handler(unsigned long scause, unsigned long sepc, unsigned long stval)
 {
 	if (scause == (SCAUSE_INTR | IRQ_S_TIMER)) {
 		timer_irqs++;
-		sbi_call(EXT_TIME, 0, ~0UL, 0, 0); /* clears STIP */
+		sbi_call(SBI_EXT_TIME, 0, ~0UL, 0, 0); /* clears STIP */
 	} else if (scause == (SCAUSE_INTR | 1)) {
 		soft_irqs++;
 		csr_clear(sip, SIP_SSIP);
@@ -54,7 +43,7 @@ static struct sbiret call(unsigned long eid, unsigned long fid, unsigned long a0
 	return sbi_call(eid, fid, a0, a1, a2);
 }
 
-static long probe(unsigned long eid) { return call(EXT_BASE, 3, eid, 0, 0).value; }
+static long probe(unsigned long eid) { return call(SBI_EXT_BASE, 3, eid, 0, 0).value; }
 
 static void expect_err(const char *ext, const char *what, struct sbiret r, long want)
 {
@@ -69,30 +58,30 @@ static void spin_until(uint64_t t)
 
 static void base(void)
 {
-	struct sbiret r = call(EXT_BASE, 0, 0, 0, 0);
+	struct sbiret r = call(SBI_EXT_BASE, 0, 0, 0, 0);
 	tap_check(r.error == 0 && ((r.value >> 24) & 0x7f) >= 2, "BASE", "get_spec_version reports v2.0 or later", r.value >> 24, 2);
 	puts("# spec version ");
 	putdec((r.value >> 24) & 0x7f);
 	puts(".");
 	putdec(r.value & 0xffffff);
-	r = call(EXT_BASE, 1, 0, 0, 0);
+	r = call(SBI_EXT_BASE, 1, 0, 0, 0);
 	puts(", impl id ");
 	putdec(r.value);
 	puts(r.value == 3 ? " (KVM)\n" : "\n");
 	tap_check(r.error == 0, "BASE", "get_impl_id succeeds", r.error, 0);
-	expect_err("BASE", "get_impl_version succeeds", call(EXT_BASE, 2, 0, 0, 0), 0);
-	tap_check(probe(EXT_BASE) != 0, "BASE", "probe_extension(BASE) is non-zero", probe(EXT_BASE), 1);
+	expect_err("BASE", "get_impl_version succeeds", call(SBI_EXT_BASE, 2, 0, 0, 0), 0);
+	tap_check(probe(SBI_EXT_BASE) != 0, "BASE", "probe_extension(BASE) is non-zero", probe(SBI_EXT_BASE), 1);
 	tap_check(probe(0x0a000000) == 0, "BASE", "probe_extension of an unknown EID is 0", probe(0x0a000000), 0);
-	expect_err("BASE", "get_mvendorid succeeds", call(EXT_BASE, 4, 0, 0, 0), 0);
-	expect_err("BASE", "get_marchid succeeds", call(EXT_BASE, 5, 0, 0, 0), 0);
-	expect_err("BASE", "get_mimpid succeeds", call(EXT_BASE, 6, 0, 0, 0), 0);
-	expect_err("BASE", "an unknown FID is NOT_SUPPORTED", call(EXT_BASE, 0x99, 0, 0, 0), ERR_NOT_SUPPORTED);
+	expect_err("BASE", "get_mvendorid succeeds", call(SBI_EXT_BASE, 4, 0, 0, 0), 0);
+	expect_err("BASE", "get_marchid succeeds", call(SBI_EXT_BASE, 5, 0, 0, 0), 0);
+	expect_err("BASE", "get_mimpid succeeds", call(SBI_EXT_BASE, 6, 0, 0, 0), 0);
+	expect_err("BASE", "an unknown FID is NOT_SUPPORTED", call(SBI_EXT_BASE, 0x99, 0, 0, 0), ERR_NOT_SUPPORTED);
 	expect_err("BASE", "an unknown EID is NOT_SUPPORTED", call(0x0a000000, 0, 0, 0, 0), ERR_NOT_SUPPORTED);
 }
 
 static void time_ext(void)
 {
-	if (!probe(EXT_TIME)) {
+	if (!probe(SBI_EXT_TIME)) {
 		tap_skip("TIME", "set_timer", "extension absent");
 		return;
 	}
@@ -100,17 +89,17 @@ static void time_ext(void)
 	csr_clear(sie, 1UL << IRQ_S_TIMER);
 	csr_set(sstatus, SSTATUS_SIE);
 	uint64_t t = rdtime() + MS;
-	expect_err("TIME", "set_timer succeeds", call(EXT_TIME, 0, t, 0, 0), 0);
+	expect_err("TIME", "set_timer succeeds", call(SBI_EXT_TIME, 0, t, 0, 0), 0);
 	spin_until(t + MS);
 	/* got: bit 0 = STIP pending, bit 1 = taken; so "not pending" (0) and "taken" (2, 3) differ */
 	long masked = ((csr_read(sip) & SIP_STIP) ? 1 : 0) | (timer_irqs ? 2 : 0);
 	tap_check(masked == 1, "TIME", "a masked timer is pending, not taken", masked, 1);
-	call(EXT_TIME, 0, ~0UL, 0, 0);
+	call(SBI_EXT_TIME, 0, ~0UL, 0, 0);
 	tap_check(!(csr_read(sip) & SIP_STIP), "TIME", "set_timer(far future) clears the pending timer", 1, 0);
 	/* delivered */
 	csr_clear(sstatus, SSTATUS_SIE);
 	t = rdtime() + MS;
-	call(EXT_TIME, 0, t, 0, 0);
+	call(SBI_EXT_TIME, 0, t, 0, 0);
 	csr_set(sie, 1UL << IRQ_S_TIMER);
 	for (uint64_t start = rdtime(); !timer_irqs && rdtime() - start < 1000 * MS;)
 		wait_for_interrupt();
@@ -120,22 +109,22 @@ static void time_ext(void)
 
 static void ipi(void)
 {
-	if (!probe(EXT_IPI)) {
+	if (!probe(SBI_EXT_IPI)) {
 		tap_skip("IPI", "send_ipi", "extension absent");
 		return;
 	}
 	csr_clear(sie, SIP_SSIP);
-	expect_err("IPI", "send_ipi to self (mask 1, base 0) succeeds", call(EXT_IPI, 0, 1, 0, 0), 0);
+	expect_err("IPI", "send_ipi to self (mask 1, base 0) succeeds", call(SBI_EXT_IPI, 0, 1, 0, 0), 0);
 	tap_check((csr_read(sip) & SIP_SSIP) != 0, "IPI", "the self IPI is pending as SSIP", 0, 1);
 	csr_clear(sip, SIP_SSIP);
-	expect_err("IPI", "broadcast (base -1) succeeds", call(EXT_IPI, 0, 0, ~0UL, 0), 0);
+	expect_err("IPI", "broadcast (base -1) succeeds", call(SBI_EXT_IPI, 0, 0, ~0UL, 0), 0);
 	tap_check((csr_read(sip) & SIP_SSIP) != 0, "IPI", "a broadcast reaches this hart", 0, 1);
 	csr_clear(sip, SIP_SSIP);
-	expect_err("IPI", "a mask naming an absent hart is INVALID_PARAM", call(EXT_IPI, 0, 1, 100, 0), ERR_INVALID_PARAM);
+	expect_err("IPI", "a mask naming an absent hart is INVALID_PARAM", call(SBI_EXT_IPI, 0, 1, 100, 0), ERR_INVALID_PARAM);
 	csr_clear(sip, SIP_SSIP);
 	csr_set(sie, SIP_SSIP);
 	csr_set(sstatus, SSTATUS_SIE);
-	call(EXT_IPI, 0, 1, 0, 0);
+	call(SBI_EXT_IPI, 0, 1, 0, 0);
 	for (int i = 0; i < 1000 && !soft_irqs; i++)
 		asm volatile("nop");
 	csr_clear(sstatus, SSTATUS_SIE);
@@ -145,15 +134,15 @@ static void ipi(void)
 
 static void rfence(void)
 {
-	if (!probe(EXT_RFENCE)) {
+	if (!probe(SBI_EXT_RFENCE)) {
 		tap_skip("RFENCE", "remote fences", "extension absent");
 		return;
 	}
-	expect_err("RFENCE", "remote_fence_i succeeds", call(EXT_RFENCE, 0, 1, 0, 0), 0);
-	expect_err("RFENCE", "remote_sfence_vma (whole space) succeeds", call(EXT_RFENCE, 1, 1, 0, 0), 0);
-	expect_err("RFENCE", "remote_sfence_vma_asid succeeds", call(EXT_RFENCE, 2, 1, 0, 0), 0);
-	expect_err("RFENCE", "broadcast remote_fence_i succeeds", call(EXT_RFENCE, 0, 0, ~0UL, 0), 0);
-	expect_err("RFENCE", "remote_hfence_gvma is NOT_SUPPORTED for a guest without H", call(EXT_RFENCE, 3, 1, 0, 0), ERR_NOT_SUPPORTED);
+	expect_err("RFENCE", "remote_fence_i succeeds", call(SBI_EXT_RFENCE, 0, 1, 0, 0), 0);
+	expect_err("RFENCE", "remote_sfence_vma (whole space) succeeds", call(SBI_EXT_RFENCE, 1, 1, 0, 0), 0);
+	expect_err("RFENCE", "remote_sfence_vma_asid succeeds", call(SBI_EXT_RFENCE, 2, 1, 0, 0), 0);
+	expect_err("RFENCE", "broadcast remote_fence_i succeeds", call(SBI_EXT_RFENCE, 0, 0, ~0UL, 0), 0);
+	expect_err("RFENCE", "remote_hfence_gvma is NOT_SUPPORTED for a guest without H", call(SBI_EXT_RFENCE, 3, 1, 0, 0), ERR_NOT_SUPPORTED);
 }
 
 static volatile unsigned long secondary_hartid = ~0UL, secondary_opaque;
@@ -169,34 +158,34 @@ void secondary_main(unsigned long hartid, unsigned long opaque)
 
 static void hsm(void)
 {
-	if (!probe(EXT_HSM)) {
+	if (!probe(SBI_EXT_HSM)) {
 		tap_skip("HSM", "hart state management", "extension absent");
 		return;
 	}
-	struct sbiret r = call(EXT_HSM, 2, 0, 0, 0);
+	struct sbiret r = call(SBI_EXT_HSM, 2, 0, 0, 0);
 	tap_check(r.error == 0 && r.value == HSM_STARTED, "HSM", "hart_get_status(self) is STARTED", r.value, HSM_STARTED);
-	expect_err("HSM", "hart_get_status of an absent hart is INVALID_PARAM", call(EXT_HSM, 2, 100, 0, 0), ERR_INVALID_PARAM);
-	expect_err("HSM", "hart_start of this running hart is ALREADY_AVAILABLE", call(EXT_HSM, 0, 0, (unsigned long)secondary_entry, 0), ERR_ALREADY_AVAILABLE);
-	expect_err("HSM", "hart_start of an absent hart is INVALID_PARAM", call(EXT_HSM, 0, 100, (unsigned long)secondary_entry, 0), ERR_INVALID_PARAM);
-	expect_err("HSM", "hart_suspend with a reserved type is INVALID_PARAM", call(EXT_HSM, 3, 0x12345, 0, 0), ERR_INVALID_PARAM);
+	expect_err("HSM", "hart_get_status of an absent hart is INVALID_PARAM", call(SBI_EXT_HSM, 2, 100, 0, 0), ERR_INVALID_PARAM);
+	expect_err("HSM", "hart_start of this running hart is ALREADY_AVAILABLE", call(SBI_EXT_HSM, 0, 0, (unsigned long)secondary_entry, 0), ERR_ALREADY_AVAILABLE);
+	expect_err("HSM", "hart_start of an absent hart is INVALID_PARAM", call(SBI_EXT_HSM, 0, 100, (unsigned long)secondary_entry, 0), ERR_INVALID_PARAM);
+	expect_err("HSM", "hart_suspend with a reserved type is INVALID_PARAM", call(SBI_EXT_HSM, 3, 0x12345, 0, 0), ERR_INVALID_PARAM);
 
 	/* retentive suspend returns once an (enabled) interrupt is pending */
 	csr_set(sie, 1UL << IRQ_S_TIMER);
 	uint64_t wake = rdtime() + 5 * MS;
-	call(EXT_TIME, 0, wake, 0, 0);
-	r = call(EXT_HSM, 3, 0, 0, 0);
+	call(SBI_EXT_TIME, 0, wake, 0, 0);
+	r = call(SBI_EXT_HSM, 3, 0, 0, 0);
 	uint64_t woke = rdtime();
 	tap_check(r.error == 0 && woke >= wake, "HSM", "retentive hart_suspend returns 0 once the timer is pending", r.error, 0);
 	csr_clear(sie, 1UL << IRQ_S_TIMER);
-	call(EXT_TIME, 0, ~0UL, 0, 0);
+	call(SBI_EXT_TIME, 0, ~0UL, 0, 0);
 
-	r = call(EXT_HSM, 2, 1, 0, 0);
+	r = call(SBI_EXT_HSM, 2, 1, 0, 0);
 	if (r.error) {
 		tap_skip("HSM", "start and stop a secondary hart", "one hart only (boot with --cpus 2)");
 		return;
 	}
 	tap_check(r.value == HSM_STOPPED, "HSM", "a secondary hart waits STOPPED until started", r.value, HSM_STOPPED);
-	r = call(EXT_HSM, 0, 1, (unsigned long)secondary_entry, 0xc0ffee);
+	r = call(SBI_EXT_HSM, 0, 1, (unsigned long)secondary_entry, 0xc0ffee);
 	expect_err("HSM", "hart_start of the secondary succeeds", r, 0);
 	for (uint64_t start = rdtime(); secondary_hartid == ~0UL && rdtime() - start < 1000 * MS;)
 		;
@@ -205,67 +194,67 @@ static void hsm(void)
 		  (long)secondary_hartid, 1);
 	long status = -1;
 	for (uint64_t start = rdtime(); rdtime() - start < 1000 * MS;)
-		if ((status = call(EXT_HSM, 2, 1, 0, 0).value) == HSM_STOPPED)
+		if ((status = call(SBI_EXT_HSM, 2, 1, 0, 0).value) == HSM_STOPPED)
 			break;
 	tap_check(status == HSM_STOPPED, "HSM", "hart_stop returns the secondary to STOPPED", status, HSM_STOPPED);
 }
 
 static void srst(void)
 {
-	if (!probe(EXT_SRST)) {
+	if (!probe(SBI_EXT_SRST)) {
 		tap_skip("SRST", "system_reset", "extension absent");
 		return;
 	}
-	expect_err("SRST", "a reserved reset_type is INVALID_PARAM", call(EXT_SRST, 0, 0x1000, 0, 0), ERR_INVALID_PARAM);
+	expect_err("SRST", "a reserved reset_type is INVALID_PARAM", call(SBI_EXT_SRST, 0, 0x1000, 0, 0), ERR_INVALID_PARAM);
 }
 
 static char page_cross[8192] __attribute__((aligned(4096)));
 
 static void dbcn(void)
 {
-	if (!probe(EXT_DBCN)) {
+	if (!probe(SBI_EXT_DBCN)) {
 		tap_skip("DBCN", "debug console", "extension absent");
 		return;
 	}
 	static const char msg[] = "# DBCN write\n";
-	struct sbiret r = call(EXT_DBCN, 0, sizeof msg - 1, (unsigned long)msg, 0);
+	struct sbiret r = call(SBI_EXT_DBCN, 0, sizeof msg - 1, (unsigned long)msg, 0);
 	tap_check(r.error == 0 && r.value == sizeof msg - 1, "DBCN", "write returns the bytes written", r.value, sizeof msg - 1);
 	char *p = page_cross + 4096 - 5;
 	memcpy(p, "# page-cross\n", 13);
-	r = call(EXT_DBCN, 0, 13, (unsigned long)p, 0);
+	r = call(SBI_EXT_DBCN, 0, 13, (unsigned long)p, 0);
 	tap_check(r.error == 0 && r.value == 13, "DBCN", "a write crossing a page boundary is whole", r.value, 13);
-	expect_err("DBCN", "write from a non-RAM address is INVALID_PARAM", call(EXT_DBCN, 0, 4, 0x1000, 0), ERR_INVALID_PARAM);
-	expect_err("DBCN", "write with base_addr_hi set (beyond RAM) is INVALID_PARAM", call(EXT_DBCN, 0, 4, (unsigned long)msg, 1), ERR_INVALID_PARAM);
-	expect_err("DBCN", "write past the end of RAM is INVALID_PARAM", call(EXT_DBCN, 0, 0x10000000, (unsigned long)msg, 0), ERR_INVALID_PARAM);
-	r = call(EXT_DBCN, 2, '#', 0, 0);
-	call(EXT_DBCN, 2, '\n', 0, 0);
+	expect_err("DBCN", "write from a non-RAM address is INVALID_PARAM", call(SBI_EXT_DBCN, 0, 4, 0x1000, 0), ERR_INVALID_PARAM);
+	expect_err("DBCN", "write with base_addr_hi set (beyond RAM) is INVALID_PARAM", call(SBI_EXT_DBCN, 0, 4, (unsigned long)msg, 1), ERR_INVALID_PARAM);
+	expect_err("DBCN", "write past the end of RAM is INVALID_PARAM", call(SBI_EXT_DBCN, 0, 0x10000000, (unsigned long)msg, 0), ERR_INVALID_PARAM);
+	r = call(SBI_EXT_DBCN, 2, '#', 0, 0);
+	call(SBI_EXT_DBCN, 2, '\n', 0, 0);
 	expect_err("DBCN", "write_byte succeeds", r, 0);
 	char buf[8];
-	r = call(EXT_DBCN, 1, sizeof buf, (unsigned long)buf, 0);
+	r = call(SBI_EXT_DBCN, 1, sizeof buf, (unsigned long)buf, 0);
 	tap_check(r.error == 0 && (unsigned long)r.value <= sizeof buf, "DBCN", "read with no input returns at most num_bytes", r.value, 0);
-	expect_err("DBCN", "read into a non-RAM address is INVALID_PARAM", call(EXT_DBCN, 1, 4, 0x1000, 0), ERR_INVALID_PARAM);
+	expect_err("DBCN", "read into a non-RAM address is INVALID_PARAM", call(SBI_EXT_DBCN, 1, 4, 0x1000, 0), ERR_INVALID_PARAM);
 }
 
 static void optional(void)
 {
-	if (probe(EXT_SUSP))
-		expect_err("SUSP", "system_suspend with a reserved sleep_type is INVALID_PARAM", call(EXT_SUSP, 0, 0x1234, 0, 0), ERR_INVALID_PARAM);
+	if (probe(SBI_EXT_SUSP))
+		expect_err("SUSP", "system_suspend with a reserved sleep_type is INVALID_PARAM", call(SBI_EXT_SUSP, 0, 0x1234, 0, 0), ERR_INVALID_PARAM);
 	else
 		tap_skip("SUSP", "system suspend", "extension absent");
-	if (probe(EXT_STA)) {
-		expect_err("STA", "set_shmem with a misaligned address is INVALID_PARAM", call(EXT_STA, 0, 1, 0, 0), ERR_INVALID_PARAM);
-		expect_err("STA", "set_shmem(-1) disables steal-time accounting", call(EXT_STA, 0, ~0UL, ~0UL, 0), 0);
+	if (probe(SBI_EXT_STA)) {
+		expect_err("STA", "set_shmem with a misaligned address is INVALID_PARAM", call(SBI_EXT_STA, 0, 1, 0, 0), ERR_INVALID_PARAM);
+		expect_err("STA", "set_shmem(-1) disables steal-time accounting", call(SBI_EXT_STA, 0, ~0UL, ~0UL, 0), 0);
 	} else {
 		tap_skip("STA", "steal-time accounting", "extension absent");
 	}
-	if (probe(EXT_FWFT)) {
-		struct sbiret r = call(EXT_FWFT, 1, 0x3fffffff, 0, 0);
+	if (probe(SBI_EXT_FWFT)) {
+		struct sbiret r = call(SBI_EXT_FWFT, 1, 0x3fffffff, 0, 0);
 		tap_check(r.error != 0, "FWFT", "get of a reserved feature fails", r.error, ERR_INVALID_PARAM);
 	} else {
 		tap_skip("FWFT", "firmware features", "extension absent");
 	}
-	if (probe(EXT_PMU))
-		expect_err("PMU", "num_counters succeeds", call(EXT_PMU, 0, 0, 0, 0), 0);
+	if (probe(SBI_EXT_PMU))
+		expect_err("PMU", "num_counters succeeds", call(SBI_EXT_PMU, 0, 0, 0, 0), 0);
 	else
 		tap_skip("PMU", "performance monitoring", "extension absent");
 }
@@ -283,7 +272,7 @@ int main(void)
 	dbcn();
 	optional();
 	tap_plan();
-	sbi_call(EXT_SRST, 0, 0, 0, 0); /* shutdown, no reason: the run's end checks it */
+	sbi_call(SBI_EXT_SRST, 0, 0, 0, 0); /* shutdown, no reason: the run's end checks it */
 	puts("Bail out! SRST shutdown returned\n");
 	return 0x5757;
 }

@@ -16,8 +16,6 @@
  */
 #include "rt.h"
 
-#define EXT_BASE 0x10
-#define EXT_HSM 0x48534D
 
 #define MSG "sbi-trace: DBCN write\n"
 #define MARK_HSM_ABSENT 0x100
@@ -41,13 +39,13 @@ void secondary_main(unsigned long hartid, unsigned long opaque)
 int main(void)
 {
 	static const char msg[] = MSG;
-	long hsm = sbi_call(EXT_BASE, 3, EXT_HSM, 0, 0).value; /* probe_extension */
+	long hsm = sbi_call(SBI_EXT_BASE, 3, SBI_EXT_HSM, 0, 0).value; /* probe_extension */
 
 	sbi_call(SBI_EXT_DBCN, 0, sizeof(msg) - 1, (unsigned long)msg, 0);
 	bootcase_mark(hsm ? MARK_HSM_PRESENT : MARK_HSM_ABSENT);
 	/* hart_get_status(1) fails with one hart */
-	if (hsm && sbi_call(EXT_HSM, 2, 1, 0, 0).error == 0 &&
-	    sbi_call(EXT_HSM, 0, 1, (unsigned long)secondary_entry, 0).error == 0)
+	if (hsm && sbi_call(SBI_EXT_HSM, 2, 1, 0, 0).error == 0 &&
+	    sbi_call(SBI_EXT_HSM, 0, 1, (unsigned long)secondary_entry, 0).error == 0)
 		for (uint64_t t0 = rdtime(); !secondary_done && rdtime() - t0 < 1000 * MS;)
 			barrier();
 	sbi_call(SBI_EXT_DBCN, 2, '\n', 0, 0);

@@ -8,13 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-
-#define SBI_EXT_LEGACY_PUTCHAR 0x01
-#define SBI_EXT_TIME 0x54494D45
-#define SBI_EXT_SRST 0x53525354
-#define SBI_EXT_HSM 0x48534D
-#define SBI_EXT_DBCN 0x4442434E
-#define SBI_EXT_BOOTCASE 0x08424354
+#include "bootcase.h" /* the SBI IDs and the BOOTCASE FIDs */
 
 #define UART0 0x10000000UL
 #define PLIC 0x0c000000UL
