@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { loadManifest, repoRoot } from '../../harness/config.js';
+import { config, loadManifest, repoRoot } from '../../harness/config.js';
 import { describe, expect, test } from '../../harness/vitest/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bootcase-cli-'));
@@ -15,8 +15,10 @@ const asm = (name: string) => join(loadManifest().asmGuests, `${name}.elf`);
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 /** The CLI as `npx bootcase` runs it, minus the bin's extra process (so signals reach it). */
+/** No CLI outlives its test: execa's SIGTERM reaches the CLI, which stops its run. */
+const timeout = 90_000 * config.timeoutScale;
 const cli = (args: string[], opts: { stdin?: 'pipe' } = {}) =>
-  execa(process.execPath, ['--import', 'tsx', join(repoRoot, 'harness/cli/main.ts'), ...args], { cwd: repoRoot, reject: false, stdin: opts.stdin ?? 'ignore' });
+  execa(process.execPath, ['--import', 'tsx', join(repoRoot, 'harness/cli/main.ts'), ...args], { cwd: repoRoot, reject: false, stdin: opts.stdin ?? 'ignore', timeout });
 
 /** Resolve once the process's stdout has printed `text` (the guest's console is its stdout). */
 const printed = (proc: ResultPromise, text: string) =>
@@ -145,6 +147,37 @@ describe('bootcase run: input and stopping', () => {
     expect(r.exitCode).toBe(1);
   });
 
+  // script(1) gives the CLI a terminal; `stty -g` before and after shows it was restored
+  const onTerminal = (cmd: string) =>
+    execa('script', ['-qec', `stty -g; ${process.execPath} --import tsx harness/cli/main.ts ${cmd}; echo status=$?; stty -g`, '/dev/null'], { cwd: repoRoot, reject: false, timeout });
+  const ttyResult = (out: string) => {
+    const lines = out.replace(/\r/g, '').split('\n');
+    return { before: lines[0], after: lines.filter((l) => l).at(-1), status: /status=(\d+)/.exec(out)?.[1], out };
+  };
+
+  test('on a terminal the console is raw: Enter is a CR to the guest, and the terminal is restored', async () => {
+    const live = onTerminal('run uart-echo');
+    await printed(live, 'type a line>');
+    live.stdin!.write('typed\r');
+    const t = ttyResult((await live).stdout);
+    expect(t.out).toMatch(/got: typed \(\d+ interrupts\)/);
+    expect(t.out).toContain('Ctrl-a x quits');
+    expect(t.status).toBe('0');
+    expect(t.after).toBe(t.before);
+  });
+
+  test('on a terminal Ctrl-a x quits (stopped by the user, exit 1); Ctrl-C and Ctrl-a Ctrl-a go to the guest', async () => {
+    const live = onTerminal('run uart-echo');
+    await printed(live, 'type a line>');
+    live.stdin!.write('a\x03b\x01\x01c');
+    await printed(live, 'a\x03b\x01c'); // the guest's echo: Ctrl-C and one Ctrl-a arrived as bytes, nothing stopped
+    live.stdin!.write('\x01x');
+    const t = ttyResult((await live).stdout);
+    expect(t.out).toMatch(/uart-echo: stopped by the user/);
+    expect(t.status).toBe('1');
+    expect(t.after).toBe(t.before);
+  });
+
   test('vm.kill() from the API: run.stoppedBy is user', async ({ boot }) => {
     await using vm = await boot('hang', { timeoutMs: 30_000 });
     await vm.waitForLine('spinning forever');
@@ -157,7 +190,7 @@ describe('bootcase run: input and stopping', () => {
 
   test('a terminal Ctrl-C signals the whole process group (the bin, the CLI, QEMU): still stopped by the user', async () => {
     // detached: a group of its own, as a shell gives a foreground job; the signal goes to all of it
-    const live = execa(process.execPath, [join(repoRoot, 'harness/bin/bootcase.js'), 'run', 'hang', '--timeout-ms', '60000'], { cwd: repoRoot, reject: false, stdin: 'ignore', detached: true });
+    const live = execa(process.execPath, [join(repoRoot, 'harness/bin/bootcase.js'), 'run', 'hang', '--timeout-ms', '60000'], { cwd: repoRoot, reject: false, stdin: 'ignore', detached: true, timeout });
     await printed(live, 'spinning forever');
     process.kill(-live.pid!, 'SIGINT');
     const r = await live;

@@ -72,16 +72,19 @@ export async function runCommand(argv: string[]): Promise<number> {
   const { spec, disks } = resolveGuest(plan);
   // loaded only now: a usage error above should not wait seconds for the stage's modules
   const [{ boot }, { Stage }] = await Promise.all([import('../boot.js'), import('../stage/stage.js')]);
-  // Ctrl-C (or a SIGTERM) is the user ending the run: the result says so, not "deadline".
+  // Ctrl-C (or a SIGTERM, SIGHUP) is the user ending the run: the result says so, not "deadline".
   // Before the run exists there is only the stage to stop, once it is up (half a second).
+  // A second signal does not wait: exit now (the stage's exit hook kills QEMU).
   let vm: StartedGuest | undefined;
   let stopRequested = false;
   const stop = () => {
+    if (stopRequested) process.exit(1);
     stopRequested = true;
     if (vm) void vm.kill('user');
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  // SIGHUP too: the terminal went away; QEMU is in a group of its own and would outlive us
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const s of signals) process.on(s, stop);
   try {
     progress('starting the L1 stage (QEMU TCG + KVM host kernel)');
     // L1 holds the guest's RAM beside its own: a large --mem needs a larger stage
@@ -107,7 +110,6 @@ export async function runCommand(argv: string[]): Promise<number> {
     report(stage, run);
     return run.passed ? 0 : 1;
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    for (const s of signals) process.off(s, stop);
   }
 }
