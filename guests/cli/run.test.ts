@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { config, loadManifest, repoRoot } from '../../harness/config.js';
+import { linuxInitramfs } from '../../harness/guest/linux.js';
 import { describe, expect, test } from '../../harness/vitest/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bootcase-cli-'));
@@ -134,6 +135,18 @@ describe('bootcase run: input and stopping', () => {
     live.stdin!.write('hello from a pipe\n');
     const r = await live;
     expect(r.stdout).toMatch(/^got: hello from a pipe \(\d+ interrupts\)$/m);
+    expect(r.exitCode, r.stderr).toBe(0);
+  });
+
+  test('a Linux Image with an --initrd: typed input reaches its userspace', async () => {
+    const image = loadManifest().linuxKernels.tiny!;
+    const append = 'console=ttyS0 earlycon=sbi panic=-1 quiet bootcase_input=1';
+    const live = cli(['run', image, '--initrd', linuxInitramfs(), '--append', append, '--mem', '256', '--timeout-ms', '60000'], { stdin: 'pipe' });
+    await printed(live, 'BOOTCASE-INPUT?');
+    live.stdin!.write('ping\n');
+    const r = await live;
+    expect(r.stdout).toMatch(/^ok \d+ - console input round trip/m);
+    expect(r.stdout).not.toMatch(/^not ok/m);
     expect(r.exitCode, r.stderr).toBe(0);
   });
 
