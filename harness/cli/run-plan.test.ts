@@ -82,6 +82,7 @@ describe('bootcase run: options to a plan', () => {
 
   test('arguments after -- go to the VMM as they are, after the ones from options', () => {
     expect(plan('--cpus', '2', '--', '--virtio-console', '--harts-running').init.vmmArgs).toEqual(['--cpus', '2', '--virtio-console', '--harts-running']);
+    expect(plan('--', '--disk', 'serial:rw').init.vmmArgs).toEqual(['--disk', 'serial:rw']); // a stage disk by serial is fine
   });
 
   test('--help', () => {
@@ -113,6 +114,9 @@ describe('bootcase run: bad input is one line and a usage error', () => {
     [['guest.elf', '--profile', 'xv6', '--fs', join(dir, 'missing')], '--fs'],
     [['guest.elf', '--dump-dtb='], '--dump-dtb needs a file name'],
     [['guest.elf', '--cpus', '1', '--cpus', '2'], '--cpus is given more than once'],
+    [['guest.elf', '--', '--initrd', initrd], 'bootcase run: --initrd after -- names a path inside L1; give --initrd before -- with a host file'],
+    [['guest.elf', '--', '--disk', d0], '--disk after -- names a path inside L1'],
+    [['guest.elf', '--', '--kernel', d0], 'give IMAGE before --'],
     [['guest.elf', ...Array.from({ length: 9 }, () => ['--disk', d0]).flat()], 'at most 8 --disk'],
   ] as const)('%j', ([argv, want]) => {
     const msg = bad(...argv);

@@ -97,6 +97,10 @@ export function planRun(argv: readonly string[], opts: { interactive?: boolean }
     // the VMM writes the tree to its console ("-"); the CLI saves those bytes on the host
     vmmArgs.push('--dump-dtb', '-');
   }
+  // After `--` a path would name a file inside L1, which the user cannot put there: point them
+  // at the option that uploads it (the old `-- --initrd /host/file` failed in the VMM)
+  const pathOpt = p.rest.find((a, i) => ['--kernel', '--initrd', '--firmware', '--dump-dtb'].includes(a) || (a === '--disk' && !p.rest[i + 1]?.startsWith('serial:')));
+  if (pathOpt) throw new UsageError(`bootcase run: ${pathOpt} after -- names a path inside L1; give ${pathOpt === '--kernel' ? 'IMAGE' : pathOpt} before -- with a host file`);
   vmmArgs.push(...p.rest);
   const init: RunPlan['init'] = {
     vmmArgs,
