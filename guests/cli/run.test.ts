@@ -41,6 +41,13 @@ describe('bootcase run: exit status and console', () => {
     expect(r.exitCode, r.stderr).toBe(0);
   });
 
+  test('--trace sbi prints each call; --sbi-serve and --sbi-disable reach the VMM', async () => {
+    const r = await cli(['run', 'hello-dbcn', '--trace', 'sbi', '--sbi-serve', 'time', '--sbi-disable', 'hsm', '--mem', '64']);
+    expect(r.stderr).toMatch(/^ {2}sbi hart 0 vmm DBCN\.write\(0x1a, 0x[0-9a-f]+,/m);
+    expect(r.stderr).toMatch(/^ {2}sbi hart 0 kvm SRST\.system_reset/m);
+    expect(r.exitCode, r.stderr).toBe(0);
+  });
+
   test('a failing guest exits 1, by milestone name', async () => {
     const r = await cli(['run', 'report-fail']);
     expect(r.stderr).toContain('report-fail: report code 7 (fail)');
