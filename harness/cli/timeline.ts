@@ -12,7 +12,3 @@ export function formatTimeline(stage: Stage, run: RunResult): string {
   const w1 = Math.max(...rows.map((r) => r[1].length));
   return rows.map(([a, b, c]) => `  ${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`).join('\n');
 }
-
-// Moved to ./table.ts; kept here only for the CLI files still in flight (demo, list) until they
-// import ./table.js themselves.
-export { formatTable } from './table.js';
