@@ -41,11 +41,7 @@ static int request(uint32_t type, uint64_t sector, int with_data, int device_wri
 
 int main(void)
 {
-	unsigned long base = virtio_find(2);
-	CHECK(base != 0, 2);
-	CHECK(virtio_init(base) == 0, 3);
-	CHECK(virtq_setup(&vq, base, 0) == 0, 4);
-	virtio_driver_ok(base);
+	unsigned long base = virtio_open(2, &vq);
 	uint64_t capacity = mmio_read32(base + VIRTIO_CONFIG) | (uint64_t)mmio_read32(base + VIRTIO_CONFIG + 4) << 32;
 	CHECK(capacity >= 2, 5);
 

@@ -18,11 +18,7 @@ static volatile uint8_t status;
 
 int main(void)
 {
-	unsigned long base = virtio_find(2);
-	CHECK(base != 0, 2);
-	CHECK(virtio_init(base) == 0, 3);
-	CHECK(virtq_setup(&vq, base, 0) == 0, 4);
-	virtio_driver_ok(base);
+	unsigned long base = virtio_open(2, &vq);
 	memset(data, 0x66, sizeof data);
 	vq.desc[0] = (struct virtq_desc){ (unsigned long)&hdr, sizeof hdr, VIRTQ_DESC_F_NEXT, 1 };
 	vq.desc[1] = (struct virtq_desc){ (unsigned long)data, sizeof data, VIRTQ_DESC_F_NEXT, 2 };

@@ -81,3 +81,14 @@ int virtq_wait_used(struct virtq *q, uint32_t *len)
 	}
 	return -1;
 }
+
+unsigned long virtio_open(uint32_t id, struct virtq *q)
+{
+	unsigned long base = virtio_find(id);
+
+	CHECK(base != 0, 2);
+	CHECK(virtio_init(base) == 0, 3);
+	CHECK(virtq_setup(q, base, 0) == 0, 4);
+	virtio_driver_ok(base);
+	return base;
+}

@@ -76,6 +76,9 @@ int virtio_init(unsigned long base);
 /* Set up queue `index` on `q`; returns 0 or a negative step number. */
 int virtq_setup(struct virtq *q, unsigned long base, unsigned index);
 void virtio_driver_ok(unsigned long base);
+/* find, init, queue 0, DRIVER_OK: the device's window, or the run ends with code 2, 3 or 4 for
+ * the step that failed (no such device, negotiation, queue set-up) */
+unsigned long virtio_open(uint32_t id, struct virtq *q);
 /* Publish descriptor chain head `head` and notify the device. */
 void virtq_submit(struct virtq *q, uint16_t head);
 /* Wait (bounded spin) for the next used element; returns 0 and fills *len, or -1. */
