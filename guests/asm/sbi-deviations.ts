@@ -9,7 +9,7 @@ export const knownDeviations: TapDeviations = {
   // got is a bit field (cases/sbi-compliance.c): 1 = STIP pending, 2 = the interrupt was taken.
   // The deviation is "neither" (0); a masked timer that is taken (2 or 3) is a bug, not this.
   'TIME: a masked timer is pending, not taken': {
-    reason: 'sip.STIP reads 0 in VS-mode while a masked timer is due (the interrupt is delivered once STIE is set); seen with QEMU 7.2 TCG + KVM 6.12',
+    reason: "sip.STIP reads 0 in VS-mode while a masked timer is due (the interrupt is delivered once STIE is set): QEMU 7.2's rmw_vsip64 (target/riscv/csr.c) masks VS-mode reads of sip to VSSIP; QEMU 10 shows STIP, so this is the L0's, not KVM's",
     diag: { got: 0, want: 1 },
   },
   'SRST: a reserved reset_type is INVALID_PARAM': {
