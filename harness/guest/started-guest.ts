@@ -222,25 +222,7 @@ export class StartedGuest implements AsyncDisposable {
   /** Wait until the console has printed a line matching `pattern`. */
   async waitForLine(pattern: RegExp | string, opts: { timeoutMs?: number } = {}): Promise<RegExpMatchArray> {
     const re = typeof pattern === 'string' ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : pattern;
-    const { ms, deadlineMs } = this.remaining(opts.timeoutMs);
-    const found = deferred<RegExpMatchArray>();
-    const check = () => {
-      const m = this.consoleText.match(re);
-      if (m) found.resolve(m);
-      else if (this.finished) found.reject(new Error(`run ended before the console printed ${re}`));
-    };
-    this.waiters.add(check);
-    check();
-    try {
-      return await withDeadline(found.promise, ms);
-    } catch (e) {
-      if (e instanceof Error && e.message.startsWith('run ended')) {
-        throw new VmmCrashedError(`${e.message} (${this.endEvent ? `exit ${this.endEvent.exit}` : 'no end event'})`, this.evidence());
-      }
-      throw new GuestTimeoutError(`console line ${re}`, deadlineMs, this.evidence());
-    } finally {
-      this.waiters.delete(check);
-    }
+    return this.waitUntil(() => this.consoleText.match(re), opts.timeoutMs, `console line ${re}`, `the console printed ${re}`);
   }
 
   /**
@@ -248,20 +230,32 @@ export class StartedGuest implements AsyncDisposable {
    * console, so this works while the console lags or is stalled); returns that event.
    */
   async waitForEvent<E extends StageEvent>(pred: (e: StageEvent) => e is E, opts: { timeoutMs?: number; what?: string } = {}): Promise<E> {
-    const { ms, deadlineMs } = this.remaining(opts.timeoutMs);
-    const found = deferred<E>();
+    const what = opts.what ?? 'an event';
+    return this.waitUntil(() => this.events.find(pred), opts.timeoutMs, what, what);
+  }
+
+  /**
+   * The one wait behind waitForLine and waitForEvent: `find` is tried now and on every console
+   * chunk and event. A deadline is a GuestTimeoutError (waiting for `what`); a run that ends
+   * first is a VmmCrashedError ("run ended before `missing`").
+   */
+  private async waitUntil<T>(find: () => T | null | undefined, timeoutMs: number | undefined, what: string, missing: string): Promise<T> {
+    const { ms, deadlineMs } = this.remaining(timeoutMs);
+    const found = deferred<T>();
+    const ended = new Error('run ended');
     const check = () => {
-      const e = this.events.find(pred);
-      if (e) found.resolve(e);
-      else if (this.finished) found.reject(new Error('run ended'));
+      const v = find();
+      if (v !== null && v !== undefined) found.resolve(v);
+      else if (this.finished) found.reject(ended);
     };
     this.waiters.add(check);
     check();
     try {
       return await withDeadline(found.promise, ms);
     } catch (e) {
-      const what = opts.what ?? 'an event';
-      if (e instanceof Error && e.message === 'run ended') throw new VmmCrashedError(`run ended without ${what}`, this.evidence());
+      if (e === ended) {
+        throw new VmmCrashedError(`run ended before ${missing} (${this.endEvent ? `exit ${this.endEvent.exit}` : 'no end event'})`, this.evidence());
+      }
       throw new GuestTimeoutError(what, deadlineMs, this.evidence());
     } finally {
       this.waiters.delete(check);
