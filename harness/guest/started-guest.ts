@@ -280,8 +280,8 @@ export class StartedGuest implements AsyncDisposable {
     if (f.end.exit === 'error') throw new VmmRejectedError(f.end.msg ?? 'unknown error', this.evidence());
     const result = new RunResult(this.spec.name, this.runId, f.end, this.consoleText, [...this.events], [...this.timeline], () => this.artifactPaths, {
       stoppedByUser: this.killedFor === 'user',
+      save: () => this.saveArtifacts(),
     });
-    Object.defineProperty(result, 'saveArtifacts', { value: () => this.saveArtifacts() });
     if (config.keepArtifacts) this.evidence();
     return result;
   }

@@ -69,8 +69,11 @@ export class RunResult {
     readonly timeline: readonly TimelineEntry[],
     /** Where artifacts went, when they were written (on failure or BOOTCASE_KEEP_ARTIFACTS). */
     readonly artifacts: () => string[],
-    /** The harness killed the run for the user, not for its deadline (StartedGuest.kill). */
-    opts: { stoppedByUser?: boolean } = {},
+    /**
+     * stoppedByUser: the harness killed the run for the user, not for its deadline
+     * (StartedGuest.kill). save: write the run's artifacts now (StartedGuest's evidence).
+     */
+    private readonly opts: { stoppedByUser?: boolean; save?: () => string[] } = {},
   ) {
     this.exit = end.exit;
     this.code = end.code;
@@ -84,6 +87,11 @@ export class RunResult {
     this.stoppedBy = end.by === 'sigterm' && opts.stoppedByUser ? 'user' : end.by;
     this.consoleBytes = end.console_bytes;
     this.guestMs = end.guest_us === undefined ? undefined : end.guest_us / 1000;
+  }
+
+  /** Write the run's artifacts (once; matchers and the TAP bridge call it on a failure) and return their paths. */
+  saveArtifacts(): string[] {
+    return this.opts.save ? this.opts.save() : this.artifacts();
   }
 
   /** True for the two "the guest says it passed" endings: SRST shutdown, or a report of code 0. */

@@ -5,8 +5,7 @@ import { runMismatches, type RunExpectation } from '../run/expectation.js';
 import type { RunResult } from '../run/result.js';
 
 function evidence(run: RunResult): string {
-  const save = (run as unknown as { saveArtifacts?: () => string[] }).saveArtifacts;
-  const files = save ? save() : run.artifacts();
+  const files = run.saveArtifacts();
   return `\nartifacts: ${files.join(', ') || '(none)'}\n--- console tail ---\n${run.consoleTail(30) || '(no console output)'}`;
 }
 

@@ -16,8 +16,6 @@ import './matchers.js';
 /** describeTap's default bound on one TAP guest run (boot to end), before the timeout scale. */
 const TAP_RUN_MS = 240_000;
 
-const saveArtifacts = (run: RunResult): string[] => (run as unknown as { saveArtifacts?: () => string[] }).saveArtifacts?.() ?? run.artifacts();
-
 /** One stage for a whole test file, started on first use and disposed after the file. */
 export function fileStage(options: StageOptions = {}): () => Promise<Stage> {
   const holder = new StageHolder(options);
@@ -96,7 +94,7 @@ export function describeTap(title: string, run: (signal: AbortSignal) => Promise
         await check(ctx);
       } catch (e) {
         if ((e as { code?: string })?.code === 'VITEST_PENDING') throw e; // ctx.skip(): not a failure
-        const files = saveArtifacts(result);
+        const files = result.saveArtifacts();
         await annotateEvidence(ctx, { guest: result.guest, consoleTail: result.consoleTail(50), artifacts: files });
         if (e instanceof Error && !e.message.includes(files[0] ?? '\0')) e.message += `\nartifacts: ${files.join(', ')}`;
         throw e;
@@ -105,7 +103,7 @@ export function describeTap(title: string, run: (signal: AbortSignal) => Promise
     const tap = parseTap(result.console);
     test('the kernel does not panic', () => {
       const panic = kernelPanic(result.console);
-      if (panic) throw new GuestPanicError(panic, saveArtifacts(result));
+      if (panic) throw new GuestPanicError(panic, result.saveArtifacts());
     });
     const deviations = opts.knownDeviations ?? {};
     for (const p of tap.points) {
