@@ -130,7 +130,7 @@ static const uint8_t *vm_map_linux_in_place(struct vm *vm, const struct file_map
 	return p;
 }
 
-int vm__load(struct vm *vm, const struct file_map *image, enum image_format fmt,
+int vm__load(struct vm *vm, const struct file_map *image, const struct image_decl *decl,
 	     const struct file_map *initrd)
 {
 	uint64_t limit = vm->ram.base + vm->ram.size - DTB_MAX_SIZE, initrd_start;
@@ -141,11 +141,12 @@ int vm__load(struct vm *vm, const struct file_map *image, enum image_format fmt,
 
 	if (vm->ram.size <= DTB_MAX_SIZE)
 		return vm__fail(vm, EINVAL, "option --mem: too small");
-	vm->format = fmt;
-	ret = loader__load(fmt, fmt == IMAGE_LINUX ? vm_map_linux_in_place(vm, image) : image->data,
-			   image->len, &vm->ram, &vm->image, err, sizeof(err));
+	vm->format = loader__detect(image->data, image->len, decl);
+	ret = loader__load(vm->format == IMAGE_LINUX ? vm_map_linux_in_place(vm, image) : image->data,
+			   image->len, decl, &vm->ram, &vm->image, err, sizeof(err));
 	if (ret)
-		return vm__fail(vm, ret, "--kernel %s: %s", vm->cfg->kernel, err);
+		return vm__fail(vm, ret, "--kernel %s: %s (%s)", vm->cfg->kernel, err,
+				loader__reason_name(vm->image.reason));
 	if (initrd && initrd->len) {
 		if (vm_place_initrd(vm, initrd->len, &initrd_start))
 			return vm__fail(vm, E2BIG, "--initrd %s: %zu bytes do not fit in %llu MiB of RAM",

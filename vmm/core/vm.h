@@ -76,7 +76,7 @@ __attribute__((format(printf, 3, 4))) int vm__fail(struct vm *vm, int err, const
 
 /* Each returns 0 or -errno with vm->err set (vm.c, vm-load.c). */
 int vm__open(struct vm *vm, const struct vm_config *cfg, struct events *ev, struct console *con);
-int vm__load(struct vm *vm, const struct file_map *image, enum image_format fmt,
+int vm__load(struct vm *vm, const struct file_map *image, const struct image_decl *decl,
 	     const struct file_map *initrd);
 /* --firmware: copy the flat binary into the firmware window. */
 int vm__load_firmware(struct vm *vm, const struct file_map *fw);

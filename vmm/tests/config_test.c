@@ -77,6 +77,11 @@ static void test_errors(void)
 		  "option --sbi-serve hsm needs ipi too (--sbi-serve hsm,ipi)" },
 		{ { "vmm", "--kernel", "k", "--sbi-serve", "time,hsm", NULL },
 		  "option --sbi-serve hsm needs ipi too" },
+		{ { "vmm", "--kernel", "k", "--flat-load", "0x8g", NULL },
+		  "option --flat-load: '0x8g' is not a guest address" },
+		{ { "vmm", "--kernel", "k", "--flat-load", "0", NULL }, "option --flat-load: '0'" },
+		{ { "vmm", "--kernel", "k", "--flat-entry", "0x80000000", NULL },
+		  "option --flat-entry needs --flat-load ADDR" },
 	};
 	struct vm_config c;
 	size_t i;
@@ -200,7 +205,21 @@ static void test_too_many_virtio(void)
 	CHECK_CONTAINS(test_err, "option --disk: at most 8 disks");
 }
 
+/* a flat binary is declared, with where it goes and where it starts */
+static void test_flat_load(void)
+{
+	static const char *const argv[] = { "vmm", "--kernel", "u-boot.bin", "--flat-load",
+					    "0x80200000", "--flat-entry", "2149580804", NULL };
+	struct vm_config c;
+
+	CHECK_EQ(test__parse(&c, argv), 0);
+	CHECK_EQ(c.flat, 1);
+	CHECK_EQ(c.flat_load, 0x80200000ULL);
+	CHECK_EQ(c.flat_entry, 0x80200004ULL);
+}
+
 const struct test config_tests[] = {
+	{ "config: --flat-load and --flat-entry", test_flat_load },
 	{ "config: --disk, --virtio-console, --cpus, --harts-running", test_devices },
 	{ "config: disks and the virtio-console share 8 slots", test_too_many_virtio },
 	{ "config: all options", test_good },
