@@ -6,7 +6,7 @@ import { $, fs, path } from 'zx';
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { config, DEFAULT_L1, manifestPath, repoRoot, type L1Kernel, type Manifest } from '../harness/config.js';
+import { config, DEFAULT_L1, installed, manifestPath, repoRoot, type L1Kernel, type Manifest } from '../harness/config.js';
 import { fetchDebianKernel } from './debian-kernel.js';
 import { DEFAULT_L1_SOURCE, type L1Source } from './l1-source.js';
 import { countObjects, watchBuild } from './progress.js';
@@ -17,7 +17,7 @@ const log = (msg: string) => quiet || console.error(`build: ${msg}`);
 
 async function requireTool(bin: string, pkg: string): Promise<void> {
   if ((await $`command -v ${bin}`.nothrow()).exitCode !== 0) {
-    throw new Error(`${bin} is not installed (Debian package ${pkg}); run: bash ci/setup.sh`);
+    throw new Error(`${bin} is not installed (Debian package ${pkg}); run: ${installed ? `apt-get install ${pkg} (npx bootcase doctor lists the rest)` : 'bash ci/setup.sh'}`);
   }
 }
 
@@ -91,8 +91,10 @@ export async function build(): Promise<Manifest> {
   await requireTool('riscv64-linux-gnu-gcc', 'gcc-riscv64-linux-gnu');
   await requireTool('make', 'make');
   const jobs = String((await import('node:os')).availableParallelism());
+  // The installed package builds out of its own tree (node_modules may be read-only, and is shared).
+  const vmmOut = installed ? path.join(config.outDir, 'vmm') : path.join(repoRoot, 'vmm/build');
   log('vmm');
-  await $`make -s -j${jobs} -C ${path.join(repoRoot, 'vmm')}`;
+  await $`make -s -j${jobs} -C ${path.join(repoRoot, 'vmm')} ${installed ? [`BUILD=${vmmOut}`] : []}`;
   const asmOut = path.join(config.outDir, 'guests/asm');
   log('guests/asm');
   await $`make -s -j${jobs} -C ${path.join(repoRoot, 'guests/asm')} OUT=${asmOut}`;
@@ -113,7 +115,7 @@ export async function build(): Promise<Manifest> {
   const previous = ((await fs.readJson(manifestPath).catch(() => ({}))) as Partial<Manifest>).l1Kernels ?? {};
   const kept = Object.entries(previous).filter(([, k]) => [k.kernel, ...(k.modules ?? [])].every((p) => fs.existsSync(p)));
   const l1Kernels = { ...Object.fromEntries(kept), [DEFAULT_L1]: defaultL1 };
-  const manifest: Manifest = { l1Kernel, l1Kernels, vmm: path.join(repoRoot, 'vmm/build/vmm'), asmGuests: asmOut, linuxInit, linuxKernels, xv6Shim: path.join(xv6Out, 'shim.bin') };
+  const manifest: Manifest = { l1Kernel, l1Kernels, vmm: path.join(vmmOut, 'vmm'), asmGuests: asmOut, linuxInit, linuxKernels, xv6Shim: path.join(xv6Out, 'shim.bin') };
   await fs.outputJson(manifestPath, manifest, { spaces: 2 });
   log(`wrote ${manifestPath}`);
   return manifest;

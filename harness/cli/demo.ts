@@ -6,6 +6,7 @@ import { tallyTap } from '../protocol/tap.js';
 import { runMismatches } from '../run/expectation.js';
 import { cases } from '../../guests/asm/cases.js';
 import { build } from '../../images/build.js';
+import { buildOnFirstUse, installed } from '../config.js';
 import { formatTable } from './table.js';
 import { helpText, parse } from './args.js';
 import { DEMO } from './specs.js';
@@ -18,7 +19,7 @@ export async function demo(argv: string[]): Promise<number> {
     return 0;
   }
   progress('building (cached: seconds when nothing changed)');
-  await build();
+  await (installed ? buildOnFirstUse() : build());
   progress('starting the L1 stage');
   await using stage = await Stage.start();
   progress(`stage ready in ${stage.bootMs.toFixed(0)} ms; running ${cases.length} asm milestones, 2 device guests, Linux and the SBI suite`);
