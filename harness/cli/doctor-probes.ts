@@ -48,5 +48,6 @@ export function machineProbes(): DoctorProbes {
     },
     sudo: process.getuid?.() === 0 ? '' : 'sudo ',
     buildCommand: installed ? 'npx bootcase build' : 'npm run build',
+    packageRoot: repoRoot,
   };
 }

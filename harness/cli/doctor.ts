@@ -21,6 +21,8 @@ export interface DoctorProbes {
   sudo: string;
   /** The command that builds what is missing: `npx bootcase build` (installed) or `npm run build`. */
   buildCommand: string;
+  /** Where the package (or the repository) is: its containers/engine.sh starts an engine of our own. */
+  packageRoot: string;
 }
 
 export interface DoctorCheck {
@@ -74,7 +76,7 @@ export async function doctorChecks(p: DoctorProbes, qemu: string): Promise<Docto
   const engine = await p.engine();
   checks.push(engine.ok
     ? { name: 'container engine', ok: true, detail: engine.description, optional: true }
-    : { name: 'container engine', ok: false, detail: `${engine.reason} (only buildGuests({ toolchain: 'container' }) needs one)`, fix: `${apt(p, PACKAGES.engine)}, then start it (or bootcase's own: bash containers/engine.sh start)`, optional: true });
+    : { name: 'container engine', ok: false, detail: `${engine.reason} (only buildGuests({ toolchain: 'container' }) needs one)`, fix: `${apt(p, PACKAGES.engine)}, then start it (or bootcase's own: bash ${p.packageRoot}/containers/engine.sh start)`, optional: true });
   return checks;
 }
 
