@@ -10,6 +10,7 @@ PKGS=(
   gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu libc6-dev-riscv64-cross  # static riscv64 VMM + guests
   linux-source-6.12 bc bison flex libssl-dev libelf-dev ccache xz-utils patch  # kernel builds
   cpio device-tree-compiler make gcc file e2fsprogs                         # unit tests, dtb checks, ext2 disks
+  g++                                                                       # the native addon (native/: the VMM's loader for the harness)
   linux-source-6.1 debian-archive-keyring                                   # matrix (ci/matrix.ts): 6.1 L1, trixie L1 fetch
   docker.io debootstrap zstd                                                # toolchain container (containers/)
   clang libclang-rt-14-dev                                                  # libFuzzer target (make -C vmm fuzz)
@@ -39,4 +40,8 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   npm install --no-save --no-audit --no-fund --loglevel=error
   echo "$want" > "$stamp"
 fi
+# The native addon needs Node's C headers (node_api.h): NodeSource's nodejs package carries them,
+# Debian's own nodejs has them in libnode-dev. npm install built it above (package.json
+# "install"); this names what is missing when it could not.
+node native/build.cjs >/dev/null
 echo "setup: ok" >&2
