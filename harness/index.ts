@@ -4,7 +4,7 @@ export { Stage, treeFiles, type StageFile, type StageOptions } from './stage/sta
 export { execProgram, type ProgramInit } from './guest/program.js';
 export { StartedGuest } from './guest/started-guest.js';
 export { guest, asmGuest, loadImage, checkGuestImage, type GuestSpec, type GuestInit, type TraceKind } from './guest/guest.js';
-export { checkImage, memoryMap, type ImageCheckOptions, type ImageVerdict, type MemoryRegion, type LoadSegment } from './native/addon.js';
+export { checkImage, memoryMap, region, type MemoryMap, type ImageCheckOptions, type ImageVerdict, type MemoryRegion, type LoadSegment } from './native/addon.js';
 export { RunResult, type SbiCall, type TimelineEntry } from './run/result.js';
 export { runMismatches, type RunExpectation } from './run/expectation.js';
 export { SBI_EID, SBI_EID_NAMES, sbiCallName, type SbiEidName, type SbiExtName, type SbiServeName } from './protocol/sbi.js';

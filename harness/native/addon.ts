@@ -80,8 +80,29 @@ export function addon(): Addon {
 /** The VMM's loader verdict on an image, without loading it (vmm/loader: loader__check). */
 export const checkImage = (bytes: Uint8Array, opts: ImageCheckOptions): ImageVerdict => addon().checkImage(bytes, opts);
 
-/** The guest memory map as the VMM has it (vmm/include/layout.h), and where RAM starts. */
-export function memoryMap(): { ramBase: bigint; regions: readonly MemoryRegion[] } {
-  const a = addon();
-  return { ramBase: a.constants.dramBase, regions: a.layout };
+export interface MemoryMap {
+  /** Where guest RAM starts (the `memory` region's base). */
+  ramBase: bigint;
+  /** Every region of the machine, in layout.h's order; `firmware` and `clint` exist only with --profile xv6. */
+  regions: readonly MemoryRegion[];
+  /** virtio-mmio slot i is at the `virtio_mmio` base + i * virtioStride. */
+  virtioStride: bigint;
+  virtioSlots: number;
+  /** The timer's frequency, as the device tree gives it. */
+  timebaseHz: number;
+  /** Bytes at the top of RAM that hold the device tree (an image must end below them). */
+  dtbMaxSize: bigint;
+}
+
+/** The guest memory map as the VMM has it (vmm/include/layout.h). */
+export function memoryMap(): MemoryMap {
+  const { constants: k, layout } = addon();
+  return { ramBase: k.dramBase, regions: layout, virtioStride: k.virtioStride, virtioSlots: k.virtioSlots, timebaseHz: k.timebaseHz, dtbMaxSize: k.dtbMaxSize };
+}
+
+/** A region by its layout.h name (`serial`, `plic`, `virtio_mmio`, `memory`, ...). */
+export function region(name: string): MemoryRegion {
+  const r = addon().layout.find((x) => x.name === name);
+  if (!r) throw new Error(`no region '${name}' in vmm/include/layout.h (${addon().layout.map((x) => x.name).join(', ')})`);
+  return r;
 }
