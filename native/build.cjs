@@ -36,7 +36,7 @@ function nodeAddonApiDir() {
 
 /** Node's C headers (node_api.h): next to this node, or Debian's /usr/include/node. */
 function nodeHeaderDir() {
-  const dirs = [process.env.BOOTCASE_NODE_INCLUDE, resolve(process.execPath, '../../include/node'), '/usr/include/node'].filter(Boolean);
+  const dirs = process.env.BOOTCASE_NODE_INCLUDE ? [process.env.BOOTCASE_NODE_INCLUDE] : [resolve(process.execPath, '../../include/node'), '/usr/include/node'];
   const found = dirs.find((d) => existsSync(join(d, 'node_api.h')));
   if (found) return found;
   throw new AddonBuildError(
@@ -57,7 +57,7 @@ function addonHash() {
 function run(tool, pkg, args) {
   const r = spawnSync(tool, args, { encoding: 'utf8' });
   if (r.error && r.error.code === 'ENOENT') {
-    throw new AddonBuildError(`native addon: no ${tool} on PATH; install the Debian package ${pkg} (apt-get install ${pkg}), or set ${pkg === 'g++' ? 'CXX' : 'CC'}`);
+    throw new AddonBuildError(`native addon: no ${tool} on PATH; install the Debian package ${pkg} (apt-get install ${pkg}), or name another compiler in ${pkg === 'g++' ? 'CXX' : 'CC'}`);
   }
   if (r.error) throw new AddonBuildError(`native addon: ${tool}: ${r.error.message}`);
   if (r.status !== 0) throw new AddonBuildError(`native addon: ${tool} ${args.join(' ')} failed (status ${r.status}):\n${r.stderr}`);
@@ -70,6 +70,9 @@ function buildAddon({ force = false, quiet = false } = {}) {
   if (!force && existsSync(target)) return target;
   const cc = process.env.CC || 'gcc';
   const cxx = process.env.CXX || 'g++';
+  // everything it needs, named before anything is compiled
+  run(cc, 'gcc', ['--version']);
+  run(cxx, 'g++', ['--version']);
   const napi = nodeHeaderDir();
   const api = nodeAddonApiDir();
   if (!quiet) process.stderr.write(`bootcase: building the native addon (the VMM's loader for the harness) into ${target}\n`);
