@@ -75,12 +75,22 @@ describe('bootcase run: exit status and console', () => {
     });
   });
 
-  test('a file the VMM cannot boot is a setup error: exit 2', async () => {
+  test('a file the VMM cannot boot is a setup error: exit 2, before any stage', async () => {
     const text = join(dir, 'notes.txt');
     writeFileSync(text, 'not a kernel\n'.repeat(4096 * 40));
-    const r = await cli(['run', text, '--mem', '1']);
-    expect(r.stderr).toMatch(/^bootcase: .*notes\.txt: image \(\d+ bytes\) is larger than guest RAM \(1 MiB\)$/m);
-    expect(r.exitCode).toBe(2);
+    const [undeclared, tooBig] = await Promise.all([cli(['run', text]), cli(['run', text, '--flat-load', '0x80000000', '--mem', '1'])]);
+    expect(undeclared.stderr).toMatch(/^bootcase: .*notes\.txt: neither an ELF nor a RISC-V Linux Image, and not declared a flat binary \(starts with 6e 6f 74 20\) \(unknown-format\)$/m);
+    expect(tooBig.stderr).toMatch(/^bootcase: .*notes\.txt: flat image of \d+ bytes at 0x80000000 is outside RAM \[0x80000000, 0x80100000\) \(outside-ram\)$/m);
+    for (const r of [undeclared, tooBig]) {
+      expect(r.stderr).not.toContain('starting the L1 stage');
+      expect(r.exitCode).toBe(2);
+    }
+  });
+
+  test('--flat-load declares a flat binary: hello-dbcn.bin boots', async () => {
+    const r = await cli(['run', asm('hello-dbcn').replace(/\.elf$/, '.bin'), '--flat-load', '0x80000000']);
+    expect(r.stdout).toBe('Hello from guest via DBCN');
+    expect(r.exitCode, r.stderr).toBe(0);
   });
 
   test('--help for every subcommand, and list', async () => {
