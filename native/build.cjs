@@ -12,11 +12,12 @@
 'use strict';
 const { spawnSync } = require('node:child_process');
 const { createHash } = require('node:crypto');
-const { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } = require('node:fs');
+const { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } = require('node:fs');
 const { dirname, join, resolve } = require('node:path');
 
 const ROOT = resolve(__dirname, '..');
-const OUT = join(ROOT, 'native', 'build');
+/** Builds go beside the sources; an installed package in a read-only node_modules uses the cache. */
+const OUTS = [join(ROOT, 'native', 'build'), join(process.env.BOOTCASE_CACHE || join(require('node:os').homedir(), '.cache', 'bootcase'), 'native')];
 const C_SRCS = ['native/facts.c', 'vmm/loader/loader.c', 'vmm/loader/elf.c', 'vmm/loader/linux.c'];
 const CXX_SRCS = ['native/bootcase.cc'];
 const HEADERS = ['native/facts.h', 'vmm/loader/loader.h', 'vmm/loader/dtb.h', 'vmm/include/layout.h', 'vmm/include/sbi-ids.h', 'vmm/include/faults.h'];
@@ -63,11 +64,24 @@ function run(tool, pkg, args) {
   if (r.status !== 0) throw new AddonBuildError(`native addon: ${tool} ${args.join(' ')} failed (status ${r.status}):\n${r.stderr}`);
 }
 
+function writable(dir) {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Build the addon unless the current inputs' build exists; returns its path. */
 function buildAddon({ force = false, quiet = false } = {}) {
-  const hash = addonHash();
-  const target = join(OUT, `bootcase-${hash}.node`);
-  if (!force && existsSync(target)) return target;
+  const name = `bootcase-${addonHash()}.node`;
+  const found = OUTS.map((d) => join(d, name)).find((f) => existsSync(f));
+  if (!force && found) return found;
+  const OUT = OUTS.find(writable);
+  if (!OUT) throw new AddonBuildError(`native addon: none of ${OUTS.join(', ')} is writable`);
+  const target = join(OUT, name);
   const cc = process.env.CC || 'gcc';
   const cxx = process.env.CXX || 'g++';
   // everything it needs, named before anything is compiled
@@ -76,7 +90,6 @@ function buildAddon({ force = false, quiet = false } = {}) {
   const napi = nodeHeaderDir();
   const api = nodeAddonApiDir();
   if (!quiet) process.stderr.write(`bootcase: building the native addon (the VMM's loader for the harness) into ${target}\n`);
-  mkdirSync(OUT, { recursive: true });
   // a private directory, then one rename: parallel test workers never see half a file
   const tmp = mkdtempSync(join(OUT, '.tmp-'));
   try {
