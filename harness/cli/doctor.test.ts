@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { doctorChecks, doctorCommand, formatDoctor, PACKAGES, type DoctorProbes } from './doctor.js';
 
 const KERNELS = { 'L1 6.12-tiny': '/c/kernels/l1/Image', 'guest tiny': '/c/kernels/tiny/Image' };
@@ -82,6 +82,19 @@ describe('bootcase doctor', () => {
     expect(item(text, 'linux-source').fix).toBe('apt-get install -y linux-source-6.12');
     expect(text).not.toContain('sudo');
     expect(text.trim().split('\n').at(-1)).toBe('bootcase doctor: 3 missing (linux-source, kernel build tools, VMM and guests); run the fix commands above');
+  });
+
+  test('--help says what it checks and what the exit status means, and checks nothing', async () => {
+    const out = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      expect(await doctorCommand(['--help'])).toBe(0);
+      const text = out.mock.calls.map((c) => String(c[0])).join('\n');
+      expect(text).toMatch(/^usage: bootcase doctor/m);
+      expect(text).toContain('QEMU, the riscv64 cross gcc, linux-source, the kernels, a container engine');
+      expect(text).toContain('Exit status: 0 when everything a boot needs is there');
+    } finally {
+      out.mockRestore();
+    }
   });
 
   test('bad input: an argument or an unknown option is a usage error naming it', async () => {
