@@ -73,7 +73,15 @@ describe('bootcase doctor', () => {
     expect(code).toBe(0);
     const { line, fix } = item(text, 'container engine');
     expect(line).toMatch(/^absent\s+container engine\s+no container engine answers .*only buildGuests/);
-    expect(fix).toBe('sudo apt-get install -y docker.io, then start it (or bootcase\'s own: bash /p/node_modules/bootcase/containers/engine.sh start)');
+    expect(fix).toBe('bash /p/node_modules/bootcase/containers/engine.sh start'); // docker is installed, not running
+  });
+
+  test('no docker at all: the engine fix installs it first', async () => {
+    const { text } = await report(machine({
+      version: async (cmd) => (cmd === 'docker' ? undefined : 'v1'),
+      engine: async () => ({ ok: false, reason: 'no container engine answers' }),
+    }));
+    expect(item(text, 'container engine').fix).toBe('sudo apt-get install -y docker.io && bash /p/node_modules/bootcase/containers/engine.sh start');
   });
 
   test('as root the fixes have no sudo; several missing items are all counted', async () => {

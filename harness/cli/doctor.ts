@@ -74,9 +74,12 @@ export async function doctorChecks(p: DoctorProbes, qemu: string): Promise<Docto
   const built = p.builtMissing();
   checks.push(built === undefined ? { name: 'VMM and guests', ok: true, detail: 'built' } : { name: 'VMM and guests', ok: false, detail: built, fix: p.buildCommand });
   const engine = await p.engine();
+  // installed but not running: start one (bootcase's own dockerd under the cache, or the system's)
+  const start = `bash ${p.packageRoot}/containers/engine.sh start`;
+  const engineFix = (await p.version('docker')) ? start : `${apt(p, PACKAGES.engine)} && ${start}`;
   checks.push(engine.ok
     ? { name: 'container engine', ok: true, detail: engine.description, optional: true }
-    : { name: 'container engine', ok: false, detail: `${engine.reason} (only buildGuests({ toolchain: 'container' }) needs one)`, fix: `${apt(p, PACKAGES.engine)}, then start it (or bootcase's own: bash ${p.packageRoot}/containers/engine.sh start)`, optional: true });
+    : { name: 'container engine', ok: false, detail: `${engine.reason} (only buildGuests({ toolchain: 'container' }) needs one)`, fix: engineFix, optional: true });
   return checks;
 }
 
