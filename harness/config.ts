@@ -61,7 +61,10 @@ export const config = Object.freeze({
   artifactsDir: resolve(env.BOOTCASE_ARTIFACTS ?? join(installed ? process.cwd() : repoRoot, 'test-results')),
   /** Multiplies every deadline: raise it on a slow or loaded host (nested TCG is CPU-bound). */
   timeoutScale: Number(env.BOOTCASE_TIMEOUT_SCALE ?? '1') || 1,
-  qemu: env.BOOTCASE_QEMU ?? 'qemu-system-riscv64',
+  /** A qemu-system-riscv64 binary that replaces the L0's (harness/stage/l0.ts). */
+  qemu: env.BOOTCASE_QEMU || undefined,
+  /** The L0 QEMU by name (harness/stage/l0.ts L0_QEMUS: '10', the default, or '7.2'). */
+  l0: env.BOOTCASE_L0 || undefined,
   /** Write artifacts for passing runs too. */
   keepArtifacts: env.BOOTCASE_KEEP_ARTIFACTS === '1',
   /** Echo the stage (L1) log to stderr as it arrives, for debugging. */

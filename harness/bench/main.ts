@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { asmGuest, boot, config, loadManifest, Stage } from '../index.js';
 import { formatTable } from '../cli/table.js';
+import { selectL0 } from '../stage/l0.js';
 import { fetchQemuPeer } from '../../images/qemu-peer.js';
 import { oursOnce, peerGuest, peerOnce, peerStage, qemuPeerArgs, type Sample } from './peer.js';
 
@@ -20,7 +21,8 @@ const progress = (m: string) => process.stderr.write(`bench: ${m}\n`);
 
 async function main() {
   const manifest = loadManifest();
-  const qemuVersion = (await execa(config.qemu, ['--version'])).stdout.split('\n')[0];
+  const l0 = selectL0();
+  const qemuVersion = (await execa(l0.qemu, ['--version'])).stdout.split('\n')[0];
   const rows: string[][] = [];
   const results: Record<string, number> = {};
   const add = (name: string, samples: number[], unit: string, note: string) => {

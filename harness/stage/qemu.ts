@@ -18,6 +18,8 @@ export interface QemuSpec {
   sockDir: string;
   memMiB: number;
   append: string;
+  /** How the L0 finds OpenSBI (l0.ts firmwareArgs). */
+  firmwareArgs: readonly string[];
 }
 
 export function qemuArgs(spec: QemuSpec): string[] {
@@ -32,7 +34,7 @@ export function qemuArgs(spec: QemuSpec): string[] {
     '-smp', '1',
     '-m', `${spec.memMiB}M`,
     '-display', 'none', '-monitor', 'none', '-serial', 'stdio',
-    '-bios', 'default',
+    ...spec.firmwareArgs,
     // A panic or a poweroff must end the process, never reboot into a second run.
     '-no-reboot',
     '-kernel', spec.kernel,
