@@ -11,6 +11,13 @@ export interface StageDisk {
   readOnly?: boolean;
 }
 
+/** The L1 machine QEMU emulates (StageOptions.machine). */
+export interface L1Machine {
+  smp?: number;
+  cpu?: string;
+  machine?: string;
+}
+
 export interface QemuSpec {
   kernel: string;
   disks?: readonly StageDisk[];
@@ -20,6 +27,7 @@ export interface QemuSpec {
   append: string;
   /** How the L0 finds OpenSBI (l0.ts firmwareArgs). */
   firmwareArgs: readonly string[];
+  machine?: L1Machine;
 }
 
 export function qemuArgs(spec: QemuSpec): string[] {
@@ -28,10 +36,11 @@ export function qemuArgs(spec: QemuSpec): string[] {
     '-device', `virtserialport,chardev=${id},name=bootcase.${name}`,
   ];
   return [
-    '-M', 'virt',
-    '-cpu', 'rv64,h=true',
-    // One vCPU: on a 2-core host, MTTCG with 2 vCPUs is slower and noisier (probe, §6).
-    '-smp', '1',
+    '-M', spec.machine?.machine ?? 'virt',
+    '-cpu', spec.machine?.cpu ?? 'rv64,h=true',
+    // One vCPU: on a 2-core host MTTCG with 2 vCPUs did not pay under 7.2 (probe, §6), nor
+    // under QEMU 10 (npm run bench measures it: the "L1 -smp 2" rows).
+    '-smp', String(spec.machine?.smp ?? 1),
     '-m', `${spec.memMiB}M`,
     '-display', 'none', '-monitor', 'none', '-serial', 'stdio',
     ...spec.firmwareArgs,

@@ -69,9 +69,10 @@ export class Stage implements AsyncDisposable {
     const kernel = l1.kernel;
     const sockDir = mkdtempSync(join(tmpdir(), 'bootcase-'));
     const channels = await openChannels(sockDir);
-    const l0 = selectL0();
+    const l0 = selectL0(opts.l0);
     const argv = qemuArgs({
       firmwareArgs: l0.firmwareArgs,
+      machine: opts.machine,
       kernel,
       initrd: stageInitramfs(manifest.vmm, { modules: opts.modules ?? l1.modules, files: opts.files }),
       sockDir,
