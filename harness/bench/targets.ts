@@ -8,6 +8,8 @@ export const KEYS = {
   helloOwnStage: 'hello-dbcn: boot() -> verdict, cold (own stage)',
   vmmExit: 'SBI exit to VMM and back (BOOTCASE NOP)',
   bareExit: 'the same NOP exit, bare KVM_RUN loop (vmm/bench/kvm-loop.c)',
+  /** The median over reps of (VMM NOP exit / bare loop exit), each rep measuring both back to back. */
+  vmmOverBare: 'NOP exit: VMM / bare loop (median of per-rep ratios)',
   twoSequential: 'two stages: one after the other, ms',
   twoParallel: 'two stages: at once, ms',
 } as const;
@@ -23,7 +25,7 @@ const TARGETS: Target[] = [
   { what: 'L2 tiny Linux run -> init >= 3x faster than the QEMU peer in the same L1', value: (r) => r[KEYS.l2Ratio]!, ok: (v) => v >= 3, show: (v) => `${v.toFixed(2)}x` },
   { what: 'L2 tiny Linux run -> init <= 300 ms', value: (r) => r[KEYS.l2Ours]!, ok: (v) => v <= 300, show: (v) => `${v.toFixed(0)} ms` },
   { what: 'hello on its own stage (L1 boot included) <= 500 ms', value: (r) => r[KEYS.helloOwnStage]!, ok: (v) => v <= 500, show: (v) => `${v.toFixed(0)} ms` },
-  { what: "the VMM's NOP exit <= 1.2x the bare KVM_RUN loop's", value: (r) => r[KEYS.vmmExit]! / r[KEYS.bareExit]!, ok: (v) => v <= 1.2, show: (v) => `${v.toFixed(2)}x` },
+  { what: "the VMM's NOP exit <= 1.2x the bare KVM_RUN loop's", value: (r) => r[KEYS.vmmOverBare] ?? r[KEYS.vmmExit]! / r[KEYS.bareExit]!, ok: (v) => v <= 1.2, show: (v) => `${v.toFixed(2)}x` },
   { what: 'two stages at once take less wall time than one after the other', value: (r) => r[KEYS.twoParallel]! / r[KEYS.twoSequential]!, ok: (v) => v < 1, show: (v) => `${v.toFixed(2)}x of sequential` },
 ];
 

@@ -10,9 +10,9 @@ import { BuildMissingError } from '../errors.js';
 
 export const L0_QEMUS = {
   /** bookworm-backports' qemu-system-riscv + opensbi, unpacked by ci/setup.sh (install_qemu_l0). */
-  '10': { kind: 'unpacked', dir: 'qemu/10', series: '10.' },
+  '10': { kind: 'unpacked', dir: 'qemu/10' },
   /** Debian 12's own qemu-system-misc with its opensbi (the L0 before #13). */
-  '7.2': { kind: 'system', path: '/usr/bin/qemu-system-riscv64', series: '7.2' },
+  '7.2': { kind: 'system', path: '/usr/bin/qemu-system-riscv64' },
 } as const;
 
 export type L0Name = keyof typeof L0_QEMUS;
