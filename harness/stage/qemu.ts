@@ -38,8 +38,8 @@ export function qemuArgs(spec: QemuSpec): string[] {
   return [
     '-M', spec.machine?.machine ?? 'virt',
     '-cpu', spec.machine?.cpu ?? 'rv64,h=true',
-    // One vCPU: on a 2-core host MTTCG with 2 vCPUs did not pay under 7.2 (probe, §6), nor
-    // under QEMU 10 (npm run bench measures it: the "L1 -smp 2" rows).
+    // One vCPU by default: on a 2-core host MTTCG with 2 vCPUs did not pay under 7.2 (probe,
+    // §6); npm run bench measures -smp 2 under the L0 in use beside it (harness/bench/experiments.ts).
     '-smp', String(spec.machine?.smp ?? 1),
     '-m', `${spec.memMiB}M`,
     '-display', 'none', '-monitor', 'none', '-serial', 'stdio',
