@@ -13,7 +13,10 @@ import { oursOnce, peerGuest, peerOnce, peerStage, qemuPeerArgs, type Sample } f
 import { EXPERIMENTS, exitCosts, kvmLoopUs, median, runExperiment, twoStages } from './experiments.js';
 import { KEYS, targetLines } from './targets.js';
 
-const reps = Number(process.argv[2] ?? 5);
+// npm run bench [N] [--no-experiments]: N samples per row (5); the L1 experiments take a few minutes
+const args = process.argv.slice(2);
+const reps = Number(args.find((a) => /^\d+$/.test(a)) ?? 5);
+const experiments = !args.includes('--no-experiments');
 const progress = (m: string) => process.stderr.write(`bench: ${m}\n`);
 
 async function main() {
@@ -132,6 +135,17 @@ async function main() {
   if (peerError) console.log(`\nQEMU peer: not measured: ${(peerError as Error).message ?? String(peerError)}`);
   Object.assign(results, side.results);
 
+  if (experiments) await runExperiments(results);
+
+  console.log(`\ntargets (issue 13 §3), from this run's medians:\n${targetLines(results).join('\n')}`);
+  const out = join(config.outDir, 'bench.json');
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), l0: l0.name, qemu: qemuVersion, kernel: stage.kernelRelease, peer: peerWhat || undefined, results }, null, 2));
+  console.log(`\nwrote ${out}`);
+  if (peerError) process.exitCode = 1;
+}
+
+/** The L1 experiments side by side (experiments.ts), and two stages at once; their figures go into `results`. */
+async function runExperiments(results: Record<string, number>) {
   progress(`L1 experiments (${EXPERIMENTS.length} configurations) x${reps}, then two stages at once`);
   const xs = [];
   for (const x of EXPERIMENTS) xs.push(await runExperiment(x, reps));
@@ -143,12 +157,7 @@ async function main() {
   console.log(formatTable(['L1', 'one after the other', 'at once', 'at once / sequential'], two.map(({ name, r }) => [name, `${r.sequentialMs.toFixed(0)} ms`, `${r.parallelMs.toFixed(0)} ms`, `${(r.parallelMs / r.sequentialMs).toFixed(2)}x`])));
   const best = two.reduce((a, b) => (b.r.parallelMs / b.r.sequentialMs < a.r.parallelMs / a.r.sequentialMs ? b : a));
   Object.assign(results, { [KEYS.twoSequential]: best.r.sequentialMs, [KEYS.twoParallel]: best.r.parallelMs });
-
-  console.log(`\ntargets (issue 13 §3), from this run's medians:\n${targetLines(results).join('\n')}`);
-  const out = join(config.outDir, 'bench.json');
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), l0: l0.name, qemu: qemuVersion, kernel: stage.kernelRelease, peer: peerWhat || undefined, results }, null, 2));
-  console.log(`\nwrote ${out}`);
-  if (peerError) process.exitCode = 1;
+  console.log(`(the two-stages target below takes the better row: ${best.name})`);
 }
 
 /** Medians of both sides and the ratio QEMU / ours (targets.ts judges it). */
