@@ -36,7 +36,7 @@ fi
 # It is unpacked under $BOOTCASE_CACHE/qemu/<versions>/, not installed: Debian 12's QEMU 7.2 in
 # /usr/bin stays, as the matrix's other L0 (BOOTCASE_L0=7.2), and nothing else on the host moves.
 # apt runs with a private config: the host's own archive URI (read from its sources) with
-# bookworm + bookworm-backports, private lists and cache, so /etc/apt is untouched; only these
+# bookworm-backports alone, private lists and cache, so /etc/apt is untouched; only these
 # packages are taken from backports. Their shared libraries come from bookworm: any that
 # are missing on the host are installed with the host's ordinary apt (root only).
 install_qemu_l0() {

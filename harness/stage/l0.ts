@@ -28,6 +28,15 @@ export interface L0 {
   describe: string;
 }
 
+/** What to do when the unpacked QEMU 10 is missing (the stage's error and `bootcase doctor` say it). */
+export const L0_MISSING_FIX = "run `bash ci/setup.sh` in a bootcase checkout (it unpacks bookworm-backports' qemu-system-riscv 10 there), or set BOOTCASE_L0=7.2 to use Debian 12's qemu-system-misc";
+
+/** The binary an L0 runs (BOOTCASE_QEMU aside), whether or not it is there. */
+export function l0Binary(name: L0Name): string {
+  const q = L0_QEMUS[name];
+  return q.kind === 'system' ? q.path : join(config.cacheDir, q.dir, 'usr/bin/qemu-system-riscv64');
+}
+
 /** The L0 name in effect (BOOTCASE_L0, else the default); a clear error for an unknown one. */
 export function l0Name(name = config.l0): L0Name {
   if (name === undefined) return DEFAULT_L0;
@@ -43,12 +52,10 @@ export function selectL0(name = config.l0): L0 {
   const n = l0Name(name);
   if (config.qemu) return { name: n, qemu: config.qemu, firmwareArgs: ['-bios', 'default'], describe: `${config.qemu} (BOOTCASE_QEMU)` };
   const q = L0_QEMUS[n];
-  if (q.kind === 'system') return { name: n, qemu: q.path, firmwareArgs: ['-bios', 'default'], describe: q.path };
+  const qemu = l0Binary(n);
+  if (q.kind === 'system') return { name: n, qemu, firmwareArgs: ['-bios', 'default'], describe: q.path };
   const root = join(config.cacheDir, q.dir);
-  const qemu = join(root, 'usr/bin/qemu-system-riscv64');
-  if (!existsSync(qemu)) {
-    throw new BuildMissingError(`L0 QEMU ${n} is missing (${qemu}): run \`bash ci/setup.sh\` (it unpacks bookworm-backports' qemu-system-riscv there), or set BOOTCASE_L0=7.2`);
-  }
+  if (!existsSync(qemu)) throw new BuildMissingError(`L0 QEMU ${n} is missing (${qemu}): ${L0_MISSING_FIX}`);
   // Its data directory is compiled in as /usr/share/qemu (7.2's): point it at its own.
   return {
     name: n,
