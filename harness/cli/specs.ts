@@ -20,7 +20,7 @@ export const SBI_CHECK = {
   summary: 'Run the SBI compliance guest and print a compliance table for this KVM + VMM stack.',
   options: {
     cpus: { type: 'int', metavar: 'N', min: 1, max: 8, help: 'harts (default 2)' },
-    serve: { type: 'list', metavar: 'EXTS', choices: ['time', 'ipi', 'hsm'], help: "check the VMM's own extensions instead of KVM's" },
+    serve: { type: 'list', metavar: 'EXTS', choices: ['time', 'ipi', 'hsm', 'susp', 'fwft'], help: "check the VMM's own extensions instead of KVM's" },
   },
 } as const satisfies CommandSpec;
 
@@ -45,7 +45,7 @@ export const KVM_UNIT_TESTS = {
     tests: { type: 'string', metavar: 'A,B', help: 'only these tests, by their [name] in unittests.cfg (a nodefault test runs only when named)' },
     cpus: { type: 'int', metavar: 'N', min: 1, max: 8, help: 'vCPUs for smp = $MAX_SMP (default 2)' },
     mem: { type: 'int', metavar: 'MiB', min: 1, max: 65536, help: 'guest RAM for every test (default 128; above 4096 puts RAM past 4 GiB)' },
-    'sbi-serve': { type: 'list', metavar: 'EXTS', choices: ['time', 'ipi', 'hsm'], help: "SBI extensions the VMM serves instead of KVM (hsm: non-retentive suspend, which KVM 6.12 refuses)" },
+    'sbi-serve': { type: 'list', metavar: 'EXTS', choices: ['time', 'ipi', 'hsm', 'susp', 'fwft'], help: 'SBI extensions the VMM serves (hsm,ipi: non-retentive suspend, which KVM 6.12 refuses; susp (needs hsm,ipi) and fwft, which KVM 6.12 lacks)' },
     env: { type: 'string', metavar: 'FILE', help: 'KEY=VALUE lines added to every test\'s environment (as KVM_UNIT_TESTS_ENV), e.g. SBI_IMPL_ID=3' },
     verbose: { type: 'boolean', help: "stream each test's console" },
   },
