@@ -23,9 +23,13 @@ export const kutKnownSkips: Readonly<Record<string, string>> = {
     "KVM 6.12's HSM refuses non-retentive hart_suspend (NOT_SUPPORTED; it implements the retentive type only): run with --sbi-serve hsm (sbiServe: ['hsm']) to have the VMM serve HSM, where it works",
   'sbi: hsm: hart_suspend: non-retentive suspend not supported by cpu1': 'as above: KVM 6.12 refuses non-retentive suspend; --sbi-serve hsm serves it',
   'sbi: susp: SUSP extension not available':
-    'KVM 6.12 has no SUSP extension and answers calls to an extension it lacks itself (NOT_SUPPORTED), without an exit, so the VMM cannot serve it: that needs the L1 patch to forward absent extensions too (not done yet)',
-  'sbi: fwft: FWFT extension not available': 'KVM 6.12 has no FWFT extension; as for SUSP, the VMM never sees the calls',
-  'dbltrp: FWFT extension is not available, can not enable double traps': 'needs FWFT (see above), and then Ssdbltrp, which QEMU 7.2 does not have',
+    'KVM 6.12 has no SUSP extension: run with --sbi-serve hsm,ipi,susp (sbiServe), and the VMM serves it (the L1 patch forwards the extensions KVM lacks)',
+  'sbi: fwft: FWFT extension not available': 'KVM 6.12 has no FWFT extension: --sbi-serve fwft has the VMM serve it',
+  'dbltrp: FWFT extension is not available, can not enable double traps': 'needs FWFT (--sbi-serve fwft), and then Ssdbltrp, which QEMU 7.2 does not have',
+  'dbltrp: SBI_FWFT_DOUBLE_TRAP is not supported!': 'QEMU 7.2 has no Ssdbltrp, so the served FWFT says NOT_SUPPORTED (vmm/sbi/sbi-serve.c)',
+  'sbi: fwft: misaligned_exc_deleg: not supported by platform':
+    'KVM 6.12 sends every misaligned trap back to the guest and keeps hedeleg: the VMM can neither emulate them nor switch (vmm/sbi/sbi-serve.c)',
+  'sbi: fwft: pte_ad_hw_updating: not supported by platform': 'QEMU 7.2 always updates A/D bits in hardware (no Svadu/Svade switch): fixed on, not settable',
   'sbi: sse: extension not available': 'KVM 6.12 has no SSE extension',
   'sbi: dbtr: extension not available': 'KVM 6.12 has no DBTR extension',
   'sbi: ipi: two in hart_mask: 3 cpus required': 'run with --cpus 3 or more',
