@@ -203,7 +203,8 @@ static void serve_fwft(const struct sbi_call *c, struct sbi_reply *r)
 		ret(r, SBI_ERR_NOT_SUPPORTED, 0);
 		return;
 	}
-	if (!(feature & SBI_FWFT_PLATFORM) && id > SBI_FWFT_POINTER_MASKING_PMLEN) {
+	if (!(feature & SBI_FWFT_PLATFORM) &&
+	    ((feature & SBI_FWFT_GLOBAL) || id > SBI_FWFT_POINTER_MASKING_PMLEN)) {
 		ret(r, SBI_ERR_DENIED, 0);
 		return;
 	}

@@ -43,6 +43,7 @@
 #define SBI_FWFT_PTE_AD_HW_UPDATING 4
 #define SBI_FWFT_POINTER_MASKING_PMLEN 5
 #define SBI_FWFT_PLATFORM (1ULL << 30)
+#define SBI_FWFT_GLOBAL (1ULL << 31) /* no global feature is defined: all reserved */
 #define SBI_FWFT_ID_MASK 0x3fffffffULL
 
 #define SBI_SUCCESS 0

@@ -254,6 +254,8 @@ static void test_fwft_and_absent(void)
 	CHECK_EQ(r.ret[0], (uint64_t)SBI_ERR_DENIED);
 	r = call(&e, 0, SBI_EXT_FWFT, SBI_FWFT_SET, 0xbfffffff, 0, 0); /* global reserved */
 	CHECK_EQ(r.ret[0], (uint64_t)SBI_ERR_DENIED);
+	r = call(&e, 0, SBI_EXT_FWFT, SBI_FWFT_GET, 0x80000000, 0, 0); /* global id 0: reserved too */
+	CHECK_EQ(r.ret[0], (uint64_t)SBI_ERR_DENIED);
 	r = call(&e, 0, SBI_EXT_FWFT, SBI_FWFT_SET, SBI_FWFT_LANDING_PAD, 1, 2); /* bad flags */
 	CHECK_EQ(r.ret[0], (uint64_t)SBI_ERR_INVALID_PARAM);
 	r = call(&e, 0, SBI_EXT_FWFT, SBI_FWFT_GET, 0x40000000, 0, 0); /* platform: none */
