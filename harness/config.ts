@@ -77,6 +77,10 @@ export const config = Object.freeze({
   /** A user-built xv6-riscv: kernel/kernel and fs.img (never part of this repo). */
   xv6Kernel: env.XV6_KERNEL,
   xv6FsImg: env.XV6_FS_IMG,
+  /** A user-built kvm-unit-tests folder (riscv/unittests.cfg inside; never part of this repo). */
+  kvmUnitTests: env.BOOTCASE_KVM_UNIT_TESTS || undefined,
+  /** `bootcase kvm-unit-tests --sbi-serve` for that suite's test: e.g. "hsm". */
+  kvmUnitTestsServe: env.BOOTCASE_KVM_UNIT_TESTS_SERVE || undefined,
 });
 
 export const manifestPath = join(config.outDir, 'manifest.json');
