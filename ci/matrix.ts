@@ -8,7 +8,7 @@ import { DEFAULT_L0, L0_QEMUS, type L0Name } from '../harness/stage/l0.js';
 
 /** The L1 kernels, by the name BOOTCASE_L1 selects. */
 export const L1_KERNELS = {
-  /** What `npm run build` makes: 6.12 tinyconfig + l1-kvm-host.config + the SBI patch, all built in. */
+  /** What `npm run build` makes: 6.12 tinyconfig + l1-and-guest.config + the SBI patch, all built in (the Linux guests boot it too). */
   '6.12-tiny': DEFAULT_L1_SOURCE,
   /** Debian 12's kernel series, the same machine in 6.1's Kconfig: a KVM without SBI DBCN. */
   '6.1-tiny': { kind: 'linux-source', version: '6.1', fragments: ['images/kernels/l1-kvm-host-6.1.config'] },
@@ -205,7 +205,7 @@ export const MATRIX: MatrixEntry[] = [
     guestConfig: 'tiny',
     cpus: 2,
     suites: ['linux'],
-    about: 'guest SMP: the tiny kernel (SMP=y, NR_CPUS=8) with 2 vCPUs in every Linux test that does not name a count',
+    about: 'guest SMP: the guest kernel (SMP=y, NR_CPUS=8) with 2 vCPUs in every Linux test that does not name a count',
     expected: [],
   },
   {
@@ -215,7 +215,7 @@ export const MATRIX: MatrixEntry[] = [
     guestConfig: 'virtio-console',
     cpus: 1,
     suites: ['linux'],
-    about: 'guest console on virtio-console (hvc0): the tiny + virtio-console kernel in every Linux test that does not name a config',
+    about: 'guest console on virtio-console (hvc0): the virtio-console guest config in every Linux test that does not name one',
     expected: [],
   },
 ];

@@ -88,7 +88,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const flags = new Set(Object.keys(p.values).map((k) => `--${k}`));
   const names = p.positionals;
-  const problems = validateMatrix(MATRIX, Object.keys(LINUX_CONFIGS));
+  const problems = validateMatrix(MATRIX, LINUX_CONFIGS);
   if (problems.length) throw new Error(`ci/matrix.ts is invalid:\n  ${problems.join('\n  ')}`);
   if (flags.has('--list')) {
     for (const e of MATRIX) console.log(`${e.name.padEnd(22)} L1 ${e.l1.padEnd(10)} guest ${e.guestConfig}, ${e.cpus} vCPU; ${e.suites.join(' ')}`);
@@ -97,7 +97,7 @@ async function main(argv: string[]): Promise<number> {
   const entries = selectEntries(MATRIX, names);
   mkdirSync(outDir, { recursive: true });
 
-  say(`building the VMM, guests and guest kernels (images/build.ts)`);
+  say(`building the VMM, the guests and the default kernel, L1 and Linux guest (images/build.ts)`);
   let t0 = performance.now();
   await build();
   const baseBuild = seconds(t0);
@@ -131,7 +131,7 @@ async function main(argv: string[]): Promise<number> {
   const summary = renderSummary(reports, {
     notes: [
       `Commit ${commit}${(await execa('git', ['status', '--porcelain'], { cwd: repoRoot, reject: false })).stdout ? ' + local changes' : ''}; ` +
-        `${availableParallelism()} host CPUs; BOOTCASE_TIMEOUT_SCALE=${config.timeoutScale}; shared build (VMM, guests, guest kernels) ${baseBuild.toFixed(1)} s.`,
+        `${availableParallelism()} host CPUs; BOOTCASE_TIMEOUT_SCALE=${config.timeoutScale}; shared build (VMM, guests, the default L1/guest kernel) ${baseBuild.toFixed(1)} s.`,
       `"build" is the entry's L1 kernel build or fetch; "tests" the wall time of its vitest run; "kernel" the L1's uname -r. ` +
         `Results: ${relative(repoRoot, outDir)}/<entry>.json (what the verdict reads) and <entry>.xml (JUnit).`,
     ],

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Install what bootcase needs on a fresh Debian 12 machine: the Debian packages (cross gcc,
-# QEMU with OpenSBI, the kernel source, build deps) and the npm dependencies.
-# Safe to re-run: it installs only what is missing. As non-root it lists what is missing.
+# QEMU with OpenSBI, the kernel source, build deps) and the npm dependencies; then build (the VMM,
+# the guests and the kernel, images/build.ts) while the packages the build does not need still
+# install, and, as root, make the toolchain image (containers/) for the build test.
+# Safe to re-run: it installs and builds only what is missing (all cached by input hash). As
+# non-root it lists what is missing. Every step longer than 15 s prints a progress line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source ci/progress.sh
 
 PKGS=(
   qemu-system-misc qemu-system-data opensbi       # L1 machine: qemu-system-riscv64 + OpenSBI firmware
@@ -15,9 +19,15 @@ PKGS=(
   docker.io debootstrap zstd                                                # toolchain container (containers/)
   clang libclang-rt-14-dev                                                  # libFuzzer target (make -C vmm fuzz)
 )
+# Neither the build nor npm needs these: they install while the kernel compiles (the big ones).
+LATER=(qemu-system-misc qemu-system-data opensbi linux-source-6.1 debian-archive-keyring docker.io debootstrap zstd clang libclang-rt-14-dev)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+first=() later=()
+for p in ${missing[@]+"${missing[@]}"}; do
+  if [[ " ${LATER[*]} " == *" $p "* ]]; then later+=("$p"); else first+=("$p"); fi
 done
 if ((${#missing[@]})); then
   if [ "$(id -u)" -ne 0 ]; then
@@ -25,11 +35,50 @@ if ((${#missing[@]})); then
     echo "setup: run as root, or: sudo apt-get install -y ${missing[*]}" >&2
     exit 1
   fi
-  echo "setup: installing ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q >/dev/null
-  apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+  aptlog=$(mktemp -t bootcase-apt.XXXXXX)
+  aptstatus=$(mktemp -t bootcase-apt-status.XXXXXX)
+  apt_status() { apt_progress "$aptstatus"; }
+  apt_install() {   # apt-get install, quiet unless it fails
+    : >"$aptstatus"
+    apt-get install -y -q --no-install-recommends -o APT::Status-Fd=3 "$@" >"$aptlog" 2>&1 3>"$aptstatus" ||
+      { tail -n 30 "$aptlog" >&2; echo "setup: apt-get install $* failed" >&2; return 1; }
+  }
+  echo "setup: apt-get update" >&2
+  with_progress "setup: apt-get update" true apt-get update -q >/dev/null
+  if ((${#first[@]})); then
+    echo "setup: installing ${first[*]}" >&2
+    with_progress "setup: apt-get install" apt_status apt_install "${first[@]}"
+  fi
 fi
+
+mkdir -p out
+cache=${BOOTCASE_CACHE:-$HOME/.cache/bootcase}
+pids=()   # the background jobs, stopped if a step fails
+trap 'kill ${pids[*]} 2>/dev/null || true' EXIT
+running() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+
+# 1. The kernel first: it is most of a cold start, and it needs only what is installed so far.
+#    (The default kernel's inputs: images/kernels/default.json. build-kernel.sh keys the Image by
+#    them; a cached one makes this step a no-op, and images/build.ts waits for this build's lock.)
+read -r kver kinputs < <(node -p 'const d = require("./images/kernels/default.json"); [d.version, ...d.fragments].join(" ")')
+# shellcheck disable=SC2086 # kinputs: repo paths without spaces
+kimage=$(bash images/kernels/build-kernel.sh --path "$kver" $kinputs)
+kernel_pid=
+kdir=${kimage%/Image}
+kbuild=$cache/kbuild/$(basename "${kdir%-*}")
+if [ ! -f "$kimage" ]; then
+  echo "setup: building the kernel $(basename "$kdir") (log out/setup-kernel.log) while the rest installs" >&2
+  # shellcheck disable=SC2086
+  bg_start bash images/kernels/build-kernel.sh "$kver" $kinputs >out/setup-kernel.log 2>&1
+  kernel_pid=$BG_PID kernel_st=$BG_STATUS
+  pids+=("$kernel_pid")
+fi
+kernel_status() {   # build-kernel.sh's phase, else its objects so far (of the last build's count)
+  running "$kernel_pid" || return 0
+  if [ -s "$kbuild.phase" ]; then echo "kernel: $(cat "$kbuild.phase")"; return; fi
+  echo "kernel: $(find "$kbuild" -name '*.o' 2>/dev/null | wc -l)$([ -s "$kbuild.objects" ] && echo "/$(cat "$kbuild.objects")") objects"
+}
 
 # --- L0 QEMU 10 (issue #13 §2; harness/stage/l0.ts) ------------------------------------------
 # The default L0 is bookworm-backports' qemu-system-riscv 10 with the OpenSBI (>> 1.5.1) it needs.
@@ -87,17 +136,92 @@ install_qemu_l0() {
 install_qemu_l0
 # --- end L0 QEMU 10 ---------------------------------------------------------------------------
 
-# Install the locked versions, only when the lock file changed since the last install.
+# 2. Beside it: the packages nothing here needs, then (as root) the toolchain image for the build
+#    test (containers/: a debootstrap, once per input hash; skipped when its saved tarball is here).
+#    If the image cannot be made, the build test says why (or makes it) later.
+later_pid=
+imagelog=out/setup-toolchain-image.log
+: >"$imagelog"
+toolchain_image() {
+  local lease=$cache/containers/docker/leases/$BASHPID rc=0
+  mkdir -p "${lease%/*}" && : >"$lease"   # containers/engine.sh: the last user stops the dockerd
+  if containers/engine.sh start --autostop >/dev/null; then containers/build-image.sh >/dev/null || rc=$?; else rc=$?; fi
+  rm -f "$lease"
+  containers/engine.sh stop --if-unused 2>/dev/null || true
+  return "$rc"
+}
+later_job() {
+  if ((${#later[@]})); then apt_install "${later[@]}" || return 1; fi
+  if [ "$(id -u)" -eq 0 ] && [ ! -f "$cache/containers/bootcase-toolchain-bookworm-$(containers/build-image.sh --hash).tar.zst" ]; then
+    echo "making the toolchain image" >"$imagelog"
+    toolchain_image >>"$imagelog" 2>&1 || echo "setup: the toolchain image was not made: $(tail -n 1 "$imagelog"); the build test tries again" >&2
+  fi
+}
+later_status() {
+  running "$later_pid" || return 0
+  if [ -s "$imagelog" ]; then echo "image: $(tail -n 1 "$imagelog")"; else echo "apt: $(apt_status)"; fi
+}
+if ((${#later[@]})) || [ "$(id -u)" -eq 0 ]; then
+  ((${#later[@]} == 0)) || echo "setup: installing ${later[*]} beside the build" >&2
+  bg_start later_job
+  later_pid=$BG_PID later_st=$BG_STATUS
+  pids+=("$later_pid")
+fi
+both() { local a b; a=$(kernel_status); b=$(later_status); echo "${a}${a:+${b:+; }}${b}"; }
+
+# 3. npm: the locked versions, only when the lock file changed since the last install.
 # (npm 11 writes lock files that list only this platform's optional packages, which `npm ci`
 # then refuses as "out of sync"; `npm install --no-save` installs the same locked versions.)
+npmlog=$(mktemp -t bootcase-npm.XXXXXX)
+npm_status() {   # npm fetches every package's tarball (an "http fetch" line each, .tgz), then unpacks them all
+  local total fetched rest
+  total=$(grep -c '^    "node_modules/' package-lock.json || true)   # this platform's, and optional ones of others
+  fetched=$(grep -c 'http fetch GET 200 [^ ]*\.tgz' "$npmlog" || true)
+  rest=$(both)
+  echo "fetched ${fetched:-0}/${total:-?} packages${rest:+; $rest}"
+}
+npm_install() {   # npm install, quiet unless it fails
+  npm install --no-save --no-audit --no-fund --loglevel=http >"$npmlog" 2>&1 ||
+    { grep -v 'http fetch' "$npmlog" | tail -n 30 >&2; echo "setup: npm install failed" >&2; return 1; }
+}
 stamp=node_modules/.bootcase-lock-sha
 want=$(sha256sum package-lock.json package.json | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  npm install --no-save --no-audit --no-fund --loglevel=error
+  echo "setup: npm install" >&2
+  with_progress "setup: npm install" npm_status npm_install
   echo "$want" > "$stamp"
 fi
 # The native addon needs Node's C headers (node_api.h): NodeSource's nodejs package carries them,
 # Debian's own nodejs has them in libnode-dev. npm install built it above (package.json
 # "install"); this names what is missing when it could not.
 node native/build.cjs >/dev/null
+
+# 4. The build: the VMM and the guests, then the kernel (waiting for step 1's, if it still runs).
+buildlog=out/setup-build.log
+bg_start node_modules/.bin/tsx images/build.ts >"$buildlog" 2>&1
+build_pid=$BG_PID build_st=$BG_STATUS
+pids+=("$build_pid")
+build_status() {   # images/build.ts's own last line (its kernel line once step 1 is done), and step 2's
+  local b rest
+  b=$(tail -n 1 "$buildlog" 2>/dev/null | sed 's/^build: //')
+  running "$kernel_pid" && b=$(kernel_status)
+  rest=$(later_status)
+  echo "${b}${rest:+; $rest}"
+}
+if ! wait_progress "setup: building" build_status "$build_pid" "$build_st"; then
+  tail -n 30 "$buildlog" >&2
+  [ -z "$kernel_pid" ] || tail -n 10 out/setup-kernel.log >&2
+  echo "setup: the build failed (log: $buildlog)" >&2
+  exit 1
+fi
+grep -E '^build: kernel .*: built in' "$buildlog" | sed 's/^build: /setup: /' >&2 || true
+if [ -n "$kernel_pid" ]; then
+  wait_progress "setup: kernel" kernel_status "$kernel_pid" "$kernel_st" || { tail -n 30 out/setup-kernel.log >&2; echo "setup: the kernel build failed (log out/setup-kernel.log)" >&2; exit 1; }
+  echo "setup: kernel built in the background; $(tail -n 1 "$buildlog" | sed 's/^build: //')" >&2
+fi
+if [ -n "$later_pid" ]; then
+  wait_progress "setup: finishing" later_status "$later_pid" "$later_st" || { echo "setup: apt-get install ${later[*]} failed" >&2; exit 1; }
+  ! grep -q 'SOURCE=' "$imagelog" 2>/dev/null || echo "setup: toolchain image ready" >&2
+fi
+trap - EXIT
 echo "setup: ok" >&2

@@ -44,7 +44,7 @@ export interface Manifest {
   asmGuests: string;
   /** Static riscv64 /init for Linux guests (guests/linux/init.c). */
   linuxInit: string;
-  /** Guest kernel Images by configuration name (images/build.ts LINUX_CONFIGS). */
+  /** Guest kernel Images by guest configuration name (harness/guest/linux-configs.ts): all the default L1 kernel. */
   linuxKernels: Record<string, string>;
   /** The M-mode personality shim for xv6-riscv (guests/xv6-riscv/shim.S), a flat binary. */
   xv6Shim: string;
@@ -71,7 +71,7 @@ export const config = Object.freeze({
   verbose: env.BOOTCASE_VERBOSE === '1',
   /** The L1 kernel a stage boots by default: a name in the manifest's l1Kernels (DEFAULT_L1 if unset). */
   l1: env.BOOTCASE_L1 || undefined,
-  /** Defaults for linuxGuest(): the guest kernel configuration (images/build.ts LINUX_CONFIGS) and vCPUs. */
+  /** Defaults for linuxGuest(): the guest configuration (harness/guest/linux-configs.ts) and vCPUs. */
   guestConfig: env.BOOTCASE_GUEST_CONFIG || undefined,
   guestCpus: env.BOOTCASE_GUEST_CPUS ? Number(env.BOOTCASE_GUEST_CPUS) : undefined,
   /** A user-built xv6-riscv: kernel/kernel and fs.img (never part of this repo). */
