@@ -13,7 +13,8 @@
 #include "util.h"
 
 enum opt_kind {
-	OPT_PATH, OPT_STR, OPT_U64, OPT_ADDR, OPT_FD, OPT_FLAG, OPT_DISK, OPT_PROFILE, OPT_SBI_EXT, OPT_SBI_SERVE
+	OPT_PATH, OPT_STR, OPT_U64, OPT_ADDR, OPT_FD, OPT_FLAG, OPT_DISK, OPT_PROFILE, OPT_SBI_EXT, OPT_SBI_SERVE,
+	OPT_TRANSPORT
 };
 
 struct opt {
@@ -42,6 +43,7 @@ static const struct opt opts[] = {
 	{ "--cpus", OPT_U64, F(cpus), CONFIG_MAX_CPUS },
 	{ "--disk", OPT_DISK, 0, 0 },
 	{ "--virtio-console", OPT_FLAG, F(virtio_console), 0 },
+	{ "--virtio-transport", OPT_TRANSPORT, F(virtio_transport), 0 },
 	{ "--harts-running", OPT_FLAG, F(harts_running), 0 },
 	{ "--sbi-disable", OPT_SBI_EXT, F(sbi_disable), 0 },
 	{ "--sbi-serve", OPT_SBI_SERVE, F(sbi_serve), 0 },
@@ -102,6 +104,17 @@ static int set_opt(struct vm_config *cfg, const struct opt *o, const char *val, 
 			return -EINVAL;
 		}
 		cfg->profile = PROFILE_XV6;
+		return 0;
+	case OPT_TRANSPORT:
+		if (!strcmp(val, "mmio"))
+			cfg->virtio_transport = VIRTIO_TRANSPORT_MMIO;
+		else if (!strcmp(val, "mmio-legacy"))
+			cfg->virtio_transport = VIRTIO_TRANSPORT_MMIO_LEGACY;
+		else {
+			snprintf(err, errlen, "option --virtio-transport: unknown transport '%s' "
+				 "(known: mmio = virtio-mmio version 2, mmio-legacy = version 1)", val);
+			return -EINVAL;
+		}
 		return 0;
 	case OPT_PATH:
 		if (!*val) {

@@ -7,7 +7,9 @@
  *   UART0       layout UART0 on source 10; console output, and console input by default
  *   virtio 0..7 layout VIRTIO0 + i * stride on source 1 + i: the --disk options in order,
  *               then the --virtio-console, then empty slots (DeviceID 0), so a driver that
- *               scans all eight slots (xv6, Linux from the DT) finds a well-formed answer
+ *               scans all eight slots (xv6, Linux from the DT) finds a well-formed answer;
+ *               each slot is virtio-mmio version 2, or version 1 (the legacy register file,
+ *               virtio-mmio-legacy-regs.c) with --virtio-transport mmio-legacy
  *
  * Console input is pushed by the main thread (devices__pump_input) into whichever device takes
  * it: the virtio-console when there is one, else the UART while its receive interrupt is on.
@@ -94,7 +96,9 @@ static int devices_add_slot(struct devices *d, unsigned i, struct virtio_mmio *m
 	struct virtio_slot *s = &d->slots[i];
 
 	s->mmio = mmio;
-	s->ops = virtio_mmio_ops;
+	if (d->legacy_virtio)
+		virtio_mmio__set_legacy(mmio);
+	s->ops = d->legacy_virtio ? virtio_mmio_legacy_ops : virtio_mmio_ops;
 	snprintf(s->name, sizeof(s->name), "%s@%llx", kind, (unsigned long long)base);
 	s->ops.name = s->name;
 	if (mmio__register(&d->bus, base, LAYOUT_VIRTIO_STRIDE, &s->ops, mmio)) {
@@ -151,6 +155,7 @@ int devices__init(struct devices *d, const struct vm_config *cfg, struct console
 	d->con = con;
 	d->console_input_to_virtio = cfg->virtio_console;
 	d->xv6 = cfg->profile == PROFILE_XV6;
+	d->legacy_virtio = cfg->virtio_transport == VIRTIO_TRANSPORT_MMIO_LEGACY;
 	mmio__init(&d->bus);
 
 	if (d->xv6) {

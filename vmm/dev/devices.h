@@ -55,6 +55,7 @@ struct devices {
 	struct clint clint; /* --profile xv6 only (has_clint) */
 	int has_clint;
 	int xv6; /* --profile xv6: the model quirks that profile asks for (devices.c) */
+	int legacy_virtio; /* --virtio-transport mmio-legacy: every slot is virtio-mmio version 1 */
 	struct uart16550 uart;
 	struct console *con;
 	int console_input_to_virtio; /* --virtio-console: input goes there, not to the UART */

@@ -24,4 +24,26 @@ int mmio_write_status(struct virtio_mmio *mmio, uint32_t val);
 /* QueueReady, QueueNum and the queue layout registers of the selected queue. 0 or -1. */
 int mmio_write_queue(struct virtio_mmio *mmio, uint64_t off, uint32_t val);
 
+/*
+ * A register file: which registers below VIRTIO_MMIO_CONFIG it decodes (access[off / 4], RD/WR)
+ * and how it reads and writes them. virtio-mmio-regs.c has version 2's, and the accesses both
+ * versions share (decoding, configuration space); virtio-mmio-legacy-regs.c has version 1's.
+ */
+#define MMIO_RD 1
+#define MMIO_WR 2
+struct mmio_regfile {
+	const uint8_t *access;
+	uint32_t (*read)(struct virtio_mmio *mmio, uint64_t off);
+	int (*write)(struct virtio_mmio *mmio, uint64_t off, uint32_t val);
+};
+/* The registers both versions have, in version 2's meaning (Version reads 2). */
+uint32_t mmio_read_reg(struct virtio_mmio *mmio, uint64_t off);
+int mmio_write_reg(struct virtio_mmio *mmio, uint64_t off, uint32_t val);
+/* One guest access through a register file: 0, or -1 when refused (last_error says why). */
+int mmio_regfile_read(struct virtio_mmio *mmio, const struct mmio_regfile *rf, uint64_t off,
+		      uint8_t *data, uint32_t len);
+int mmio_regfile_write(struct virtio_mmio *mmio, const struct mmio_regfile *rf, uint64_t off,
+		       const uint8_t *data, uint32_t len);
+const char *mmio_last_error(void *state);
+
 #endif

@@ -29,8 +29,8 @@
 #include "virtio-mmio-int.h"
 
 /* Direction of every register 4.2.2 lists; 0 = not decoded. */
-#define RD 1
-#define WR 2
+#define RD MMIO_RD
+#define WR MMIO_WR
 static const uint8_t reg_access[VIRTIO_MMIO_CONFIG / 4] = {
 	[VIRTIO_MMIO_MAGIC_VALUE / 4] = RD,           [VIRTIO_MMIO_VERSION / 4] = RD,
 	[VIRTIO_MMIO_DEVICE_ID / 4] = RD,             [VIRTIO_MMIO_VENDOR_ID / 4] = RD,
@@ -46,7 +46,7 @@ static const uint8_t reg_access[VIRTIO_MMIO_CONFIG / 4] = {
 	[VIRTIO_MMIO_CONFIG_GENERATION / 4] = RD,
 };
 
-static int mmio_write_reg(struct virtio_mmio *mmio, uint64_t off, uint32_t val)
+int mmio_write_reg(struct virtio_mmio *mmio, uint64_t off, uint32_t val)
 {
 	switch (off) {
 	case VIRTIO_MMIO_DEVICE_FEATURES_SEL:
@@ -83,7 +83,7 @@ static int mmio_write_reg(struct virtio_mmio *mmio, uint64_t off, uint32_t val)
 	}
 }
 
-static uint32_t mmio_read_reg(struct virtio_mmio *mmio, uint64_t off)
+uint32_t mmio_read_reg(struct virtio_mmio *mmio, uint64_t off)
 {
 	uint32_t sel = mmio->device_features_sel;
 
@@ -116,7 +116,8 @@ static uint32_t mmio_read_reg(struct virtio_mmio *mmio, uint64_t off)
  * inside the backend's config struct, registers aligned 32-bit ones in their direction, and an
  * empty slot only its identification registers (4.2.3.1.1: a driver seeing DeviceID 0 stops).
  */
-static int mmio_decode(struct virtio_mmio *mmio, uint64_t off, uint32_t len, int dir)
+static int mmio_decode(struct virtio_mmio *mmio, const uint8_t *access, uint64_t off,
+		       uint32_t len, int dir)
 {
 	unsigned long long o = off;
 
@@ -137,9 +138,9 @@ static int mmio_decode(struct virtio_mmio *mmio, uint64_t off, uint32_t len, int
 	}
 	if (len != 4 || (off & 3))
 		return mmio_refuse(mmio, "%u-byte access at 0x%03llx (registers are 32-bit)", len, o);
-	if (!(reg_access[off / 4] & dir))
+	if (!(access[off / 4] & dir))
 		return mmio_refuse(mmio, "%s %s offset 0x%03llx", dir == RD ? "read of" : "write to",
-				   !reg_access[off / 4] ? "undecoded"
+				   !access[off / 4] ? "undecoded"
 				   : dir == RD	      ? "write-only"
 						      : "read-only",
 				   o);
@@ -148,28 +149,28 @@ static int mmio_decode(struct virtio_mmio *mmio, uint64_t off, uint32_t len, int
 	return 0;
 }
 
-static int virtio_mmio_read(void *state, uint64_t off, uint8_t *data, uint32_t len)
+int mmio_regfile_read(struct virtio_mmio *mmio, const struct mmio_regfile *rf, uint64_t off,
+		      uint8_t *data, uint32_t len)
 {
-	struct virtio_mmio *mmio = state;
 	uint32_t val;
 
-	if (mmio_decode(mmio, off, len, RD) < 0)
+	if (mmio_decode(mmio, rf->access, off, len, RD) < 0)
 		return -1;
 	if (off >= VIRTIO_MMIO_CONFIG) {
 		mmio->backend->config_read(mmio, (uint32_t)(off - VIRTIO_MMIO_CONFIG), data, len);
 		return 0;
 	}
-	val = htole32(mmio_read_reg(mmio, off));
+	val = htole32(rf->read(mmio, off));
 	memcpy(data, &val, 4);
 	return 0;
 }
 
-static int virtio_mmio_write(void *state, uint64_t off, const uint8_t *data, uint32_t len)
+int mmio_regfile_write(struct virtio_mmio *mmio, const struct mmio_regfile *rf, uint64_t off,
+		       const uint8_t *data, uint32_t len)
 {
-	struct virtio_mmio *mmio = state;
 	uint32_t val;
 
-	if (mmio_decode(mmio, off, len, WR) < 0)
+	if (mmio_decode(mmio, rf->access, off, len, WR) < 0)
 		return -1;
 	if (off >= VIRTIO_MMIO_CONFIG) {
 		if (mmio->backend->config_write(mmio, (uint32_t)(off - VIRTIO_MMIO_CONFIG), data, len) < 0)
@@ -178,19 +179,31 @@ static int virtio_mmio_write(void *state, uint64_t off, const uint8_t *data, uin
 		return 0;
 	}
 	memcpy(&val, data, 4);
-	return mmio_write_reg(mmio, off, le32toh(val));
+	return rf->write(mmio, off, le32toh(val));
 }
 
-static const char *virtio_mmio_last_error(void *state)
+const char *mmio_last_error(void *state)
 {
 	struct virtio_mmio *mmio = state;
 
 	return mmio->err[0] ? mmio->err : NULL;
 }
 
+static const struct mmio_regfile regs_v2 = { reg_access, mmio_read_reg, mmio_write_reg };
+
+static int virtio_mmio_read(void *state, uint64_t off, uint8_t *data, uint32_t len)
+{
+	return mmio_regfile_read(state, &regs_v2, off, data, len);
+}
+
+static int virtio_mmio_write(void *state, uint64_t off, const uint8_t *data, uint32_t len)
+{
+	return mmio_regfile_write(state, &regs_v2, off, data, len);
+}
+
 const struct dev_ops virtio_mmio_ops = {
 	.name = "virtio-mmio",
 	.read = virtio_mmio_read,
 	.write = virtio_mmio_write,
-	.last_error = virtio_mmio_last_error,
+	.last_error = mmio_last_error,
 };

@@ -42,7 +42,8 @@ uint64_t mmio_offered(struct virtio_mmio *mmio)
 {
 	uint64_t f = mmio->backend->features ? mmio->backend->features(mmio) : 0;
 
-	return f | (1ULL << VIRTIO_F_VERSION_1);
+	/* 4.2.4: a legacy device does not offer VIRTIO_F_VERSION_1 */
+	return mmio->legacy ? f & ~(1ULL << VIRTIO_F_VERSION_1) : f | (1ULL << VIRTIO_F_VERSION_1);
 }
 
 struct virtq *mmio_selected(struct virtio_mmio *mmio)
@@ -64,6 +65,8 @@ void virtio_mmio__reset(struct virtio_mmio *mmio)
 		/* QueueNum starts at QueueNumMax, as on QEMU, for drivers that never write it */
 		if (mmio->backend && i < mmio->backend->num_queues)
 			mmio->vqs[i].num = mmio->backend->queue_max;
+		mmio->queue_pfn[i] = 0;
+		mmio->queue_align[i] = VIRTIO_MMIO_LEGACY_DEFAULT_ALIGN;
 	}
 	mmio_update_irq(mmio);
 	if (mmio->backend && mmio->backend->reset)
@@ -77,6 +80,12 @@ void virtio_mmio__init(struct virtio_mmio *mmio, const struct virtio_mmio_backen
 	mmio->backend = backend;
 	mmio->mem = mem;
 	mmio->irq = irq;
+	virtio_mmio__reset(mmio);
+}
+
+void virtio_mmio__set_legacy(struct virtio_mmio *mmio)
+{
+	mmio->legacy = true;
 	virtio_mmio__reset(mmio);
 }
 
@@ -153,12 +162,13 @@ int mmio_write_status(struct virtio_mmio *mmio, uint32_t val)
 	if ((new & VIRTIO_STATUS_FEATURES_OK) && !(old & VIRTIO_STATUS_FEATURES_OK)) {
 		uint64_t f = mmio->driver_features;
 		bool ok = !(f & ~mmio_offered(mmio)) && !mmio->bad_feature_word &&
-			  ((f >> VIRTIO_F_VERSION_1) & 1 || mmio->accept_legacy_driver);
+			  ((f >> VIRTIO_F_VERSION_1) & 1 || mmio->accept_legacy_driver || mmio->legacy);
 
 		if (!ok)
 			new &= ~VIRTIO_STATUS_FEATURES_OK; /* refused: the driver re-reads Status */
 	}
-	if ((new & VIRTIO_STATUS_DRIVER_OK) && !(new & VIRTIO_STATUS_FEATURES_OK))
+	/* a legacy driver may never set FEATURES_OK (4.2.4: the bit is virtio 1.0's) */
+	if ((new & VIRTIO_STATUS_DRIVER_OK) && !(new & VIRTIO_STATUS_FEATURES_OK) && !mmio->legacy)
 		return mmio_refuse(mmio, "DRIVER_OK without FEATURES_OK (status 0x%x)", val);
 	mmio->status = new;
 	/* 2.1.2: no buffers are consumed before DRIVER_OK; notifications so far are handled now */

@@ -1,6 +1,7 @@
 /*
- * virtio-mmio.h - the virtio-mmio version 2 transport (virtio 1.x spec 4.2) and the small
- * backend interface each virtio device file implements.
+ * virtio-mmio.h - the virtio-mmio transport (virtio 1.x spec 4.2), version 2 and, on request,
+ * the legacy version 1 (4.2.4), and the small backend interface each virtio device file
+ * implements.
  *
  * A device embeds a struct virtio_mmio and the VMM maps &dev->mmio with virtio_mmio_ops into
  * one of the LAYOUT_VIRTIO0 slots. Backend callbacks get the transport back and find their own
@@ -49,6 +50,12 @@
 #define VIRTIO_MMIO_QUEUE_DEVICE_HIGH 0x0a4
 #define VIRTIO_MMIO_CONFIG_GENERATION 0x0fc
 #define VIRTIO_MMIO_CONFIG 0x100 /* device-specific configuration space starts here */
+
+/* Legacy (version 1) only, 4.2.4: the ring is one guest-physical area named by a page number. */
+#define VIRTIO_MMIO_GUEST_PAGE_SIZE 0x028
+#define VIRTIO_MMIO_QUEUE_ALIGN 0x03c
+#define VIRTIO_MMIO_QUEUE_PFN 0x040
+#define VIRTIO_MMIO_LEGACY_DEFAULT_ALIGN 4096 /* QueueAlign until the driver writes it, as QEMU */
 
 /* Device status bits (spec 2.1). */
 #define VIRTIO_STATUS_ACKNOWLEDGE 1
@@ -100,6 +107,16 @@ struct virtio_mmio {
 	 * when FEATURES_OK is refused; on a little-endian host the legacy layouts are identical.
 	 */
 	bool accept_legacy_driver;
+	/*
+	 * The legacy transport (--virtio-transport mmio-legacy, virtio-mmio-legacy-regs.c):
+	 * Version 1, no VIRTIO_F_VERSION_1, and each queue's rings at QueuePFN * GuestPageSize.
+	 * GuestPageSize is the driver's once-per-device setting and survives a reset (Linux
+	 * writes it at probe, before the core resets the device); QueueAlign and QueuePFN do not.
+	 */
+	bool legacy;
+	uint32_t guest_page_size;                     /* 0 until the driver writes it */
+	uint32_t queue_align[VIRTIO_MMIO_MAX_QUEUES];
+	uint32_t queue_pfn[VIRTIO_MMIO_MAX_QUEUES];   /* 0 = the queue is not in use */
 	uint32_t status, interrupt_status, config_generation;
 	uint32_t device_features_sel, driver_features_sel, queue_sel;
 	uint64_t driver_features;
@@ -110,13 +127,16 @@ struct virtio_mmio {
 	const volatile sig_atomic_t *stop;
 };
 
-extern const struct dev_ops virtio_mmio_ops;
+extern const struct dev_ops virtio_mmio_ops;        /* version 2 (virtio-mmio-regs.c) */
+extern const struct dev_ops virtio_mmio_legacy_ops; /* version 1 (virtio-mmio-legacy-regs.c) */
 
 /* backend NULL makes an empty slot that answers MagicValue/Version/DeviceID=0/VendorID. */
 void virtio_mmio__init(struct virtio_mmio *mmio, const struct virtio_mmio_backend *backend,
 		       struct guest_mem mem, struct irq_line irq);
 /* Everything a driver status write of 0 does. */
 void virtio_mmio__reset(struct virtio_mmio *mmio);
+/* Make the device a legacy (version 1) one: before the driver sees it, with legacy_ops mapped. */
+void virtio_mmio__set_legacy(struct virtio_mmio *mmio);
 /* Used buffers were pushed on queue: raise the interrupt unless the driver suppressed it. */
 void virtio_mmio__signal_used(struct virtio_mmio *mmio, unsigned queue);
 /* Config space changed: bump ConfigGeneration and send a configuration change interrupt. */

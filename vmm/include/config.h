@@ -28,6 +28,13 @@ struct disk_config {
  */
 enum vm_profile { PROFILE_NONE, PROFILE_XV6 };
 
+/*
+ * --virtio-transport: the register layout every virtio-mmio slot offers. mmio is version 2
+ * (virtio 1.x, 4.2.2); mmio-legacy is version 1 (4.2.4: GuestPageSize, QueuePFN), for drivers
+ * older than virtio 1.0 such as xv6-riscv before October 2021. The names are kvmtool's.
+ */
+enum virtio_transport { VIRTIO_TRANSPORT_MMIO, VIRTIO_TRANSPORT_MMIO_LEGACY };
+
 struct vm_config {
 	const char *kernel;
 	const char *firmware; /* --firmware: flat binary at the layout.h firmware window */
@@ -43,6 +50,7 @@ struct vm_config {
 	uint64_t cpus;        /* 1..CONFIG_MAX_CPUS */
 	int harts_running;    /* every vCPU runnable at reset, not only vCPU 0 */
 	int virtio_console;   /* console input/output through a virtio-console too */
+	enum virtio_transport virtio_transport;
 	uint32_t sbi_disable; /* --sbi-disable: bit n = KVM_RISCV_SBI_EXT_ID n off (sbi-ext.c) */
 	uint32_t sbi_serve;   /* --sbi-serve: the same bits, served by the VMM (sbi-serve.c) */
 	int sbi_trace;        /* --sbi-trace: an "sbi" event per SBI call (sbi-ext.c) */

@@ -14,8 +14,8 @@
 DEV_STANDALONE := $(if $(filter 1,$(words $(MAKEFILE_LIST))),1)
 DEV_SAVED_GOAL := $(.DEFAULT_GOAL)
 
-DEV_SRCS := dev/plic.c dev/clint.c dev/virtio-mmio.c dev/virtio-mmio-regs.c dev/virtio-blk.c dev/virtio-console.c dev/virtqueue.c
-DEV_TESTS := plic_test clint_test virtqueue_test virtio_mmio_test virtio_blk_test virtio_console_test
+DEV_SRCS := dev/plic.c dev/clint.c dev/virtio-mmio.c dev/virtio-mmio-regs.c dev/virtio-mmio-legacy-regs.c dev/virtio-blk.c dev/virtio-console.c dev/virtqueue.c
+DEV_TESTS := plic_test clint_test virtqueue_test virtio_mmio_test virtio_mmio_legacy_test virtio_blk_test virtio_console_test
 
 HOSTCC ?= gcc
 FUZZ_CC ?= clang

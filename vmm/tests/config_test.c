@@ -48,6 +48,7 @@ static void test_defaults(void)
 	CHECK_EQ(c.cpus, 1);
 	CHECK(c.nr_disks == 0 && !c.virtio_console && !c.harts_running);
 	CHECK(c.profile == PROFILE_NONE && c.firmware == NULL);
+	CHECK(c.virtio_transport == VIRTIO_TRANSPORT_MMIO);
 }
 
 static void test_errors(void)
@@ -149,6 +150,24 @@ static void test_devices(void)
 	CHECK_EQ(c.cpus, 4);
 }
 
+static void test_virtio_transport(void)
+{
+	static const char *const legacy[] = { "vmm", "--kernel", "k", "--virtio-transport",
+					      "mmio-legacy", NULL };
+	static const char *const modern[] = { "vmm", "--kernel", "k", "--virtio-transport", "mmio",
+					      NULL };
+	static const char *const bad[] = { "vmm", "--kernel", "k", "--virtio-transport", "pci",
+					   NULL };
+	struct vm_config c;
+
+	CHECK_EQ(test__parse(&c, legacy), 0);
+	CHECK(c.virtio_transport == VIRTIO_TRANSPORT_MMIO_LEGACY);
+	CHECK_EQ(test__parse(&c, modern), 0);
+	CHECK(c.virtio_transport == VIRTIO_TRANSPORT_MMIO);
+	CHECK(test__parse(&c, bad) != 0);
+	CHECK_CONTAINS(test_err, "option --virtio-transport: unknown transport 'pci'");
+}
+
 static void test_xv6_profile(void)
 {
 	static const char *const argv[] = { "vmm", "--kernel", "kernel", "--profile", "xv6",
@@ -231,6 +250,7 @@ const struct test config_tests[] = {
 	{ "config: every error names its option", test_errors },
 	{ "config: --events-fd/--run-id survive an earlier error", test_error_keeps_report_fds },
 	{ "config: --dump-dtb needs no --kernel", test_dump_dtb_alone },
+	{ "config: --virtio-transport mmio and mmio-legacy", test_virtio_transport },
 	{ "config: --sbi-serve hsm needs ipi, in one list or two", test_sbi_serve_hsm_with_ipi },
 	{ NULL, NULL },
 };

@@ -128,6 +128,29 @@ static void test_slots(void)
 	teardown(&d, &con, in_w, disk);
 }
 
+/* --virtio-transport mmio-legacy: every slot, the empty ones too, is version 1 and named so. */
+static void test_legacy_transport(void)
+{
+	static struct devices d;
+	struct vm_config cfg = { .cpus = 1, .virtio_console = 1,
+				 .virtio_transport = VIRTIO_TRANSPORT_MMIO_LEGACY };
+	uint64_t v0 = layout[LAYOUT_VIRTIO0].base;
+	struct console con;
+	struct mmio_miss miss;
+	uint8_t b[4] = { 0 };
+	char disk[64];
+	int in_w;
+
+	CHECK(setup(&d, &con, &cfg, &in_w, disk) == 0);
+	for (unsigned i = 0; i < LAYOUT_VIRTIO_SLOTS; i++)
+		CHECK_EQ(rd32(&d, v0 + i * LAYOUT_VIRTIO_STRIDE + VIRTIO_MMIO_VERSION), 1);
+	CHECK_EQ(rd32(&d, v0 + VIRTIO_MMIO_CONFIG), 2048); /* the disk's capacity, as on version 2 */
+	CHECK_EQ(wr(&d, v0 + VIRTIO_MMIO_GUEST_PAGE_SIZE, 4096, 4), 0);
+	CHECK(mmio__dispatch(&d.bus, v0 + VIRTIO_MMIO_QUEUE_READY, b, 4, 1, &miss) == -EIO);
+	CHECK_STR(miss.device, "virtio-blk@10001000");
+	teardown(&d, &con, in_w, disk);
+}
+
 /* Source 10 (UART) and 1 + slot (virtio) reach hart 1's S context (3) through the PLIC. */
 static void test_plic_wiring(void)
 {
@@ -381,6 +404,7 @@ const struct test devices_tests[] = {
 	{ "devices: --virtio-console takes the input instead of the UART",
 	  test_input_to_virtio_console },
 	{ "devices: --profile xv6 adds the CLINT and the xv6 model quirks", test_xv6_profile },
+	{ "devices: --virtio-transport mmio-legacy makes every slot version 1", test_legacy_transport },
 	{ "devices: a disk stuck in host I/O does not stall a UART write (issue 12)",
 	  test_busy_disk_spares_console },
 	{ NULL, NULL },
