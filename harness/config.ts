@@ -77,6 +77,10 @@ export const config = Object.freeze({
   /** A user-built xv6-riscv: kernel/kernel and fs.img (never part of this repo). */
   xv6Kernel: env.XV6_KERNEL,
   xv6FsImg: env.XV6_FS_IMG,
+  /** Which usertests to run: `-q` (default), `all`, or test names (harness/guest/xv6-usertests.ts). */
+  xv6Usertests: env.XV6_USERTESTS || undefined,
+  /** usertests the user's xv6 is known to fail, `name[:reason]` separated by commas. */
+  xv6KnownFailing: env.XV6_KNOWN_FAILING || undefined,
   /** A user-built kvm-unit-tests folder (riscv/unittests.cfg inside; never part of this repo). */
   kvmUnitTests: env.BOOTCASE_KVM_UNIT_TESTS || undefined,
   /** `bootcase kvm-unit-tests --sbi-serve` for that suite's test: e.g. "hsm". */

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { GuestInit } from '../guest/guest.js';
 import type { SbiExtName, SbiServeName } from '../protocol/sbi.js';
 import type { StageDisk } from '../stage/qemu.js';
+import type { VirtioTransport } from '../guest/xv6.js';
 import { parse, UsageError, type CommandSpec } from './args.js';
 
 const SBI_EXTS: readonly SbiExtName[] = ['v01', 'time', 'ipi', 'rfence', 'srst', 'hsm', 'pmu', 'experimental', 'vendor', 'dbcn', 'sta', 'susp', 'fwft', 'mpxy'];
@@ -33,6 +34,7 @@ export const RUN = {
     firmware: { type: 'string', metavar: 'FILE', help: 'flat binary run in M-mode before the kernel (host file, uploaded)' },
     profile: { type: 'string', metavar: 'NAME', choices: ['xv6'], help: 'machine profile; xv6 also uploads the M-mode shim' },
     fs: { type: 'string', metavar: 'FILE', help: 'with --profile xv6: fs.img (a private copy is attached)' },
+    'virtio-transport': { type: 'string', metavar: 'KIND', choices: ['mmio', 'mmio-legacy'], help: 'virtio-mmio version 2 (mmio, the default) or 1 (mmio-legacy); --profile xv6 reads it from the kernel' },
     trace: { type: 'list', metavar: 'KINDS', choices: ['sbi'], help: 'trace into the events and print after the run' },
     'sbi-serve': { type: 'list', metavar: 'EXTS', choices: SBI_SERVE, help: 'SBI extensions the VMM serves instead of KVM' },
     'sbi-disable': { type: 'list', metavar: 'EXTS', choices: SBI_EXTS, help: 'SBI extensions taken away from the guest' },
@@ -57,7 +59,7 @@ export interface RunPlan {
   /** Host files the stage passes through as disks, by serial. */
   disks: StageDisk[];
   /** `--profile xv6`: the caller adds the shim and the fs.img copy (they need the manifest). */
-  xv6?: { fs?: string };
+  xv6?: { fs?: string; virtioTransport?: VirtioTransport };
   /** `--dump-dtb FILE`: the host file the VMM's tree goes to. */
   dumpDtb?: string;
 }
@@ -95,6 +97,9 @@ export function planRun(argv: readonly string[], opts: { interactive?: boolean }
   if (v.firmware !== undefined) uploads.push({ flag: '--firmware', path: hostFile('--firmware', v.firmware) });
   if (v.append !== undefined) vmmArgs.push('--append', v.append);
   if (v.cpus !== undefined) vmmArgs.push('--cpus', String(v.cpus));
+  const transport = v['virtio-transport'] as VirtioTransport | undefined;
+  // the xv6 profile adds its own (the one given, or the kernel's)
+  if (transport !== undefined && v.profile !== 'xv6') vmmArgs.push('--virtio-transport', transport);
   if ((v.disk?.length ?? 0) > MAX_DISKS) throw new UsageError(`bootcase run: at most ${MAX_DISKS} --disk`);
   const disks: StageDisk[] = (v.disk ?? []).map((d, i) => {
     // only a last ",ro" is the option, as in the VMM: a path may hold commas
@@ -127,7 +132,9 @@ export function planRun(argv: readonly string[], opts: { interactive?: boolean }
     target: p.positionals[0]!,
     init,
     disks,
-    ...(v.profile === 'xv6' ? { xv6: v.fs !== undefined ? { fs: hostFile('--fs', v.fs) } : {} } : {}),
+    ...(v.profile === 'xv6'
+      ? { xv6: { ...(v.fs !== undefined ? { fs: hostFile('--fs', v.fs) } : {}), ...(transport ? { virtioTransport: transport } : {}) } }
+      : {}),
     ...(v['dump-dtb'] !== undefined ? { dumpDtb: resolve(v['dump-dtb']) } : {}),
   };
 }

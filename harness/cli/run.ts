@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { buildOnFirstUse, loadManifest } from '../config.js';
 import { guest, loadImage, type GuestSpec } from '../guest/guest.js';
 import type { StartedGuest } from '../guest/started-guest.js';
-import { xv6Disk } from '../guest/xv6.js';
+import { xv6Disk, xv6Hint, xv6Kernel, xv6VmmArgs, type VirtioTransport } from '../guest/xv6.js';
 import type { RunResult } from '../run/result.js';
 import type { Stage } from '../stage/stage.js';
 import { helpText, UsageError } from './args.js';
@@ -16,7 +16,7 @@ import { formatTimeline } from './timeline.js';
 const progress = (msg: string) => process.stderr.write(`bootcase: ${msg}\n`);
 
 /** IMAGE is a host path or a milestone guest's name; the xv6 profile adds its shim and disk. */
-function resolveGuest(plan: RunPlan): { spec: GuestSpec; disks: RunPlan['disks'] } {
+function resolveGuest(plan: RunPlan): { spec: GuestSpec; disks: RunPlan['disks']; xv6Transport?: VirtioTransport } {
   let image = plan.target;
   if (!existsSync(image)) {
     const asm = /^[\w-]+$/.test(image) ? join(loadManifest().asmGuests, `${image}.elf`) : '';
@@ -25,8 +25,13 @@ function resolveGuest(plan: RunPlan): { spec: GuestSpec; disks: RunPlan['disks']
   }
   const init = { ...plan.init, image, vmmArgs: [...(plan.init.vmmArgs ?? [])], uploads: [...(plan.init.uploads ?? [])] };
   const disks = [...plan.disks];
+  let xv6Transport: VirtioTransport | undefined;
   if (plan.xv6) {
-    init.vmmArgs.unshift('--profile', 'xv6');
+    // an xv6 kernel is an ELF: a text file (or anything else) is refused here, before a boot
+    const found = xv6Kernel(image, 'IMAGE (--profile xv6)');
+    xv6Transport = plan.xv6.virtioTransport ?? found.transport;
+    progress(`xv6 profile: --virtio-transport ${xv6Transport}${plan.xv6.virtioTransport ? ' (given)' : `: ${found.why}`}`);
+    init.vmmArgs.unshift(...xv6VmmArgs(xv6Transport));
     init.uploads.push({ flag: '--firmware', path: loadManifest().xv6Shim });
     if (plan.xv6.fs) {
       // a private copy: xv6 writes to its disk, and the user's fs.img stays as built
@@ -34,7 +39,7 @@ function resolveGuest(plan: RunPlan): { spec: GuestSpec; disks: RunPlan['disks']
       init.vmmArgs.push('--disk', 'serial:xv6-fs');
     }
   }
-  return { spec: guest(init), disks };
+  return { spec: guest(init), disks, ...(xv6Transport ? { xv6Transport } : {}) };
 }
 
 function report(stage: Stage, run: RunResult): void {
@@ -70,7 +75,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     return 0;
   }
   await buildOnFirstUse(); // the installed package, once: the VMM, the guests, the kernels
-  const { spec, disks } = resolveGuest(plan);
+  const { spec, disks, xv6Transport } = resolveGuest(plan);
   loadImage(spec); // the VMM loader's verdict on IMAGE: a bad one is refused before the stage boots
   // loaded only now: a usage error above should not wait seconds for the stage's modules
   const [{ boot }, { Stage }] = await Promise.all([import('../boot.js'), import('../stage/stage.js')]);
@@ -110,6 +115,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       detach();
     }
     report(stage, run);
+    const hint = xv6Transport && xv6Hint(run.console, xv6Transport);
+    if (hint) progress(hint);
     return run.passed ? 0 : 1;
   } finally {
     for (const s of signals) process.off(s, stop);

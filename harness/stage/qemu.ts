@@ -9,6 +9,12 @@ export interface StageDisk {
   id: string;
   path: string;
   readOnly?: boolean;
+  /**
+   * Attach a copy, not the file: the stage copies it into its own temporary folder when it
+   * starts and deletes it with that folder when it stops, so the guest's writes never reach
+   * `path` and nothing is left behind (an xv6 fs.img).
+   */
+  privateCopy?: boolean;
 }
 
 /** The L1 machine QEMU emulates (StageOptions.machine). */
