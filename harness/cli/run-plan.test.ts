@@ -79,6 +79,14 @@ describe('bootcase run: options to a plan', () => {
     expect(plan().xv6).toBeUndefined();
   });
 
+  test('--virtio-transport: to the VMM as given, or to the xv6 profile (which reads it from the kernel otherwise)', () => {
+    expect(plan('--virtio-transport', 'mmio-legacy').init.vmmArgs).toEqual(['--virtio-transport', 'mmio-legacy']);
+    const xv6 = plan('--profile', 'xv6', '--virtio-transport', 'mmio-legacy');
+    expect(xv6.xv6).toEqual({ virtioTransport: 'mmio-legacy' });
+    expect(xv6.init.vmmArgs).toEqual([]);
+    expect(() => plan('--virtio-transport', 'pci')).toThrow('--virtio-transport pci is not one of mmio, mmio-legacy');
+  });
+
   test('--dump-dtb FILE: the VMM writes to its console, the plan keeps the host path', () => {
     const p = plan('--dump-dtb', join(dir, 'out.dtb'));
     expect(p.dumpDtb).toBe(join(dir, 'out.dtb'));

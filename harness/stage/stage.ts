@@ -33,7 +33,7 @@ const QEMU_SPAWN = {
 } as const;
 
 /** The disks as QEMU gets them: a privateCopy one copied into dir (removed with it on failure). */
-function privateCopies(disks: readonly StageDisk[], dir: string): StageDisk[] {
+export function privateCopies(disks: readonly StageDisk[], dir: string): StageDisk[] {
   try {
     return disks.map((d) => {
       if (!d.privateCopy) return d;
