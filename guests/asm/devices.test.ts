@@ -61,6 +61,17 @@ describe('devices', () => {
     for (let i = 15; i < 512; i++) expect(sector1[i], `byte ${i}`).toBe((i * 7 + 3) & 0xff);
   });
 
+  test('virtio-blk on the legacy transport (version 1, QueuePFN), as xv6 before 2021 drives it; on version 2 it finds no legacy device', async ({ boot }) => {
+    const run = await (await boot(asmGuest('virtio-blk-legacy', { vmmArgs: ['--disk', 'serial:rw', '--virtio-transport', 'mmio-legacy'] }))).result();
+    expect(run).toHaveExited('report', { code: 0 });
+    expect(run).toPrint('virtio-blk legacy (version 1, QueuePFN): write/flush/read-back ok\n');
+    const sector2 = readFileSync(rw).subarray(1024, 1536);
+    expect(sector2.subarray(0, 18).toString()).toBe('BOOTCASE-LEGACY-OK');
+    for (let i = 18; i < 512; i++) expect(sector2[i], `byte ${i}`).toBe((i * 5 + 1) & 0xff);
+    const v2 = await (await boot(asmGuest('virtio-blk-legacy', { vmmArgs: ['--disk', 'serial:rw'] }))).result();
+    expect(v2).toHaveExited('report', { code: 3 }); // Version read 2
+  });
+
   test('virtio-blk read-only: writes fail with IOERR and the file is untouched', async ({ boot }) => {
     const before = sha(ro);
     const run = await (await boot(asmGuest('virtio-blk-ro', { vmmArgs: ['--disk', 'serial:ro,ro'] }))).result();
