@@ -51,6 +51,12 @@ describe('xv6Paths: XV6_KERNEL and XV6_FS_IMG', () => {
     expect(() => c.xv6Paths()).toThrow(`XV6_KERNEL=${dir}: not a regular file`);
   });
 
+  test('a kernel that is not an ELF (a text file) is refused before any boot', async () => {
+    const text = file('kernel.txt', 'not a kernel\n');
+    const { xv6Paths } = await withEnv({ XV6_KERNEL: text, XV6_FS_IMG: fs });
+    expect(() => xv6Paths()).toThrow(`${text}: XV6_KERNEL is not an ELF file (it starts with "not a kernel\\n")`);
+  });
+
   test('xv6Disk is a private copy made by the stage (no temporary folder of its own)', async () => {
     const { xv6Disk } = await withEnv({});
     expect(xv6Disk(fs, 'd1')).toEqual({ id: 'd1', path: fs, privateCopy: true });

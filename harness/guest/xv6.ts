@@ -31,6 +31,7 @@ export function xv6Paths(): { kernel: string; fsImg: string } | undefined {
     if (!existsSync(path)) throw new Xv6SetupError(`${name}=${path}: no such file (${XV6_HOWTO})`);
     if (!statSync(path).isFile()) throw new Xv6SetupError(`${name}=${path}: not a regular file`);
   }
+  xv6Kernel(kernel, 'XV6_KERNEL'); // an ELF, or refused here, before any boot
   return { kernel, fsImg };
 }
 
