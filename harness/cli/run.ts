@@ -109,14 +109,20 @@ export async function runCommand(argv: string[]): Promise<number> {
     if (interactive) progress(`console is raw: ${ESCAPE_HELP}`);
     const detach = attachInput(started, process.stdin, () => void started.kill('user'));
     let run: RunResult;
+    // xv6 panics on a disk of the other virtio-mmio version: say so, with the run or its error
+    const hint = () => (xv6Transport ? xv6Hint(started.console, xv6Transport) : undefined);
     try {
       run = await started.result();
+    } catch (e) {
+      const h = hint();
+      if (h && e instanceof Error) e.message = `${h}\n${e.message}`;
+      throw e;
     } finally {
       detach();
     }
     report(stage, run);
-    const hint = xv6Transport && xv6Hint(run.console, xv6Transport);
-    if (hint) progress(hint);
+    const h = hint();
+    if (h) progress(h);
     return run.passed ? 0 : 1;
   } finally {
     for (const s of signals) process.off(s, stop);
