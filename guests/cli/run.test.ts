@@ -87,6 +87,11 @@ describe('bootcase run: exit status and console', () => {
       expect(r.stderr).not.toContain('starting the L1 stage');
       expect(r.exitCode).toBe(2);
     }
+    // with --profile xv6 IMAGE must be an ELF (xv6's kernel/kernel), said in the profile's words
+    const xv6 = await cli(['run', text, '--profile', 'xv6']);
+    expect(xv6.stderr).toMatch(/^bootcase: .*notes\.txt: IMAGE \(--profile xv6\) is not an ELF file \(it starts with "not a kernel\\nnot"\)/m);
+    expect(xv6.stderr).not.toMatch(/starting the L1 stage/);
+    expect(xv6.exitCode).toBe(2);
   });
 
   test('--flat-load declares a flat binary: hello-dbcn.bin boots', async () => {
