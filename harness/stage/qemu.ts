@@ -1,7 +1,9 @@
 // The L1 machine: qemu-system-riscv64 "virt" under TCG with the H extension, so the riscv64
 // Linux inside can run KVM. The three virtio-serial ports are the harness's only data path;
 // ttyS0 (QEMU stdout) is the stage log: L1 kernel messages plus agent diagnostics.
+import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { StageError } from '../errors.js';
 
 /** A host file passed through to L1 as a virtio-blk disk, found there by its serial. */
 export interface StageDisk {
@@ -15,6 +17,22 @@ export interface StageDisk {
    * `path` and nothing is left behind (an xv6 fs.img).
    */
   privateCopy?: boolean;
+}
+
+/** The disks as QEMU gets them: a privateCopy one copied into dir (removed with it on failure). */
+export function privateCopies(disks: readonly StageDisk[], dir: string): StageDisk[] {
+  try {
+    return disks.map((d) => {
+      if (!d.privateCopy) return d;
+      const copy = join(dir, `disk-${d.id}.img`);
+      copyFileSync(d.path, copy);
+      return { ...d, path: copy };
+    });
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    const err = e as NodeJS.ErrnoException;
+    throw new StageError(`cannot copy a stage disk: ${err.code === 'ENOENT' ? `${err.path}: no such file` : String(e)}`, '', [], { cause: e });
+  }
 }
 
 /** The L1 machine QEMU emulates (StageOptions.machine). */

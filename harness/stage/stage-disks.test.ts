@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { StageError } from '../errors.js';
-import { privateCopies } from './stage.js';
+import { privateCopies } from './qemu.js';
 
 test('a privateCopy disk is copied into the stage folder; others are attached as they are', () => {
   const src = mkdtempSync(join(tmpdir(), 'disks-src-'));

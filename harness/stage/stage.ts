@@ -2,7 +2,7 @@
 // agent as /init. It is persistent: many guests run on it one after another, each in a fresh
 // VMM process, so a test pays the ~0.5 s L1 boot once per file, not once per case.
 import { execa, type ResultPromise } from 'execa';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { parseEvent, type StageEvent } from '../protocol/events.js';
 import { abortable, deferred, DeadlineExceeded, withDeadline } from '../wait/deadline.js';
 import { type Channel, lineSplitter, openChannels } from './channels.js';
 import { stageInitramfs } from './initramfs.js';
-import { qemuArgs, type StageDisk } from './qemu.js';
+import { privateCopies, qemuArgs } from './qemu.js';
 import { selectL0, type L0 } from './l0.js';
 
 import { StageLog } from './log.js';
@@ -31,22 +31,6 @@ const QEMU_SPAWN = {
   cleanup: true, // killed if this Node process exits
   forceKillAfterDelay: 2000,
 } as const;
-
-/** The disks as QEMU gets them: a privateCopy one copied into dir (removed with it on failure). */
-export function privateCopies(disks: readonly StageDisk[], dir: string): StageDisk[] {
-  try {
-    return disks.map((d) => {
-      if (!d.privateCopy) return d;
-      const copy = join(dir, `disk-${d.id}.img`);
-      copyFileSync(d.path, copy);
-      return { ...d, path: copy };
-    });
-  } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
-    const err = e as NodeJS.ErrnoException;
-    throw new StageError(`cannot copy a stage disk: ${err.code === 'ENOENT' ? `${err.path}: no such file` : String(e)}`, '', [], { cause: e });
-  }
-}
 
 export class Stage implements AsyncDisposable {
   /** Host milliseconds from spawning QEMU to the agent's ready event. */
