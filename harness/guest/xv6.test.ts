@@ -1,9 +1,9 @@
 // The xv6 profile's checks before anything boots: the two variables, the files they name, the
 // kernel's virtio transport, a kernel that is not an ELF, and the hint on xv6's disk panic.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, test, vi } from 'vitest';
 
 const dir = mkdtempSync(join(tmpdir(), 'xv6-unit-'));
 const file = (name: string, bytes: string | Buffer) => (writeFileSync(join(dir, name), bytes), join(dir, name));
@@ -20,6 +20,7 @@ async function withEnv(env: Record<string, string | undefined>) {
 afterEach(() => {
   vi.unstubAllEnvs();
 });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('xv6Paths: XV6_KERNEL and XV6_FS_IMG', () => {
   const kernel = file('kernel', elf(''));
