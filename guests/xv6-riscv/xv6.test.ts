@@ -8,17 +8,18 @@
 // Budgets come from runs on the 2-core dev host (L1 has one vCPU, see harness/stage/qemu.ts):
 // 1 hart boots in ~5 s and runs `usertests -q` in ~2 min; 3 harts boot in ~16 s and take ~6 min,
 // because xv6's idle harts spin in scheduler() (no wfi) on the one L1 CPU the busy hart also
-// needs. xv6 before August 2022 has no -q and runs every test, the slow ones too.
+// needs. xv6 before August 2022 has no -q: there the quick suite is the whole suite.
 import { type StartedGuest } from '../../harness/index.js';
 import { XV6_HOWTO, xv6Disk, xv6Paths } from '../../harness/guest/xv6.js';
 import { bootXv6, xv6Sh as sh, xv6TestTimeout } from '../../harness/guest/xv6-shell.js';
-import { judgeUsertests, planUsertests } from '../../harness/guest/xv6-usertests.js';
+import { judgeUsertests, planUsertests, usertestsHasQuick } from '../../harness/guest/xv6-usertests.js';
+import { readFileSync } from 'node:fs';
 import { config } from '../../harness/config.js';
 import { describe, expect, test } from 'vitest';
 import { fileStage } from '../../harness/vitest/tap-suite.js';
 
 const paths = xv6Paths();
-const usertests = planUsertests(config.xv6Usertests, config.xv6KnownFailing);
+const usertests = planUsertests(config.xv6Usertests, config.xv6KnownFailing, !paths || usertestsHasQuick(readFileSync(paths.fsImg)));
 /** One private copy of fs.img per group of tests, so no test sees another's files. */
 const DISKS = { 1: 'xv6-fs-1hart', 3: 'xv6-fs-3harts', uart: 'xv6-fs-uart' } as const;
 const stage = fileStage(paths ? { disks: Object.values(DISKS).map((id) => xv6Disk(paths.fsImg, id)) } : {});
@@ -58,7 +59,7 @@ describe.skipIf(!paths)(`xv6-riscv${paths ? '' : ` (skipped: ${XV6_HOWTO})`}`, (
         const budget = run.name ? BUDGET[cpus].one : BUDGET[cpus][run.args as '-q' | ''];
         const known = run.name && usertests.knownFailing.get(run.name);
         test(
-          `usertests ${run.args || '(all)'}${known ? ` (known to fail: ${known})` : ''}`,
+          `usertests ${run.args || '(all)'}${known ? ` (known to fail: ${known})` : ''}${usertests.note ? ` (${usertests.note})` : ''}`,
           async () => {
             await using vm = await boot(cpus, DISKS[cpus], BOOT_MS + budget);
             const out = await sh(vm, `usertests ${run.args}`.trim(), budget);

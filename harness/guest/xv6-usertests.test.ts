@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { judgeUsertests, planUsertests } from './xv6-usertests.js';
+import { judgeUsertests, planUsertests, usertestsHasQuick } from './xv6-usertests.js';
 
 describe('planUsertests: XV6_USERTESTS and XV6_KNOWN_FAILING', () => {
   test('default -q, all, and a list of names (one run each)', () => {
@@ -9,6 +9,13 @@ describe('planUsertests: XV6_USERTESTS and XV6_KNOWN_FAILING', () => {
       { args: 'copyin', name: 'copyin' },
       { args: 'sbrkbasic', name: 'sbrkbasic' },
     ]);
+  });
+
+  test('an xv6 whose usertests has no -q (before August 2022) runs them all for -q', () => {
+    expect(usertestsHasQuick(Buffer.from('\0Usage: usertests [-c] [-C] [-q] [testname]\n\0'))).toBe(true);
+    expect(usertestsHasQuick(Buffer.from('\0Usage: usertests [-c] [testname]\n\0'))).toBe(false);
+    expect(planUsertests(undefined, undefined, false)).toMatchObject({ runs: [{ args: '' }], note: expect.stringContaining('no -q') });
+    expect(planUsertests('copyin', undefined, false).runs).toEqual([{ args: 'copyin', name: 'copyin' }]);
   });
 
   test('known failures with and without a reason', () => {

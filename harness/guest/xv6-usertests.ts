@@ -18,6 +18,8 @@ export interface UsertestsRun {
 
 export interface UsertestsPlan {
   runs: UsertestsRun[];
+  /** Why the runs differ from what was asked (an xv6 whose usertests has no -q). */
+  note?: string;
   /** Test name -> why it fails on this xv6 (a lab's unfinished part, say). */
   knownFailing: ReadonlyMap<string, string>;
 }
@@ -25,11 +27,19 @@ export interface UsertestsPlan {
 const NAME = /^[A-Za-z0-9_]+$/;
 
 /**
- * XV6_USERTESTS: unset or `-q` the quick suite, `all` the whole suite (the slow tests too; xv6
- * before 2022 has no -q and always runs everything), or test names separated by commas, each
- * run on its own. XV6_KNOWN_FAILING: `name[:reason]`, separated by commas.
+ * Does this fs.img's usertests take -q? The flag came with the quick/slow split (August 2022);
+ * older ones print "Usage: usertests [-c] [testname]" for it and run nothing.
  */
-export function planUsertests(select: string | undefined, knownFailing: string | undefined): UsertestsPlan {
+export function usertestsHasQuick(fsImg: Buffer): boolean {
+  return fsImg.includes('[-q] [testname]');
+}
+
+/**
+ * XV6_USERTESTS: unset or `-q` the quick suite, `all` the whole suite (the slow tests too), or
+ * test names separated by commas, each run on its own. An xv6 whose usertests has no -q
+ * (`quick` false) runs the whole suite for -q. XV6_KNOWN_FAILING: `name[:reason]`, by commas.
+ */
+export function planUsertests(select: string | undefined, knownFailing: string | undefined, quick = true): UsertestsPlan {
   const known = new Map<string, string>();
   for (const entry of (knownFailing ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
     const [name = '', ...why] = entry.split(':');
@@ -37,6 +47,9 @@ export function planUsertests(select: string | undefined, knownFailing: string |
     known.set(name.trim(), why.join(':').trim() || 'listed in XV6_KNOWN_FAILING');
   }
   const s = (select ?? '-q').trim();
+  if ((s === '-q' || s === 'quick') && !quick) {
+    return { runs: [{ args: '' }], knownFailing: known, note: "this xv6's usertests has no -q (before August 2022): all of them" };
+  }
   if (s === '-q' || s === 'quick') return { runs: [{ args: '-q' }], knownFailing: known };
   if (s === 'all') return { runs: [{ args: '' }], knownFailing: known };
   const names = s.split(',').map((n) => n.trim()).filter(Boolean);
