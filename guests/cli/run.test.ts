@@ -89,7 +89,7 @@ describe('bootcase run: exit status and console', () => {
     }
     // with --profile xv6 IMAGE must be an ELF (xv6's kernel/kernel), said in the profile's words
     const xv6 = await cli(['run', text, '--profile', 'xv6']);
-    expect(xv6.stderr).toMatch(/^bootcase: .*notes\.txt: IMAGE \(--profile xv6\) is not an ELF file \(it starts with "not a kernel\\nnot"\)/m);
+    expect(xv6.stderr).toMatch(/^bootcase: .*notes\.txt: IMAGE \(--profile xv6\) is not an xv6 kernel: neither an ELF .*\(unknown-format\); xv6's build makes kernel\/kernel, an ELF$/m);
     expect(xv6.stderr).not.toMatch(/starting the L1 stage/);
     expect(xv6.exitCode).toBe(2);
   });

@@ -7,8 +7,29 @@ import { afterAll, afterEach, describe, expect, test, vi } from 'vitest';
 
 const dir = mkdtempSync(join(tmpdir(), 'xv6-unit-'));
 const file = (name: string, bytes: string | Buffer) => (writeFileSync(join(dir, name), bytes), join(dir, name));
-/** An ELF header and some of xv6's .rodata: enough for the checks here (they read, never load). */
-const elf = (rodata: string) => Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]), Buffer.alloc(57), Buffer.from(rodata)]);
+/** A RISC-V ELF the VMM's loader takes: one PT_LOAD at RAM base holding `rodata` (xv6's strings). */
+function elf(rodata: string): Buffer {
+  const body = Buffer.from(rodata || '\0');
+  const b = Buffer.alloc(0x1000 + body.length);
+  b.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]);
+  b.writeUInt16LE(2, 16); // ET_EXEC
+  b.writeUInt16LE(243, 18); // EM_RISCV
+  b.writeUInt32LE(1, 20);
+  b.writeBigUInt64LE(0x8000_0000n, 24); // entry
+  b.writeBigUInt64LE(64n, 32); // e_phoff
+  b.writeUInt16LE(64, 52);
+  b.writeUInt16LE(56, 54);
+  b.writeUInt16LE(1, 56);
+  b.writeUInt32LE(1, 64); // PT_LOAD
+  b.writeUInt32LE(5, 68);
+  b.writeBigUInt64LE(0x1000n, 72); // offset
+  b.writeBigUInt64LE(0x8000_0000n, 80); // vaddr
+  b.writeBigUInt64LE(0x8000_0000n, 88); // paddr
+  b.writeBigUInt64LE(BigInt(body.length), 96); // filesz
+  b.writeBigUInt64LE(BigInt(body.length), 104); // memsz
+  body.copy(b, 0x1000);
+  return b;
+}
 
 /** xv6.js as loaded with these variables (config reads the environment once, at import). */
 async function withEnv(env: Record<string, string | undefined>) {
@@ -55,7 +76,7 @@ describe('xv6Paths: XV6_KERNEL and XV6_FS_IMG', () => {
   test('a kernel that is not an ELF (a text file) is refused before any boot', async () => {
     const text = file('kernel.txt', 'not a kernel\n');
     const { xv6Paths } = await withEnv({ XV6_KERNEL: text, XV6_FS_IMG: fs });
-    expect(() => xv6Paths()).toThrow(`${text}: XV6_KERNEL is not an ELF file (it starts with "not a kernel\\n")`);
+    expect(() => xv6Paths()).toThrow(`${text}: XV6_KERNEL is not an xv6 kernel: neither an ELF nor a RISC-V Linux Image`);
   });
 
   test('xv6Disk is a private copy made by the stage (no temporary folder of its own)', async () => {
@@ -75,10 +96,11 @@ describe('xv6Kernel: the virtio transport from the kernel, and non-kernels refus
     expect(xv6Kernel(other)).toEqual({ transport: 'mmio', why: expect.stringContaining('no xv6 virtio driver') });
   });
 
-  test('a text file is refused before boot, named, with what it starts with', async () => {
+  test("a text file is refused before boot, named, with the VMM loader's reason", async () => {
     const { xv6Kernel, xv6Guest } = await withEnv({});
     const text = file('notes.txt', 'make TOOLPREFIX=riscv64-linux-gnu-\n');
-    expect(() => xv6Kernel(text, 'XV6_KERNEL')).toThrow(`${text}: XV6_KERNEL is not an ELF file (it starts with "make TOOLPREFIX=")`);
+    expect(() => xv6Kernel(text, 'XV6_KERNEL')).toThrow(/XV6_KERNEL is not an xv6 kernel: .*\(unknown-format\); xv6's build makes kernel\/kernel, an ELF$/);
+    expect(() => xv6Kernel(text, 'XV6_KERNEL')).toThrow(text);
     expect(() => xv6Guest({ kernel: text })).toThrow(expect.objectContaining({ code: 'GUEST_IMAGE' }));
     expect(() => xv6Kernel(file('empty', ''))).toThrow('is an empty file');
   });

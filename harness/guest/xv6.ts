@@ -3,7 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { config, loadManifest } from '../config.js';
 import { BootcaseError, GuestImageError } from '../errors.js';
-import { isElf } from './elf.js';
+import { checkImage, memoryMap } from '../native/addon.js';
 import { guest, readGuestFile, type GuestSpec } from './guest.js';
 import type { StageDisk } from '../stage/qemu.js';
 
@@ -44,6 +44,9 @@ export function xv6Disk(fsImg: string, id = 'xv6-fs'): StageDisk {
   return { id, path: fsImg, privateCopy: true };
 }
 
+/** xv6's memlayout.h: KERNBASE 0x80000000, PHYSTOP = KERNBASE + 128 MiB. */
+const XV6_MEM_MIB = 128;
+
 /** The virtio-mmio register layout a kernel's driver expects (VMM --virtio-transport). */
 export type VirtioTransport = 'mmio' | 'mmio-legacy';
 
@@ -64,16 +67,24 @@ export interface Xv6KernelInfo {
   why: string;
 }
 
-/** Check that `path` is an xv6 kernel ELF (not, say, a text file) and find its virtio transport. */
-export function xv6Kernel(path: string, what = 'xv6 kernel'): Xv6KernelInfo {
-  const bytes = readGuestFile(path, what);
-  if (!isElf(bytes)) {
-    const head = JSON.stringify(bytes.subarray(0, 16).toString('latin1'));
-    throw new GuestImageError(path, `${what} is not an ELF file (it starts with ${head}); xv6's build makes kernel/kernel, an ELF`);
-  }
+/** Which virtio-mmio version these kernel bytes drive (the strings above). */
+export function xv6VirtioTransport(bytes: Buffer): Xv6KernelInfo {
   if (V2_ONLY.some((s) => bytes.includes(s))) return { transport: 'mmio', why: 'its virtio_disk.c is the virtio 1.0 driver (xv6 from October 2021)' };
   if (bytes.includes(XV6_DISK_PANIC)) return { transport: 'mmio-legacy', why: 'its virtio_disk.c is the legacy driver (xv6 before October 2021)' };
   return { transport: 'mmio', why: "no xv6 virtio driver found in it: version 2, the VMM's default" };
+}
+
+/**
+ * Check that `path` is an xv6 kernel, an ELF the VMM's loader takes in xv6's 128 MiB (not, say,
+ * a text file), and find its virtio transport.
+ */
+export function xv6Kernel(path: string, what = 'xv6 kernel'): Xv6KernelInfo {
+  const bytes = readGuestFile(path, what);
+  const v = checkImage(bytes, { ramBase: memoryMap().ramBase, ramSize: BigInt(XV6_MEM_MIB) << 20n });
+  const elf = "xv6's build makes kernel/kernel, an ELF";
+  if (!v.ok) throw new GuestImageError(path, `${what} is not an xv6 kernel: ${v.message} (${v.reason}); ${elf}`);
+  if (v.format !== 'elf') throw new GuestImageError(path, `${what} is a ${v.format === 'linux' ? 'Linux Image' : `${v.format} image`}, not an ELF; ${elf}`);
+  return xv6VirtioTransport(bytes);
 }
 
 /**
@@ -112,8 +123,7 @@ export function xv6Guest(init: Xv6GuestInit): GuestSpec & { virtioTransport: Vir
     ...guest({
       name: init.name ?? `xv6-${cpus}hart`,
       image: init.kernel,
-      // xv6's memlayout.h: KERNBASE 0x80000000, PHYSTOP = KERNBASE + 128 MiB.
-      memMiB: 128,
+      memMiB: XV6_MEM_MIB,
       timeoutMs: init.timeoutMs ?? 120_000,
       vmmArgs: [...xv6VmmArgs(transport), '--cpus', String(cpus), ...(init.disk === false ? [] : ['--disk', `serial:${init.disk ?? 'xv6-fs'}`])],
       uploads: [{ flag: '--firmware', path: loadManifest().xv6Shim }],
