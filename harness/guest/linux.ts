@@ -61,6 +61,20 @@ export function linuxInitramfs(): string {
   return path;
 }
 
+/** The kernel command line that tells guests/linux/init.c what to check (also for a bootloader's config). */
+export function linuxCmdline(init: Pick<LinuxGuestInit, 'console' | 'verbose' | 'diskMarker' | 'checkInput' | 'append'> & { cpus: number }): string {
+  return [
+    init.console === 'hvc0' ? 'console=hvc0' : 'console=ttyS0',
+    'earlycon=sbi',
+    'panic=-1',
+    init.verbose ? '' : 'quiet',
+    `bootcase_cpus=${init.cpus}`,
+    init.diskMarker ? `bootcase_disk=${init.diskMarker}` : '',
+    init.checkInput ? 'bootcase_input=1' : '',
+    init.append ?? '',
+  ].filter(Boolean).join(' ');
+}
+
 export function linuxGuest(init: LinuxGuestInit = {}): GuestSpec {
   const manifest = loadManifest();
   const cfg = init.config ?? config.guestConfig ?? 'tiny';
@@ -69,17 +83,7 @@ export function linuxGuest(init: LinuxGuestInit = {}): GuestSpec {
   const cpus = init.cpus ?? config.guestCpus ?? 1;
   if (!Number.isInteger(cpus) || cpus < 1) throw new BootcaseError(`bad vCPU count ${cpus} (BOOTCASE_GUEST_CPUS must be a whole number >= 1)`);
   const defaults = CONFIG_DEFAULTS[cfg] ?? {};
-  const consoleArg = (init.console ?? defaults.console) === 'hvc0' ? 'console=hvc0' : 'console=ttyS0';
-  const cmdline = [
-    consoleArg,
-    'earlycon=sbi',
-    'panic=-1',
-    init.verbose ? '' : 'quiet',
-    `bootcase_cpus=${cpus}`,
-    init.diskMarker ? `bootcase_disk=${init.diskMarker}` : '',
-    init.checkInput ? 'bootcase_input=1' : '',
-    init.append ?? '',
-  ].filter(Boolean).join(' ');
+  const cmdline = linuxCmdline({ ...init, cpus, console: init.console ?? defaults.console });
   const vmmArgs = ['--cpus', String(cpus), '--append', cmdline];
   if (init.disk) vmmArgs.push('--disk', init.disk);
   if (init.virtioConsole ?? defaults.virtioConsole) vmmArgs.push('--virtio-console');

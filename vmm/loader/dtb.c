@@ -225,7 +225,7 @@ int riscv__dtb_build(const struct dtb_params *p, uint8_t **blob, size_t *len)
 
 	dtb_soc(&f, p);
 	fdt__end_node(&f); /* root */
-	return fdt__finish(&f, blob, len);
+	return fdt__finish(&f, DTB_FREE_SPACE, blob, len);
 }
 
 void riscv__isa_string(uint64_t bits, char *out, size_t cap)

@@ -8,6 +8,15 @@
 #include <stdint.h>
 
 #define DTB_MAX_SIZE 0x10000ULL /* reserved at the top of RAM */
+/*
+ * Free space inside the blob (its totalsize), for the next stage's edits. U-Boot copies the
+ * tree it was given (totalsize bytes) into its own memory and, with its default
+ * fdt_high=~0, boots Linux with that copy edited in place: bootargs and the initrd range
+ * grow into whatever follows totalsize. With none, they overwrote U-Boot's data and it
+ * crashed at "Starting kernel ...". QEMU virt leaves about 1 KiB; 8 KiB takes a long
+ * command line too.
+ */
+#define DTB_FREE_SPACE 0x2000U
 #define DTB_UART_CLOCK_HZ 3686400U
 #define DTB_MAX_CPUS 8
 

@@ -26,7 +26,7 @@ static void test_header(void)
 	fdt__prop_u32(&f, "a", 2); /* name deduplicated in the strings block */
 	fdt__prop_str(&f, "b", "xyz");
 	fdt__end_node(&f);
-	CHECK_EQ(fdt__finish(&f, &blob, &len), 0);
+	CHECK_EQ(fdt__finish(&f, 0, &blob, &len), 0);
 	CHECK_EQ(be32(blob), 0xd00dfeed);
 	CHECK_EQ(be32(blob + 4), len);
 	CHECK_EQ(be32(blob + 20), 17);
@@ -35,6 +35,17 @@ static void test_header(void)
 	CHECK_EQ(be32(blob + 8) % 4, 0);
 	CHECK_EQ(be32(blob + 16) % 8, 0);
 	CHECK_EQ(be32(blob + 12) + be32(blob + 32), len);
+	free(blob);
+
+	/* free space: zeros after the strings block, counted in totalsize, 8-aligned */
+	fdt__init(&f);
+	fdt__begin_node(&f, "");
+	fdt__prop_u32(&f, "a", 1);
+	fdt__end_node(&f);
+	CHECK_EQ(fdt__finish(&f, 13, &blob, &len), 0);
+	CHECK_EQ(be32(blob + 4), len);
+	CHECK_EQ(len - (be32(blob + 12) + be32(blob + 32)), 16);
+	CHECK_EQ(blob[len - 1], 0);
 	free(blob);
 }
 
@@ -46,13 +57,13 @@ static void test_unbalanced(void)
 
 	fdt__init(&f);
 	fdt__begin_node(&f, "");
-	CHECK_EQ(fdt__finish(&f, &blob, &len), -EINVAL);
+	CHECK_EQ(fdt__finish(&f, 0, &blob, &len), -EINVAL);
 	fdt__init(&f);
 	fdt__end_node(&f);
-	CHECK_EQ(fdt__finish(&f, &blob, &len), -EINVAL);
+	CHECK_EQ(fdt__finish(&f, 0, &blob, &len), -EINVAL);
 	fdt__init(&f);
 	fdt__prop_u32(&f, "outside-any-node", 1);
-	CHECK_EQ(fdt__finish(&f, &blob, &len), -EINVAL);
+	CHECK_EQ(fdt__finish(&f, 0, &blob, &len), -EINVAL);
 }
 
 static void test_isa_and_mmu(void)
@@ -118,6 +129,8 @@ static void machine_dts(const struct dtb_params *p, char **dts)
 	*dts = NULL;
 	CHECK_EQ(riscv__dtb_build(p, &blob, &len), 0);
 	*dts = dtc_decode(blob, len);
+	/* room for a bootloader's edits inside totalsize (DTB_FREE_SPACE: U-Boot edits in place) */
+	CHECK(len - (be32(blob + 12) + be32(blob + 32)) >= DTB_FREE_SPACE);
 	free(blob);
 	CHECK(len < DTB_MAX_SIZE);
 }
