@@ -13,7 +13,8 @@
 #include "util.h"
 
 enum opt_kind {
-	OPT_PATH, OPT_STR, OPT_U64, OPT_FD, OPT_FLAG, OPT_DISK, OPT_PROFILE, OPT_SBI_EXT, OPT_SBI_SERVE
+	OPT_PATH, OPT_STR, OPT_U64, OPT_ADDR, OPT_FD, OPT_FLAG, OPT_DISK, OPT_PROFILE, OPT_SBI_EXT,
+	OPT_SBI_SERVE
 };
 
 struct opt {
@@ -29,6 +30,8 @@ static const struct opt opts[] = {
 	{ "--kernel", OPT_PATH, F(kernel), 0 },
 	{ "--initrd", OPT_PATH, F(initrd), 0 },
 	{ "--firmware", OPT_PATH, F(firmware), 0 },
+	{ "--load-addr", OPT_ADDR, F(load_addr), 0 },
+	{ "--entry", OPT_ADDR, F(entry), 0 },
 	{ "--profile", OPT_PROFILE, F(profile), 0 },
 	{ "--dump-dtb", OPT_PATH, F(dump_dtb), 0 },
 	{ "--append", OPT_STR, F(append), 0 },
@@ -127,6 +130,14 @@ static int set_opt(struct vm_config *cfg, const struct opt *o, const char *val, 
 		memcpy(field, &v, sizeof(v));
 		if (o->off == F(run_id))
 			cfg->has_run_id = 1;
+		return 0;
+	case OPT_ADDR: /* a guest physical address, 0x-hex or decimal; 0 is never RAM here */
+		if (parse__addr(val, &v) || v == 0) {
+			snprintf(err, errlen, "option %s: '%s' is not a guest address (0x80200000)",
+				 o->name, val);
+			return -EINVAL;
+		}
+		memcpy(field, &v, sizeof(v));
 		return 0;
 	case OPT_FD:
 		if (parse__u64(val, 1 << 20, &v)) {

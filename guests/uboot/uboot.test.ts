@@ -2,8 +2,8 @@
 // our VMM boots our tiny Linux from an MBR/ext2 disk with extlinux/extlinux.conf, as a distro
 // install would: by itself (distro_bootcmd), and by hand at its prompt. Each TAP line Linux's
 // init prints is its own vitest test.
-import { boot, UBOOT_AUTOBOOT, UBOOT_DISK_INITRD, UBOOT_DISK_KERNEL, UBOOT_PROMPT, ubootDisk, ubootGuest, ubootStageDisk } from '../../harness/index.js';
-import { expect } from 'vitest';
+import { boot, UBOOT_AUTOBOOT, UBOOT_DISK_INITRD, UBOOT_DISK_KERNEL, UBOOT_LINK_ADDR, UBOOT_PROMPT, UBOOT_SMODE_BIN, ubootDisk, ubootGuest, ubootStageDisk } from '../../harness/index.js';
+import { expect, test } from 'vitest';
 import { describeTap, fileStage } from '../../harness/vitest/tap-suite.js';
 
 const one = await ubootDisk({ cpus: 1 });
@@ -40,4 +40,18 @@ describeTap('U-Boot by hand: a key stops autoboot, typed commands load and boot 
   expect(run).toPrint(/^cmdline: .*bootcase_typed=1/m);
   expect(run).toHaveExited('shutdown');
   return run;
+});
+
+// The same U-Boot as a flat binary: it carries no address, and is linked for 0x80200000.
+// Loaded at RAM base it ran at the wrong address and hung without a word.
+test('U-Boot as a flat binary at --load-addr 0x80200000 reaches its prompt and powers off', async ({ signal }) => {
+  const spec = ubootGuest({ disk: 'uboot-1cpu', image: UBOOT_SMODE_BIN, name: 'uboot-flat', vmmArgs: ['--load-addr', `0x${UBOOT_LINK_ADDR.toString(16)}`] });
+  await using vm = await boot(spec, { stage: await stage(), signal });
+  await vm.waitForLine(UBOOT_AUTOBOOT);
+  vm.input(' ');
+  await vm.waitForLine(UBOOT_PROMPT);
+  vm.input('poweroff\n'); // U-Boot's sysreset through SBI SRST
+  const run = await vm.result();
+  expect(run).toHaveExited('shutdown');
+  expect(run.events.find((e) => e.ev === 'start')).toMatchObject({ format: 'flat' });
 });

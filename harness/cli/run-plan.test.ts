@@ -51,6 +51,11 @@ describe('bootcase run: options to a plan', () => {
     expect(p.init).toMatchObject({ vmmArgs: ['--append', 'console=hvc0 quiet', '--cpus', '4'], memMiB: 256, timeoutMs: 5000 });
   });
 
+  test('--load-addr and --entry go to the VMM; a malformed address is a usage error', () => {
+    expect(plan('--load-addr', '0x80200000', '--entry', '2149580800').init.vmmArgs).toEqual(['--load-addr', '0x80200000', '--entry', '2149580800']);
+    expect(() => plan('--load-addr', '80200000h')).toThrow('bootcase run: --load-addr 80200000h: not an address (0x80200000)');
+  });
+
   test('--disk (repeatable, ,ro) becomes a stage disk and --disk serial:<id>', () => {
     const p = plan('--disk', d0, '--disk', `${d1},ro`);
     expect(p.disks).toEqual([

@@ -29,6 +29,8 @@ export const RUN = {
     mem: { type: 'int', metavar: 'MiB', min: 1, max: MAX_MEM_MIB, help: 'guest RAM (default 128)' },
     disk: { type: 'string', metavar: 'FILE[,ro]', multiple: true, help: 'virtio-blk disk (host file, attached; ",ro" read-only)' },
     firmware: { type: 'string', metavar: 'FILE', help: 'flat binary run in M-mode before the kernel (host file, uploaded)' },
+    'load-addr': { type: 'string', metavar: 'ADDR', help: 'where a flat binary loads (default: RAM base 0x80000000)' },
+    entry: { type: 'string', metavar: 'ADDR', help: 'where a flat binary starts (default: its load address)' },
     profile: { type: 'string', metavar: 'NAME', choices: ['xv6'], help: 'machine profile; xv6 also uploads the M-mode shim' },
     fs: { type: 'string', metavar: 'FILE', help: 'with --profile xv6: fs.img (a private copy is attached)' },
     trace: { type: 'list', metavar: 'KINDS', choices: ['sbi'], help: 'trace into the events and print after the run' },
@@ -83,6 +85,13 @@ export function planRun(argv: readonly string[], opts: { interactive?: boolean }
   if (v.initrd !== undefined) uploads.push({ flag: '--initrd', path: hostFile('--initrd', v.initrd) });
   if (v.firmware !== undefined) uploads.push({ flag: '--firmware', path: hostFile('--firmware', v.firmware) });
   if (v.append !== undefined) vmmArgs.push('--append', v.append);
+  // the VMM checks them against RAM and the image (docs/protocol.md); here only the form
+  for (const flag of ['load-addr', 'entry'] as const) {
+    const a = v[flag];
+    if (a === undefined) continue;
+    if (!/^(0x[0-9a-f]+|[0-9]+)$/i.test(a)) throw new UsageError(`bootcase run: --${flag} ${a}: not an address (0x80200000)`);
+    vmmArgs.push(`--${flag}`, a);
+  }
   if (v.cpus !== undefined) vmmArgs.push('--cpus', String(v.cpus));
   if ((v.disk?.length ?? 0) > MAX_DISKS) throw new UsageError(`bootcase run: at most ${MAX_DISKS} --disk`);
   const disks: StageDisk[] = (v.disk ?? []).map((d, i) => {

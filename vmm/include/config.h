@@ -31,6 +31,8 @@ enum vm_profile { PROFILE_NONE, PROFILE_XV6 };
 struct vm_config {
 	const char *kernel;
 	const char *firmware; /* --firmware: flat binary at the layout.h firmware window */
+	uint64_t load_addr;   /* --load-addr: where a flat --kernel goes (0 = RAM base) */
+	uint64_t entry;       /* --entry: where a flat --kernel starts (0 = its load address) */
 	enum vm_profile profile;
 	const char *append;
 	const char *initrd;

@@ -20,11 +20,14 @@ static void test_good(void)
 	static const char *const argv[] = { "vmm", "--kernel", "/g/x.elf", "--mem", "64",
 					    "--append", "console=hvc0", "--timeout-ms", "500",
 					    "--events-fd", "2", "--console-fd", "1", "--run-id",
-					    "18446744073709551615", NULL };
+					    "18446744073709551615", "--load-addr", "0x80200000",
+					    "--entry", "2149580800", NULL };
 	struct vm_config c;
 
 	CHECK_EQ(test__parse(&c, argv), 0);
 	CHECK_STR(c.kernel, "/g/x.elf");
+	CHECK_EQ(c.load_addr, 0x80200000);
+	CHECK_EQ(c.entry, 0x80200000);
 	CHECK_EQ(c.mem_mib, 64);
 	CHECK_STR(c.append, "console=hvc0");
 	CHECK_EQ(c.timeout_ms, 500);
@@ -70,6 +73,10 @@ static void test_errors(void)
 		{ { "vmm", "--kernel", "k", "--cpus", "0", NULL }, "option --cpus: must be at least 1" },
 		{ { "vmm", "--kernel", "k", "--cpus", "9", NULL }, "option --cpus: '9' is not a number in 0..8" },
 		{ { "vmm", "--kernel", "k", "--disk", NULL }, "option --disk needs a value" },
+		{ { "vmm", "--kernel", "k", "--load-addr", "0x", NULL }, "option --load-addr: '0x' is not a guest address" },
+		{ { "vmm", "--kernel", "k", "--load-addr", "0x8020000g", NULL }, "option --load-addr: '0x8020000g'" },
+		{ { "vmm", "--kernel", "k", "--entry", "0x10000000000000000", NULL }, "option --entry: '0x10000000000000000'" },
+		{ { "vmm", "--kernel", "k", "--entry", "0", NULL }, "option --entry: '0'" },
 		{ { "vmm", "--kernel", "k", "--disk", ",ro", NULL }, "option --disk: empty file name" },
 		{ { "vmm", "--kernel", "k", "--disk", "serial:", NULL }, "option --disk: empty serial name" },
 		/* a served HSM suspend would miss the IPIs KVM answers */

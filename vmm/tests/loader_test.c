@@ -60,7 +60,7 @@ static Elf64_Phdr *phdr(uint8_t *buf)
 
 static int load(const uint8_t *buf, size_t len, struct load_info *info)
 {
-	return loader__load(loader__detect(buf, len), buf, len, &ram, info, err, sizeof(err));
+	return loader__load(loader__detect(buf, len), buf, len, &ram, NULL, info, err, sizeof(err));
 }
 
 static void test_elf_good(void)
@@ -195,6 +195,41 @@ static void test_flat(void)
 	CHECK_STR(loader__format_name(IMAGE_FLAT), "flat");
 }
 
+/* --load-addr / --entry: a flat binary linked elsewhere than the start of RAM */
+static void test_flat_load_addr(void)
+{
+	static const uint8_t code[] = { 0x13, 0, 0, 0, 0x73, 0x00, 0x00, 0x00 };
+	struct load_opts o = { .flat_addr = RAM_BASE + 0x1000 };
+	struct load_info info;
+
+	memset(ram_buf, 0, 0x1010);
+	CHECK_EQ(flat__load(code, sizeof(code), &ram, &o, &info, err, sizeof(err)), 0);
+	CHECK_EQ(info.entry, RAM_BASE + 0x1000);
+	CHECK_EQ(info.lo, RAM_BASE + 0x1000);
+	CHECK_EQ(info.hi, RAM_BASE + 0x1008);
+	CHECK_EQ(ram_buf[0x1004], 0x73);
+	CHECK_EQ(ram_buf[0], 0);
+	o.flat_entry = RAM_BASE + 0x1004;
+	CHECK_EQ(flat__load(code, sizeof(code), &ram, &o, &info, err, sizeof(err)), 0);
+	CHECK_EQ(info.entry, RAM_BASE + 0x1004);
+	/* an entry outside the image, or odd */
+	o.flat_entry = RAM_BASE + 0x1008;
+	CHECK_EQ(flat__load(code, sizeof(code), &ram, &o, &info, err, sizeof(err)), -EINVAL);
+	CHECK_CONTAINS(err, "entry 0x");
+	o.flat_entry = RAM_BASE + 0x1001;
+	CHECK_EQ(flat__load(code, sizeof(code), &ram, &o, &info, err, sizeof(err)), -EINVAL);
+	/* below RAM, past its end, running off its end */
+	o.flat_entry = 0;
+	o.flat_addr = RAM_BASE - 0x1000;
+	CHECK_EQ(flat__load(code, sizeof(code), &ram, &o, &info, err, sizeof(err)), -EINVAL);
+	CHECK_CONTAINS(err, "outside RAM");
+	o.flat_addr = RAM_BASE + RAM_SIZE;
+	CHECK_EQ(flat__load(code, sizeof(code), &ram, &o, &info, err, sizeof(err)), -EINVAL);
+	o.flat_addr = RAM_BASE + RAM_SIZE - 4;
+	CHECK_EQ(flat__load(code, sizeof(code), &ram, &o, &info, err, sizeof(err)), -E2BIG);
+	CHECK_CONTAINS(err, "does not fit");
+}
+
 static void test_linux_image(void)
 {
 	static uint8_t img[0x100];
@@ -231,6 +266,7 @@ const struct test loader_tests[] = {
 	{ "loader: ELF segment outside RAM", test_elf_outside_ram },
 	{ "loader: ELF headers mapped below RAM", test_elf_headers_below_ram },
 	{ "loader: flat binary", test_flat },
+	{ "loader: flat binary at --load-addr, entered at --entry", test_flat_load_addr },
 	{ "loader: Linux Image header", test_linux_image },
 	{ NULL, NULL },
 };
