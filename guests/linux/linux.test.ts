@@ -45,6 +45,20 @@ describeTap('virtio-console kernel: the console is a virtio-console (hvc0)', asy
   return await vm.result();
 });
 
+describe('the ISA the guest sees', () => {
+  // The DT lists what KVM enabled (its ISA_EXT registers), as riscv,isa and
+  // riscv,isa-extensions. With Sstc in it, Linux programs stimecmp itself: not one SBI TIME
+  // call in the whole boot. (With "rv64imafdc" only, every tick was an SBI set_timer.)
+  test('Linux sees Sstc and the Z extensions, and sets no timer through SBI', async ({ signal }) => {
+    await using vm = await boot(linuxGuest({ trace: ['sbi'], name: 'linux-isa' }), { stage: await stage(), signal });
+    const run = await vm.result();
+    expect(run).toHaveExited('shutdown');
+    expect(run).toPrint(/^isa: rv64imafdc_.*zicsr_zifencei.*_sstc/m);
+    expect(run.sbiTraceComplete).toBe(true);
+    expect(run.sbiCalls.filter((c) => c.ext === 'TIME').length).toBe(0);
+  });
+});
+
 describe('linux failures and options', () => {
   test('a kernel panic is reported with the panic text', async ({ signal }) => {
     await using vm = await boot(linuxGuest({ append: 'rdinit=/no/such/init' }), { stage: await stage(), signal });

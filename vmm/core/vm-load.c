@@ -38,11 +38,13 @@ static int vm_place_initrd(struct vm *vm, size_t len, uint64_t *start)
 static int vm_build_dtb(struct vm *vm, const struct file_map *initrd, uint8_t **blob,
 			size_t *len)
 {
+	const char *isa[BOOTCASE_KVM_ISA_EXT__COUNT];
 	struct dtb_params p = {
 		.nr_cpus = vm->nr_vcpus,
 		.ram_size = vm->ram.size,
 		.timebase_hz = vm->timebase_hz,
-		.isa = vm->isa,
+		.isa_ext = isa,
+		.nr_isa_ext = vm__isa_names(vm, isa),
 		.mmu_type = vm->mmu_type,
 		.bootargs = vm->cfg->append,
 		.has_clint = vm->cfg->profile == PROFILE_XV6,

@@ -111,16 +111,54 @@ static void vm_plic_notify(void *ctx, unsigned context, int level)
 		pthread_cond_broadcast(&vm->hsm_cond);
 }
 
+/*
+ * The extensions KVM enabled on this vCPU (its KVM_REG_RISCV_ISA_EXT registers, one per
+ * extension: Zicsr, Sstc, Zba...), kept where every vCPU so far agrees. A KVM too old for the
+ * registers leaves the single letters of the CONFIG isa bitmap.
+ */
+static const char *const isa_names[] = {
+#define ISA_NAME(n, name) [n] = name,
+	BOOTCASE_KVM_ISA_EXTS(ISA_NAME)
+#undef ISA_NAME
+};
+
+unsigned vm__isa_names(const struct vm *vm, const char **out)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < BOOTCASE_KVM_ISA_EXT__COUNT; i++)
+		if (vm->isa_ext & 1ULL << i)
+			out[n++] = isa_names[i];
+	riscv__isa_sort(out, n);
+	return n;
+}
+
+static void vm_probe_isa(struct vm *vm, unsigned id, int fd)
+{
+	static const char letters[] = "acdfhimv"; /* the single-letter ids, for the fallback */
+	const char *const *names = isa_names;
+	uint64_t have = 0, on, bits = 0;
+
+	for (unsigned n = 0; n < BOOTCASE_KVM_ISA_EXT__COUNT; n++)
+		if (!vcpu__one_reg(fd, KVM_GET_ONE_REG, RISCV_ISA_EXT_REG(n), &on) && on)
+			have |= 1ULL << n;
+	if (!have &&
+	    !vcpu__one_reg(fd, KVM_GET_ONE_REG, RISCV_CONFIG_REG(BOOTCASE_KVM_CONFIG_ISA), &bits))
+		for (unsigned n = 0; n < BOOTCASE_KVM_ISA_EXT__COUNT; n++)
+			if (!names[n][1] && strchr(letters, names[n][0]) &&
+			    (bits & 1ULL << (names[n][0] - 'a')))
+				have |= 1ULL << n;
+	if (have)
+		vm->isa_ext = id == 0 ? have : vm->isa_ext & have;
+}
+
 /* What the vCPUs really are, for the device tree; fall back to a plain rv64gc hart. The
  * timebase is KVM's timer frequency register, so the DT and the guest's time CSR agree. */
 static void vm_probe_cpu(struct vm *vm, int fd)
 {
-	uint64_t isa = 0, satp = 0, freq = 0;
+	uint64_t satp = 0, freq = 0;
 	const char *mmu;
 
-	if (vcpu__one_reg(fd, KVM_GET_ONE_REG, RISCV_CONFIG_REG(BOOTCASE_KVM_CONFIG_ISA), &isa) == 0 &&
-	    isa)
-		riscv__isa_string(isa, vm->isa, sizeof(vm->isa));
 	if (vcpu__one_reg(fd, KVM_GET_ONE_REG, RISCV_CONFIG_REG(BOOTCASE_KVM_CONFIG_SATP_MODE), &satp) ==
 		    0 &&
 	    (mmu = riscv__mmu_type(satp)))
@@ -194,6 +232,7 @@ static int vm_create_vcpu(struct vm *vm, unsigned id)
 	}
 	if (id == 0)
 		vm_probe_cpu(vm, vcpu->fd);
+	vm_probe_isa(vm, id, vcpu->fd);
 	return vm_sbi_disable(vm, vcpu);
 }
 
@@ -220,7 +259,7 @@ int vm__open(struct vm *vm, const struct vm_config *cfg, struct events *ev, stru
 		vm->fw.base = layout[LAYOUT_FIRMWARE].base;
 		vm->fw.size = layout[LAYOUT_FIRMWARE].size;
 	}
-	snprintf(vm->isa, sizeof(vm->isa), "rv64imafdc");
+	vm->isa_ext = VM_ISA_EXT_DEFAULT;
 	vm->mmu_type = "riscv,sv48";
 	vm->timebase_hz = LAYOUT_TIMEBASE_HZ;
 	vm->sbi.mem = (struct guest_mem){ vm_translate, vm };

@@ -28,7 +28,10 @@ struct dtb_params {
 	unsigned nr_cpus; /* 0 counts as 1 */
 	uint64_t ram_size;
 	uint32_t timebase_hz;
-	const char *isa;      /* "rv64imafdc" */
+	/* the extensions every hart has, lower case ("i", "m", "zicsr", "sstc"), in canonical
+	 * order (riscv__isa_sort); riscv,isa and riscv,isa-extensions are made from them */
+	const char *const *isa_ext;
+	unsigned nr_isa_ext;
 	const char *mmu_type; /* "riscv,sv48" */
 	const char *bootargs; /* NULL = none */
 	int has_clint;        /* the layout.h CLINT exists (--profile xv6) */
@@ -37,8 +40,10 @@ struct dtb_params {
 };
 
 int riscv__dtb_build(const struct dtb_params *p, uint8_t **blob, size_t *len);
-/* KVM's CONFIG isa bitmap (bit n = letter 'a' + n) -> "rv64imafdc..." in canonical order. */
-void riscv__isa_string(uint64_t bits, char *out, size_t cap);
+/* isa.c: sort extension names into the canonical order; the riscv,isa string of a sorted
+ * list ("rv64imafdc_zicsr_sstc"): 0, or -1 when it does not fit in cap. */
+void riscv__isa_sort(const char **names, unsigned n);
+int riscv__isa_string(const char *const *sorted, unsigned n, char *out, size_t cap);
 /* satp mode number (8 sv39, 9 sv48, 10 sv57) -> "riscv,svNN"; NULL if unknown. */
 const char *riscv__mmu_type(uint64_t satp_mode);
 
