@@ -5,10 +5,12 @@
  * serial/8250.yaml, virtio/mmio.yaml.
  *
  *   / { #address-cells = 2; #size-cells = 2; compatible = "bootcase,virt";
- *     chosen { bootargs; stdout-path = "/soc/serial@10000000"; linux,initrd-start/end; }
+ *     chosen { bootargs; stdout-path = "/soc/serial@10000000"; linux,initrd-start/end;
+ *              rng-seed; }
  *     cpus { timebase-frequency;
  *            cpu@N { riscv,isa; riscv,isa-base; riscv,isa-extensions (isa.c); mmu-type;
- *                    interrupt-controller { riscv,cpu-intc } } ... }
+ *                    interrupt-controller { riscv,cpu-intc } } ...
+ *            cpu-map { cluster0 { coreN { cpu = <&cpuN>; } ... } } }
  *     memory@80000000 { device_type = "memory"; reg; }
  *     soc { simple-bus; ranges;
  *           clint@2000000 { interrupts-extended = <&intcN 3 &intcN 7> per hart; } (xv6 only)
@@ -89,6 +91,7 @@ static void dtb_cpu(struct fdt *f, const struct dtb_params *p, unsigned hart)
 	fdt__prop_u32(f, "reg", hart);
 	fdt__prop_str(f, "status", "okay");
 	fdt__prop_str(f, "compatible", "riscv");
+	fdt__prop_u32(f, "phandle", DTB_PHANDLE_CPU(hart));
 	dtb_isa(f, p);
 	fdt__prop_str(f, "mmu-type", p->mmu_type);
 
@@ -111,6 +114,21 @@ static void dtb_cpus(struct fdt *f, const struct dtb_params *p)
 	fdt__prop_u32(f, "timebase-frequency", p->timebase_hz);
 	for (unsigned h = 0; h < dtb_cpus_count(p); h++)
 		dtb_cpu(f, p, h);
+	/* the topology (cpu-map, Documentation/devicetree/bindings/cpu/cpu-topology.txt): one
+	 * cluster of single-thread cores, as QEMU virt describes one socket; without it Linux's
+	 * arch_topology guesses, and says so */
+	fdt__begin_node(f, "cpu-map");
+	fdt__begin_node(f, "cluster0");
+	for (unsigned h = 0; h < dtb_cpus_count(p); h++) {
+		char core[16];
+
+		snprintf(core, sizeof(core), "core%u", h);
+		fdt__begin_node(f, core);
+		fdt__prop_u32(f, "cpu", DTB_PHANDLE_CPU(h));
+		fdt__end_node(f);
+	}
+	fdt__end_node(f);
+	fdt__end_node(f);
 	fdt__end_node(f);
 }
 
@@ -238,6 +256,8 @@ int riscv__dtb_build(const struct dtb_params *p, uint8_t **blob, size_t *len)
 		fdt__prop_u64(&f, "linux,initrd-start", p->initrd_start);
 		fdt__prop_u64(&f, "linux,initrd-end", p->initrd_end);
 	}
+	if (p->rng_seed)
+		fdt__prop(&f, "rng-seed", p->rng_seed, DTB_RNG_SEED_SIZE);
 	fdt__end_node(&f);
 
 	dtb_cpus(&f, p);

@@ -23,6 +23,8 @@
 /* Phandles: hart h's interrupt controller is 1 + h, the PLIC comes after the last hart's. */
 #define DTB_PHANDLE_CPU_INTC(h) (1U + (h))
 #define DTB_PHANDLE_PLIC 0x40U
+#define DTB_PHANDLE_CPU(h) (0x20U + (h)) /* the cpu@h node, for cpu-map */
+#define DTB_RNG_SEED_SIZE 64
 
 struct dtb_params {
 	unsigned nr_cpus; /* 0 counts as 1 */
@@ -37,6 +39,9 @@ struct dtb_params {
 	int has_clint;        /* the layout.h CLINT exists (--profile xv6) */
 	int has_initrd;
 	uint64_t initrd_start, initrd_end;
+	/* /chosen/rng-seed: entropy for the guest's early random pool (Linux credits it at boot
+	 * and clears it, as it does the one QEMU virt passes); NULL = none */
+	const uint8_t *rng_seed;
 };
 
 int riscv__dtb_build(const struct dtb_params *p, uint8_t **blob, size_t *len);

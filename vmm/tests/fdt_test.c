@@ -141,6 +141,7 @@ static void machine_dts(const struct dtb_params *p, char **dts)
 
 static void test_machine_dt(void)
 {
+	static const uint8_t seed[DTB_RNG_SEED_SIZE] = { 0xab, 0xcd };
 	static const char *const exts[] = { "i", "m", "a", "f", "d", "c", "zicsr", "zifencei", "sstc" };
 	struct dtb_params p = {
 		.ram_size = 128ULL << 20,
@@ -151,6 +152,7 @@ static void test_machine_dt(void)
 		.has_initrd = 1,
 		.initrd_start = 0x87000000,
 		.initrd_end = 0x87001234,
+		.rng_seed = seed,
 	};
 	char *dts;
 
@@ -171,6 +173,10 @@ static void test_machine_dt(void)
 	CHECK(strstr(dts, "riscv,isa-extensions = \"i\", \"m\", \"a\", \"f\", \"d\", \"c\", \"zicsr\", \"zifencei\", \"sstc\";") ||
 	      strstr(dts, "riscv,isa-extensions = \"i\\0m\\0a\\0f\\0d\\0c\\0zicsr\\0zifencei\\0sstc\";"));
 	CHECK_CONTAINS(dts, "mmu-type = \"riscv,sv48\"");
+	CHECK_CONTAINS(dts, "rng-seed = <0xabcd0000 0x00"); /* 64 bytes, as cells */
+	CHECK_CONTAINS(dts, "cpu-map {");
+	CHECK_CONTAINS(dts, "core0 {");
+	CHECK_CONTAINS(dts, "cpu = <0x20>;");
 	CHECK_CONTAINS(dts, "compatible = \"riscv,cpu-intc\"");
 	CHECK_CONTAINS(dts, "interrupt-controller;");
 	CHECK_CONTAINS(dts, "memory@80000000 {");
@@ -199,6 +205,7 @@ static void test_machine_dt_minimal(void)
 		return;
 	CHECK(!strstr(dts, "bootargs"));
 	CHECK(!strstr(dts, "linux,initrd"));
+	CHECK(!strstr(dts, "rng-seed"));
 	free(dts);
 }
 
@@ -214,6 +221,9 @@ static void test_machine_dt_devices(void)
 	CHECK_CONTAINS(dts, "cpu@0 {");
 	CHECK_CONTAINS(dts, "cpu@1 {");
 	CHECK(!strstr(dts, "cpu@2"));
+	/* one core per hart in cpu-map, each naming its cpu node */
+	CHECK_CONTAINS(dts, "core1 {\n\t\t\t\t\tcpu = <0x21>;");
+	CHECK(!strstr(dts, "core2"));
 	CHECK_CONTAINS(dts, "plic@c000000 {");
 	CHECK_CONTAINS(dts, "compatible = \"sifive,plic-1.0.0\\0riscv,plic0\"");
 	CHECK_CONTAINS(dts, "reg = <0x00 0xc000000 0x00 0x600000>");
