@@ -18,8 +18,9 @@ describeTap('tiny kernel, 2 vCPUs started through SBI HSM', async (signal) => {
 
 // The VMM, not KVM, answers Linux's HSM (secondary bring-up), IPI and TIME calls (--sbi-serve,
 // which needs our patched L1): a real SMP kernel is the strongest test of those services.
+// Sstc is switched off, or Linux would program stimecmp itself and never call TIME.
 describeTap('tiny kernel, 2 vCPUs, HSM/IPI/TIME served by the VMM', async (signal) => {
-  const spec = linuxGuest({ cpus: 2, sbiServe: ['hsm', 'ipi', 'time'], name: 'linux-tiny-2cpu-served', trace: ['sbi'] });
+  const spec = linuxGuest({ cpus: 2, sbiServe: ['hsm', 'ipi', 'time'], isaDisable: ['sstc'], name: 'linux-tiny-2cpu-served', trace: ['sbi'] });
   await using vm = await boot(spec, { stage: await stage(), signal });
   const run = await vm.result();
   // CPU 1's hart_start, the scheduler's IPIs and every timer tick came to the VMM, and the
@@ -56,6 +57,15 @@ describe('the ISA the guest sees', () => {
     expect(run).toPrint(/^isa: rv64imafdc_.*zicsr_zifencei.*_sstc/m);
     expect(run.sbiTraceComplete).toBe(true);
     expect(run.sbiCalls.filter((c) => c.ext === 'TIME').length).toBe(0);
+  });
+
+  test('with --isa-disable sstc the DT drops it and Linux falls back to SBI TIME', async ({ signal }) => {
+    await using vm = await boot(linuxGuest({ trace: ['sbi'], isaDisable: ['sstc'], name: 'linux-no-sstc' }), { stage: await stage(), signal });
+    const run = await vm.result();
+    expect(run).toHaveExited('shutdown');
+    expect(run).toPrint(/^isa: rv64imafdc_zicntr_zicsr/m);
+    expect(run).not.toPrint(/^isa: .*sstc/m);
+    expect(run.sbiCalls.filter((c) => c.ext === 'TIME').length).toBeGreaterThan(0);
   });
 });
 

@@ -29,6 +29,8 @@ export interface LinuxGuestInit extends Pick<GuestSpec, 'trace' | 'sbiDisable' |
   diskMarker?: string;
   /** init reads one console line and expects "ping" (the test types it). */
   checkInput?: boolean;
+  /** ISA extensions to switch off (VMM --isa-disable), e.g. `['sstc']`: the kernel then sets its timer through SBI TIME. */
+  isaDisable?: readonly string[];
   /** Override the initramfs (default: the one built around guests/linux/init.c). */
   initrd?: string;
   name?: string;
@@ -87,6 +89,7 @@ export function linuxGuest(init: LinuxGuestInit = {}): GuestSpec {
   const vmmArgs = ['--cpus', String(cpus), '--append', cmdline];
   if (init.disk) vmmArgs.push('--disk', init.disk);
   if (init.virtioConsole ?? defaults.virtioConsole) vmmArgs.push('--virtio-console');
+  if (init.isaDisable?.length) vmmArgs.push('--isa-disable', init.isaDisable.join(','));
   return guest({
     name: init.name ?? `linux-${cfg}-${cpus}cpu`,
     image,

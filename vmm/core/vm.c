@@ -193,11 +193,32 @@ static int vm_sbi_disable(struct vm *vm, struct vcpu *vcpu)
 	return 0;
 }
 
+/*
+ * --isa-disable: switch ISA extensions off before the first KVM_RUN, so the guest neither
+ * has them nor sees them in the DT (vm_probe_isa reads back what is left). For tests of the
+ * fallbacks a guest has without them: no Sstc means timers through SBI TIME.
+ */
+static int vm_isa_disable(struct vm *vm, struct vcpu *vcpu)
+{
+	uint64_t off = 0;
+	int ret;
+
+	for (unsigned n = 0; n < BOOTCASE_KVM_ISA_EXT__COUNT; n++) {
+		if (!(vm->cfg->isa_disable & 1ULL << n))
+			continue;
+		ret = vcpu__one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_ISA_EXT_REG(n), &off);
+		if (ret)
+			return vm__fail(vm, ret, "option --isa-disable %s: KVM refused on vCPU %u: %s",
+				       isa_names[n], vcpu->id, strerror(-ret));
+	}
+	return 0;
+}
+
 static int vm_create_vcpu(struct vm *vm, unsigned id)
 {
 	struct vcpu *vcpu = &vm->vcpus[id];
 	uint64_t on = 1;
-	int size;
+	int size, ret;
 
 	vcpu->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)id);
 	if (vcpu->fd < 0)
@@ -232,6 +253,9 @@ static int vm_create_vcpu(struct vm *vm, unsigned id)
 	}
 	if (id == 0)
 		vm_probe_cpu(vm, vcpu->fd);
+	ret = vm_isa_disable(vm, vcpu);
+	if (ret)
+		return ret;
 	vm_probe_isa(vm, id, vcpu->fd);
 	return vm_sbi_disable(vm, vcpu);
 }

@@ -27,6 +27,7 @@ static void test_good(void)
 	CHECK_EQ(test__parse(&c, argv), 0);
 	CHECK_STR(c.kernel, "/g/x.elf");
 	CHECK_EQ(c.load_addr, 0x80200000);
+	CHECK_EQ(c.isa_disable, 0);
 	CHECK_EQ(c.entry, 0x80200000);
 	CHECK_EQ(c.mem_mib, 64);
 	CHECK_STR(c.append, "console=hvc0");
@@ -35,6 +36,13 @@ static void test_good(void)
 	CHECK_EQ(c.console_fd, 1);
 	CHECK_EQ(c.has_run_id, 1);
 	CHECK_EQ(c.run_id, UINT64_MAX);
+	{
+		static const char *const isa[] = { "vmm", "--kernel", "k", "--isa-disable", "SSTC",
+						   "--isa-disable", "zba,v", NULL };
+
+		CHECK_EQ(test__parse(&c, isa), 0); /* repeatable, any case: Sstc 8, V 15, Zba 17 */
+		CHECK_EQ(c.isa_disable, 1ULL << 8 | 1ULL << 15 | 1ULL << 17);
+	}
 }
 
 static void test_defaults(void)
@@ -77,6 +85,8 @@ static void test_errors(void)
 		{ { "vmm", "--kernel", "k", "--load-addr", "0x8020000g", NULL }, "option --load-addr: '0x8020000g'" },
 		{ { "vmm", "--kernel", "k", "--entry", "0x10000000000000000", NULL }, "option --entry: '0x10000000000000000'" },
 		{ { "vmm", "--kernel", "k", "--entry", "0", NULL }, "option --entry: '0'" },
+		{ { "vmm", "--kernel", "k", "--isa-disable", "sstc,zfoo", NULL }, "option --isa-disable: unknown ISA extension 'zfoo'" },
+		{ { "vmm", "--kernel", "k", "--isa-disable", "sstc,", NULL }, "option --isa-disable: unknown ISA extension ''" },
 		{ { "vmm", "--kernel", "k", "--disk", ",ro", NULL }, "option --disk: empty file name" },
 		{ { "vmm", "--kernel", "k", "--disk", "serial:", NULL }, "option --disk: empty serial name" },
 		/* a served HSM suspend would miss the IPIs KVM answers */
