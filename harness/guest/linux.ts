@@ -29,7 +29,7 @@ export interface LinuxGuestInit extends Pick<GuestSpec, 'trace' | 'sbiDisable' |
   diskMarker?: string;
   /** init reads one console line and expects "ping" (the test types it). */
   checkInput?: boolean;
-  /** ISA extensions to switch off (VMM --isa-disable), e.g. `['sstc']`: the kernel then sets its timer through SBI TIME. */
+  /** ISA extensions to switch off (VMM --isa-disable), as far as KVM lets them go (6.12: not Sstc, Zb*, Zicsr...). */
   isaDisable?: readonly string[];
   /** Override the initramfs (default: the one built around guests/linux/init.c). */
   initrd?: string;

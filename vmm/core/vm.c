@@ -208,8 +208,10 @@ static int vm_isa_disable(struct vm *vm, struct vcpu *vcpu)
 			continue;
 		ret = vcpu__one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_ISA_EXT_REG(n), &off);
 		if (ret)
-			return vm__fail(vm, ret, "option --isa-disable %s: KVM refused on vCPU %u: %s",
-				       isa_names[n], vcpu->id, strerror(-ret));
+			return vm__fail(vm, ret, "option --isa-disable %s: KVM refused on vCPU %u: %s%s",
+				       isa_names[n], vcpu->id, strerror(-ret),
+				       ret == -EINVAL ? " (this KVM cannot switch it off)"
+				       : ret == -ENOENT ? " (this KVM does not offer it)" : "");
 	}
 	return 0;
 }
