@@ -111,47 +111,6 @@ static void vm_plic_notify(void *ctx, unsigned context, int level)
 		pthread_cond_broadcast(&vm->hsm_cond);
 }
 
-/*
- * The extensions KVM enabled on this vCPU (its KVM_REG_RISCV_ISA_EXT registers, one per
- * extension: Zicsr, Sstc, Zba...), kept where every vCPU so far agrees. A KVM too old for the
- * registers leaves the single letters of the CONFIG isa bitmap.
- */
-static const char *const isa_names[] = {
-#define ISA_NAME(n, name) [n] = name,
-	BOOTCASE_KVM_ISA_EXTS(ISA_NAME)
-#undef ISA_NAME
-};
-
-unsigned vm__isa_names(const struct vm *vm, const char **out)
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < BOOTCASE_KVM_ISA_EXT__COUNT; i++)
-		if (vm->isa_ext & 1ULL << i)
-			out[n++] = isa_names[i];
-	riscv__isa_sort(out, n);
-	return n;
-}
-
-static void vm_probe_isa(struct vm *vm, unsigned id, int fd)
-{
-	static const char letters[] = "acdfhimv"; /* the single-letter ids, for the fallback */
-	const char *const *names = isa_names;
-	uint64_t have = 0, on, bits = 0;
-
-	for (unsigned n = 0; n < BOOTCASE_KVM_ISA_EXT__COUNT; n++)
-		if (!vcpu__one_reg(fd, KVM_GET_ONE_REG, RISCV_ISA_EXT_REG(n), &on) && on)
-			have |= 1ULL << n;
-	if (!have &&
-	    !vcpu__one_reg(fd, KVM_GET_ONE_REG, RISCV_CONFIG_REG(BOOTCASE_KVM_CONFIG_ISA), &bits))
-		for (unsigned n = 0; n < BOOTCASE_KVM_ISA_EXT__COUNT; n++)
-			if (!names[n][1] && strchr(letters, names[n][0]) &&
-			    (bits & 1ULL << (names[n][0] - 'a')))
-				have |= 1ULL << n;
-	if (have)
-		vm->isa_ext = id == 0 ? have : vm->isa_ext & have;
-}
-
 /* What the vCPUs really are, for the device tree; fall back to a plain rv64gc hart. The
  * timebase is KVM's timer frequency register, so the DT and the guest's time CSR agree. */
 static void vm_probe_cpu(struct vm *vm, int fd)
@@ -189,29 +148,6 @@ static int vm_sbi_disable(struct vm *vm, struct vcpu *vcpu)
 			return vm__fail(vm, ret, "option %s %s: KVM refused on vCPU %u: %s%s", opt,
 				       sbi__kvm_ext_name(ext), vcpu->id, strerror(-ret),
 				       ret == -ENOENT ? " (this KVM does not offer the extension)" : "");
-	}
-	return 0;
-}
-
-/*
- * --isa-disable: switch ISA extensions off before the first KVM_RUN, so the guest neither
- * has them nor sees them in the DT (vm_probe_isa reads back what is left). For tests of the
- * fallbacks a guest has without them: no Sstc means timers through SBI TIME.
- */
-static int vm_isa_disable(struct vm *vm, struct vcpu *vcpu)
-{
-	uint64_t off = 0;
-	int ret;
-
-	for (unsigned n = 0; n < BOOTCASE_KVM_ISA_EXT__COUNT; n++) {
-		if (!(vm->cfg->isa_disable & 1ULL << n))
-			continue;
-		ret = vcpu__one_reg(vcpu->fd, KVM_SET_ONE_REG, RISCV_ISA_EXT_REG(n), &off);
-		if (ret)
-			return vm__fail(vm, ret, "option --isa-disable %s: KVM refused on vCPU %u: %s%s",
-				       isa_names[n], vcpu->id, strerror(-ret),
-				       ret == -EINVAL ? " (this KVM cannot switch it off)"
-				       : ret == -ENOENT ? " (this KVM does not offer it)" : "");
 	}
 	return 0;
 }
@@ -255,10 +191,10 @@ static int vm_create_vcpu(struct vm *vm, unsigned id)
 	}
 	if (id == 0)
 		vm_probe_cpu(vm, vcpu->fd);
-	ret = vm_isa_disable(vm, vcpu);
+	ret = vm__isa_disable(vm, vcpu);
 	if (ret)
 		return ret;
-	vm_probe_isa(vm, id, vcpu->fd);
+	vm__probe_isa(vm, id, vcpu->fd);
 	return vm_sbi_disable(vm, vcpu);
 }
 

@@ -84,6 +84,10 @@ int vm__open(struct vm *vm, const struct vm_config *cfg, struct events *ev, stru
 /* The extensions every vCPU has (KVM's ISA_EXT registers), by name, in canonical order, into
  * out (room for BOOTCASE_KVM_ISA_EXT__COUNT); returns how many. */
 unsigned vm__isa_names(const struct vm *vm, const char **out);
+/* vm-isa.c: at vCPU creation, --isa-disable (0 or -errno with vm->err set), then what the
+ * vCPU has, kept in vm->isa_ext where every vCPU so far agrees. */
+int vm__isa_disable(struct vm *vm, struct vcpu *vcpu);
+void vm__probe_isa(struct vm *vm, unsigned id, int fd);
 int vm__load(struct vm *vm, const struct file_map *image, enum image_format fmt,
 	     const struct file_map *initrd);
 /* --firmware: copy the flat binary into the firmware window. */
