@@ -11,6 +11,7 @@ PKGS=(
   linux-source-6.12 bc bison flex libssl-dev libelf-dev ccache xz-utils patch  # kernel builds
   cpio device-tree-compiler make gcc file e2fsprogs                         # unit tests, dtb checks, ext2 disks
   u-boot-qemu                                                               # the bootloader milestone (S-mode U-Boot, arch all)
+  g++                                                                       # the native addon (native/: the VMM's loader for the harness)
   linux-source-6.1 debian-archive-keyring                                   # matrix (ci/matrix.ts): 6.1 L1, trixie L1 fetch
   docker.io debootstrap zstd                                                # toolchain container (containers/)
   clang libclang-rt-14-dev                                                  # libFuzzer target (make -C vmm fuzz)
@@ -40,4 +41,8 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   npm install --no-save --no-audit --no-fund --loglevel=error
   echo "$want" > "$stamp"
 fi
+# The native addon needs Node's C headers (node_api.h): NodeSource's nodejs package carries them,
+# Debian's own nodejs has them in libnode-dev. npm install built it above (package.json
+# "install"); this names what is missing when it could not.
+node native/build.cjs >/dev/null
 echo "setup: ok" >&2

@@ -1,5 +1,5 @@
 // boot(): the front door. `await using vm = await boot(asmGuest('hello-dbcn'), { stage })`.
-import { scaled } from './config.js';
+import { buildOnFirstUse, scaled } from './config.js';
 import { asmGuest, contentHash, guest, loadImage, readGuestFile, traceArgs, type GuestSpec } from './guest/guest.js';
 import { StartedGuest } from './guest/started-guest.js';
 import { Stage } from './stage/stage.js';
@@ -21,6 +21,7 @@ export interface BootOptions {
 }
 
 export async function boot(what: GuestSpec | string, opts: BootOptions = {}): Promise<StartedGuest> {
+  await buildOnFirstUse(); // the installed package builds its VMM, guests and kernels once
   const base = typeof what === 'string' ? asmGuest(what) : what;
   const spec = opts.timeoutMs === undefined ? base : guest({ ...base, timeoutMs: opts.timeoutMs });
   // Check the image before anything boots: a bad file fails here, fast, with its name.

@@ -1,11 +1,24 @@
 // The only reader of process.env. Everything configurable about a run comes through here.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BuildMissingError } from './errors.js';
+import { buildInputsKey, ensureBuilt } from './package-build.js';
 
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const here = fileURLToPath(import.meta.url);
+/** The repository, or the installed package: the nearest folder up from here with a package.json. */
+export const repoRoot = (() => {
+  let dir = dirname(here);
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+})();
+/**
+ * Running as the published package (compiled JS in dist/), not from this repository's sources:
+ * build outputs then go to the cache, keyed by a hash of the shipped sources, never into
+ * node_modules, and artifacts go to the user's working directory.
+ */
+export const installed = here.endsWith('.js');
 
 /** An L1 kernel as a stage boots it. */
 export interface L1Kernel {
@@ -39,10 +52,13 @@ export interface Manifest {
 
 const env = process.env;
 
+const cacheDir = env.BOOTCASE_CACHE ?? join(homedir(), '.cache', 'bootcase');
+
 export const config = Object.freeze({
-  outDir: join(repoRoot, 'out'),
-  cacheDir: env.BOOTCASE_CACHE ?? join(homedir(), '.cache', 'bootcase'),
-  artifactsDir: resolve(env.BOOTCASE_ARTIFACTS ?? join(repoRoot, 'test-results')),
+  /** Build outputs and out/manifest.json: the repo's out/, or the package's folder in the cache. */
+  outDir: installed ? join(cacheDir, 'pkg', buildInputsKey(repoRoot)) : join(repoRoot, 'out'),
+  cacheDir,
+  artifactsDir: resolve(env.BOOTCASE_ARTIFACTS ?? join(installed ? process.cwd() : repoRoot, 'test-results')),
   /** Multiplies every deadline: raise it on a slow or loaded host (nested TCG is CPU-bound). */
   timeoutScale: Number(env.BOOTCASE_TIMEOUT_SCALE ?? '1') || 1,
   qemu: env.BOOTCASE_QEMU ?? 'qemu-system-riscv64',
@@ -62,18 +78,35 @@ export const config = Object.freeze({
 
 export const manifestPath = join(config.outDir, 'manifest.json');
 
+const buildCommand = installed ? 'npx bootcase build' : 'npm run build';
+
 /** The build outputs of images/build.ts; a clear error names the command when they are missing. */
 export function loadManifest(): Manifest {
   if (!existsSync(manifestPath)) {
-    throw new BuildMissingError(`${manifestPath} is missing: run \`npm run build\` (images/build.ts) first`);
+    const first = installed ? ' (boot() and the bootcase/vitest fixtures build it on first use)' : ' (images/build.ts) first';
+    throw new BuildMissingError(`${manifestPath} is missing: run \`${buildCommand}\`${first}`);
   }
   const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
-  // l1Kernels: only the selected one must exist (selectL1 checks it).
-  const paths = Object.entries(m).filter(([key]) => key !== 'l1Kernels').flatMap(([key, v]) => (typeof v === 'string' ? [[key, v]] : Object.entries(v as Record<string, string>).map(([k, p]) => [`${key}.${k}`, p])));
-  for (const [key, path] of paths) {
-    if (!existsSync(path!)) throw new BuildMissingError(`${key} ${path} from ${manifestPath} is missing: run \`npm run build\``);
-  }
+  const gone = missingOutputs(m)[0];
+  if (gone) throw new BuildMissingError(`${gone[0]} ${gone[1]} from ${manifestPath} is missing: run \`${buildCommand}\``);
   return m;
+}
+
+/** [key, path] of each output the manifest lists that is not there (l1Kernels: selectL1 checks the one it boots). */
+function missingOutputs(m: Manifest): string[][] {
+  const paths = Object.entries(m).filter(([key]) => key !== 'l1Kernels').flatMap(([key, v]) => (typeof v === 'string' ? [[key, v]] : Object.entries(v as Record<string, string>).map(([k, p]) => [`${key}.${k}`, p])));
+  return paths.filter(([, path]) => !existsSync(path!));
+}
+
+/**
+ * The installed package builds what is missing on first use (the VMM, the guests, the kernels),
+ * with progress on stderr; `force` rebuilds (`bootcase build`). In the repository `npm run build`
+ * does it, so this does nothing there.
+ */
+export async function buildOnFirstUse(force = false): Promise<void> {
+  if (!installed) return;
+  if (existsSync(manifestPath) && (force || missingOutputs(JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest).length > 0)) rmSync(manifestPath);
+  await ensureBuilt(join(repoRoot, 'dist/images/build.js'), manifestPath);
 }
 
 /** The L1 kernel to boot: `name` (default BOOTCASE_L1, else the one `npm run build` makes). */

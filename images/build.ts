@@ -2,31 +2,35 @@
 //   the VMM (static riscv64), the asm milestone guests, and the L1 KVM-host kernel.
 // Kernels are cached under $BOOTCASE_CACHE keyed by a hash of their inputs, so a warm build
 // is a few make no-ops. Usage: tsx images/build.ts [--quiet]
-import { $, fs, path } from 'zx';
-import { execa } from 'execa';
+import { $, execa } from 'execa';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { config, DEFAULT_L1, manifestPath, repoRoot, type L1Kernel, type Manifest } from '../harness/config.js';
+import { config, DEFAULT_L1, installed, manifestPath, repoRoot, type L1Kernel, type Manifest } from '../harness/config.js';
 import { fetchDebianKernel } from './debian-kernel.js';
 import { DEFAULT_L1_SOURCE, type L1Source } from './l1-source.js';
 import { countObjects, watchBuild } from './progress.js';
 
-$.verbose = false;
 const quiet = process.argv.includes('--quiet');
 const log = (msg: string) => quiet || console.error(`build: ${msg}`);
 
 async function requireTool(bin: string, pkg: string): Promise<void> {
-  if ((await $`command -v ${bin}`.nothrow()).exitCode !== 0) {
-    throw new Error(`${bin} is not installed (Debian package ${pkg}); run: bash ci/setup.sh`);
+  if ((await execa('sh', ['-c', 'command -v "$1"', 'sh', bin], { reject: false })).exitCode !== 0) {
+    throw new Error(`${bin} is not installed (Debian package ${pkg}); run: ${installed ? `apt-get install ${pkg} (npx bootcase doctor lists the rest)` : 'bash ci/setup.sh'}`);
   }
 }
+
+/** Output as the tool printed it, final newline kept: the kernel cache keys hash it (zx did not strip it). */
+const $raw = $({ stripFinalNewline: false });
 
 async function kernelKey(fragments: string[], version: string): Promise<string> {
   const h = createHash('sha256');
   for (const f of fragments) h.update(await fs.readFile(f));
   h.update(await fs.readFile(path.join(repoRoot, 'images/kernels/build-kernel.sh')));
-  h.update((await $`dpkg-query -W -f=${'${Version}'} linux-source-${version}`).stdout);
-  h.update((await $`riscv64-linux-gnu-gcc --version`).stdout);
+  h.update((await $raw`dpkg-query -W -f=${'${Version}'} linux-source-${version}`).stdout);
+  h.update((await $raw`riscv64-linux-gnu-gcc --version`).stdout);
   return h.digest('hex').slice(0, 16);
 }
 
@@ -44,7 +48,7 @@ export async function buildKernel(fragments: string[], version = '6.12'): Promis
   const name = kernelName(fragments);
   const image = await kernelImagePath(fragments, version);
   const out = path.dirname(image);
-  if (await fs.pathExists(image)) return image;
+  if (existsSync(image)) return image;
   // build-kernel.sh's O= tree; the object count of its last complete build is the next one's total
   const kbuild = path.join(config.cacheDir, 'kbuild', `${name}-${version}`);
   const countFile = `${kbuild}.objects`;
@@ -58,7 +62,8 @@ export async function buildKernel(fragments: string[], version = '6.12'): Promis
   } finally {
     progress.stop();
   }
-  await fs.move(`${out}.tmp`, out, { overwrite: true });
+  await fs.rm(out, { recursive: true, force: true });
+  await fs.rename(`${out}.tmp`, out);
   await fs.writeFile(countFile, `${countObjects(kbuild).count}\n`);
   log(`kernel ${name}: built in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   return image;
@@ -74,25 +79,32 @@ export const LINUX_CONFIGS: Record<string, string[]> = {
 export async function buildL1(src: L1Source): Promise<{ l1: L1Kernel; cached: boolean }> {
   if (src.kind === 'debian') return fetchDebianKernel(src.suite, log);
   const frags = src.fragments.map((f) => path.resolve(repoRoot, f));
-  const cached = await fs.pathExists(await kernelImagePath(frags, src.version));
+  const cached = existsSync(await kernelImagePath(frags, src.version));
   const kernel = await buildKernel(frags, src.version);
   const pkg = (await $`dpkg-query -W -f=${'${Version}'} linux-source-${src.version}`).stdout;
   return { l1: { kernel, describe: `linux-source-${src.version} ${pkg}, tinyconfig + ${src.fragments.map((f) => path.basename(f)).join(' + ')}` }, cached };
 }
 
+async function writeJson(file: string, value: unknown): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.writeFile(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
 /** Record L1 kernels by name in the manifest (BOOTCASE_L1=<name> then boots one). */
 export async function recordL1(name: string, l1: L1Kernel): Promise<void> {
-  const m = (await fs.readJson(manifestPath)) as Manifest;
+  const m = JSON.parse(await fs.readFile(manifestPath, 'utf8')) as Manifest;
   m.l1Kernels = { ...m.l1Kernels, [name]: l1 };
-  await fs.outputJson(manifestPath, m, { spaces: 2 });
+  await writeJson(manifestPath, m);
 }
 
 export async function build(): Promise<Manifest> {
   await requireTool('riscv64-linux-gnu-gcc', 'gcc-riscv64-linux-gnu');
   await requireTool('make', 'make');
   const jobs = String((await import('node:os')).availableParallelism());
+  // The installed package builds out of its own tree (node_modules may be read-only, and is shared).
+  const vmmOut = installed ? path.join(config.outDir, 'vmm') : path.join(repoRoot, 'vmm/build');
   log('vmm');
-  await $`make -s -j${jobs} -C ${path.join(repoRoot, 'vmm')}`;
+  await $`make -s -j${jobs} -C ${path.join(repoRoot, 'vmm')} ${installed ? [`BUILD=${vmmOut}`] : []}`;
   const asmOut = path.join(config.outDir, 'guests/asm');
   log('guests/asm');
   await $`make -s -j${jobs} -C ${path.join(repoRoot, 'guests/asm')} OUT=${asmOut}`;
@@ -101,7 +113,7 @@ export async function build(): Promise<Manifest> {
   await $`make -s -C ${path.join(repoRoot, 'guests/xv6-riscv')} OUT=${xv6Out}`;
   log('guests/linux init');
   const linuxInit = path.join(config.outDir, 'guests/linux/init');
-  await fs.ensureDir(path.dirname(linuxInit));
+  await fs.mkdir(path.dirname(linuxInit), { recursive: true });
   await $`riscv64-linux-gnu-gcc -static -Os -Wall -Wextra -o ${linuxInit} ${path.join(repoRoot, 'guests/linux/init.c')}`;
   const { l1: defaultL1 } = await buildL1(DEFAULT_L1_SOURCE);
   const l1Kernel = defaultL1.kernel;
@@ -110,11 +122,11 @@ export async function build(): Promise<Manifest> {
     linuxKernels[name] = await buildKernel(frags.map((f) => path.join(repoRoot, 'guests/linux', f)));
   }
   // Keep the other L1 kernels the matrix recorded, as long as they are still there.
-  const previous = ((await fs.readJson(manifestPath).catch(() => ({}))) as Partial<Manifest>).l1Kernels ?? {};
-  const kept = Object.entries(previous).filter(([, k]) => [k.kernel, ...(k.modules ?? [])].every((p) => fs.existsSync(p)));
+  const previous = (JSON.parse(await fs.readFile(manifestPath, 'utf8').catch(() => '{}')) as Partial<Manifest>).l1Kernels ?? {};
+  const kept = Object.entries(previous).filter(([, k]) => [k.kernel, ...(k.modules ?? [])].every((p) => existsSync(p)));
   const l1Kernels = { ...Object.fromEntries(kept), [DEFAULT_L1]: defaultL1 };
-  const manifest: Manifest = { l1Kernel, l1Kernels, vmm: path.join(repoRoot, 'vmm/build/vmm'), asmGuests: asmOut, linuxInit, linuxKernels, xv6Shim: path.join(xv6Out, 'shim.bin') };
-  await fs.outputJson(manifestPath, manifest, { spaces: 2 });
+  const manifest: Manifest = { l1Kernel, l1Kernels, vmm: path.join(vmmOut, 'vmm'), asmGuests: asmOut, linuxInit, linuxKernels, xv6Shim: path.join(xv6Out, 'shim.bin') };
+  await writeJson(manifestPath, manifest);
   log(`wrote ${manifestPath}`);
   return manifest;
 }

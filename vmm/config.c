@@ -31,8 +31,8 @@ static const struct opt opts[] = {
 	{ "--kernel", OPT_PATH, F(kernel), 0 },
 	{ "--initrd", OPT_PATH, F(initrd), 0 },
 	{ "--firmware", OPT_PATH, F(firmware), 0 },
-	{ "--load-addr", OPT_ADDR, F(load_addr), 0 },
-	{ "--entry", OPT_ADDR, F(entry), 0 },
+	{ "--flat-load", OPT_ADDR, F(flat_load), 0 },
+	{ "--flat-entry", OPT_ADDR, F(flat_entry), 0 },
 	{ "--profile", OPT_PROFILE, F(profile), 0 },
 	{ "--dump-dtb", OPT_PATH, F(dump_dtb), 0 },
 	{ "--append", OPT_STR, F(append), 0 },
@@ -164,13 +164,14 @@ static int set_opt(struct vm_config *cfg, const struct opt *o, const char *val, 
 		if (o->off == F(run_id))
 			cfg->has_run_id = 1;
 		return 0;
-	case OPT_ADDR: /* a guest physical address, 0x-hex or decimal; 0 is never RAM here */
+	case OPT_ADDR: /* a guest physical address, 0x-hex or decimal; 0 is never RAM */
 		if (parse__addr(val, &v) || v == 0) {
 			snprintf(err, errlen, "option %s: '%s' is not a guest address (0x80200000)",
 				 o->name, val);
 			return -EINVAL;
 		}
 		memcpy(field, &v, sizeof(v));
+		cfg->flat = 1;
 		return 0;
 	case OPT_FD:
 		if (parse__u64(val, 1 << 20, &v)) {
@@ -278,6 +279,11 @@ int config__parse(struct vm_config *cfg, int argc, char *const argv[], char *err
 	    !(cfg->sbi_serve & (1u << BOOTCASE_KVM_SBI_EXT_IPI))) {
 		snprintf(err, errlen, "option --sbi-serve hsm needs ipi too (--sbi-serve hsm,ipi): a "
 			 "hart suspended by the VMM's HSM would not wake on the IPIs KVM answers");
+		ret = -EINVAL;
+	}
+	if (!ret && cfg->flat_entry && !cfg->flat_load) {
+		snprintf(err, errlen, "option --flat-entry needs --flat-load ADDR (where the flat "
+			 "binary goes)");
 		ret = -EINVAL;
 	}
 	if (!ret && cfg->profile == PROFILE_XV6)

@@ -15,6 +15,7 @@
 
 #include "agent.h"
 #include "kvm-riscv.h"
+#include "layout.h"
 #include "vm.h"
 #include "vmm.h"
 
@@ -220,13 +221,6 @@ static int map_input(struct events *ev, const char *opt, const char *path, struc
 	return report_error(ev, msg);
 }
 
-static int has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-
-	return n >= k && !strcmp(s + n - k, suffix);
-}
-
 static void report_start(struct events *ev, const struct vm_config *cfg, enum image_format fmt)
 {
 	struct jline l;
@@ -279,7 +273,11 @@ static int vmm_run(struct events *ev, struct console *con, const struct vm_confi
 {
 	struct file_map image = { 0 }, initrd = { 0 }, firmware = { 0 };
 	static struct vm vm; /* static: large (device state), and the threads share it */
+	const struct image_decl decl = { cfg->flat ? IMAGE_FLAT : IMAGE_AUTO, cfg->flat_load,
+					 cfg->flat_entry };
+	struct load_info info;
 	enum image_format fmt;
+	char err[256];
 	int status;
 
 	if (map_input(ev, "--kernel", cfg->kernel, &image))
@@ -290,18 +288,19 @@ static int vmm_run(struct events *ev, struct console *con, const struct vm_confi
 		file__unmap(&initrd);
 		return VMM_EXIT_ERROR;
 	}
-	fmt = loader__detect(image.data, image.len);
-	if (fmt != IMAGE_ELF && has_suffix(cfg->kernel, ".elf")) {
-		/* a flat load of a broken ELF would only fault somewhere obscure */
+	/* the loader's rules, before KVM is opened: the harness runs the same check (native/) */
+	if (loader__check(image.data, image.len, &decl, LAYOUT_DRAM_BASE, cfg->mem_mib << 20, &info,
+			  err, sizeof(err))) {
 		char msg[600];
 
-		snprintf(msg, sizeof(msg), "--kernel %s: named .elf but has no ELF magic",
-			 cfg->kernel);
+		snprintf(msg, sizeof(msg), "--kernel %s: %s (%s)", cfg->kernel, err,
+			 loader__reason_name(info.reason));
 		status = report_error(ev, msg);
 		goto out;
 	}
+	fmt = info.format;
 	report_start(ev, cfg, fmt);
-	if (vm__open(&vm, cfg, ev, con) || vm__load(&vm, &image, fmt, &initrd) ||
+	if (vm__open(&vm, cfg, ev, con) || vm__load(&vm, &image, &decl, &initrd) ||
 	    (cfg->firmware && vm__load_firmware(&vm, &firmware)) || vm__boot_vcpus(&vm)) {
 		status = report_error(ev, vm.err);
 		goto out;

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { config, loadManifest, repoRoot } from '../../harness/config.js';
 import { linuxInitramfs } from '../../harness/guest/linux.js';
+import { region } from '../../harness/native/addon.js';
 import { describe, expect, test } from '../../harness/vitest/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bootcase-cli-'));
@@ -64,7 +65,7 @@ describe('bootcase run: exit status and console', () => {
       [['run', 'report-pass', '--initrd', '/nonexistent/initrd'], 'bootcase run: --initrd /nonexistent/initrd: no such file'],
       [['run', 'no-such-guest'], 'bootcase run: no-such-guest: no such file, and no milestone guest of that name (bootcase list)'],
       [['sbi-check', '--cpus', '9'], 'bootcase sbi-check: --cpus 9 is out of range (1..8)'],
-      [['frobnicate'], 'bootcase: unknown command frobnicate (run, list, demo, sbi-check; bootcase --help)'],
+      [['frobnicate'], 'bootcase: unknown command frobnicate (run, list, demo, sbi-check, doctor, build; bootcase --help)'],
     ];
     // no stage boots: they may run side by side
     const results = await Promise.all(cases.map(([args]) => cli(args)));
@@ -74,12 +75,22 @@ describe('bootcase run: exit status and console', () => {
     });
   });
 
-  test('a file the VMM cannot boot is a setup error: exit 2', async () => {
+  test('a file the VMM cannot boot is a setup error: exit 2, before any stage', async () => {
     const text = join(dir, 'notes.txt');
     writeFileSync(text, 'not a kernel\n'.repeat(4096 * 40));
-    const r = await cli(['run', text, '--mem', '1']);
-    expect(r.stderr).toMatch(/^bootcase: .*notes\.txt: image \(\d+ bytes\) is larger than guest RAM \(1 MiB\)$/m);
-    expect(r.exitCode).toBe(2);
+    const [undeclared, tooBig] = await Promise.all([cli(['run', text]), cli(['run', text, '--flat-load', '0x80000000', '--mem', '1'])]);
+    expect(undeclared.stderr).toMatch(/^bootcase: .*notes\.txt: neither an ELF nor a RISC-V Linux Image, and not declared a flat binary \(starts with 6e 6f 74 20\) \(unknown-format\)$/m);
+    expect(tooBig.stderr).toMatch(/^bootcase: .*notes\.txt: flat image of \d+ bytes at 0x80000000 is outside RAM \[0x80000000, 0x80100000\) \(outside-ram\)$/m);
+    for (const r of [undeclared, tooBig]) {
+      expect(r.stderr).not.toContain('starting the L1 stage');
+      expect(r.exitCode).toBe(2);
+    }
+  });
+
+  test('--flat-load declares a flat binary: hello-dbcn.bin boots', async () => {
+    const r = await cli(['run', asm('hello-dbcn').replace(/\.elf$/, '.bin'), '--flat-load', '0x80000000']);
+    expect(r.stdout).toBe('Hello from guest via DBCN');
+    expect(r.exitCode, r.stderr).toBe(0);
   });
 
   test('--help for every subcommand, and list', async () => {
@@ -111,7 +122,7 @@ describe('bootcase run: host files are uploaded or attached', () => {
     const end = /linux,initrd-end = <0x00 (0x[0-9a-f]+)>/.exec(dts);
     expect(Number(end?.[1]) - Number(start?.[1])).toBe(4096);
     expect(dts).toMatch(/cpu@1 \{/);
-    expect(dts).toMatch(/virtio_mmio@10001000/);
+    expect(dts).toContain(`virtio_mmio@${region('virtio_mmio').base.toString(16)} {`);
   });
 
   test('--disk FILE: the guest writes to the host file', async () => {

@@ -2,9 +2,11 @@
 // our VMM boots our tiny Linux from an MBR/ext2 disk with extlinux/extlinux.conf, as a distro
 // install would: by itself (distro_bootcmd), and by hand at its prompt. Each TAP line Linux's
 // init prints is its own vitest test.
-import { boot, UBOOT_AUTOBOOT, UBOOT_DISK_INITRD, UBOOT_DISK_KERNEL, UBOOT_LINK_ADDR, UBOOT_PROMPT, UBOOT_SMODE_BIN, ubootDisk, ubootGuest, ubootStageDisk } from '../../harness/index.js';
+import { readFileSync } from 'node:fs';
+import { boot, checkGuestImage, UBOOT_AUTOBOOT, UBOOT_SMODE_ELF, UBOOT_DISK_INITRD, UBOOT_DISK_KERNEL, UBOOT_LINK_ADDR, UBOOT_PROMPT, UBOOT_SMODE_BIN, ubootDisk, ubootGuest, ubootStageDisk } from '../../harness/index.js';
 import { expect, test } from 'vitest';
 import { describeTap, fileStage } from '../../harness/vitest/tap-suite.js';
+import { traceArgs } from '../../harness/guest/guest.js';
 
 const one = await ubootDisk({ cpus: 1 });
 const two = await ubootDisk({ cpus: 2 });
@@ -42,10 +44,24 @@ describeTap('U-Boot by hand: a key stops autoboot, typed commands load and boot 
   return run;
 });
 
+// Both U-Boot images go through the VMM loader's check (the native addon) as any guest does:
+// the ELF says where it goes; the flat binary boots only when declared, and only as flat.
+test('the loader check: uboot.elf is an ELF entered at 0x80200000; u-boot.bin only when declared flat', () => {
+  const elf = ubootGuest({ disk: 'uboot-1cpu' });
+  expect(checkGuestImage(elf, readFileSync(UBOOT_SMODE_ELF))).toMatchObject({ ok: true, format: 'elf', entry: UBOOT_LINK_ADDR });
+  const bin = readFileSync(UBOOT_SMODE_BIN);
+  expect(checkGuestImage(ubootGuest({ disk: 'uboot-1cpu', image: UBOOT_SMODE_BIN }), bin)).toMatchObject({ ok: false, reason: 'unknown-format' });
+  expect(checkGuestImage(ubootGuest({ disk: 'uboot-1cpu', image: UBOOT_SMODE_BIN, format: 'flat' }), bin)).toMatchObject({ ok: true, format: 'flat', entry: UBOOT_LINK_ADDR });
+  // the ELF declared flat would run its ELF header as code: refused
+  expect(checkGuestImage(ubootGuest({ disk: 'uboot-1cpu', format: 'flat' }), readFileSync(UBOOT_SMODE_ELF))).toMatchObject({ ok: false, reason: 'flat-not-raw' });
+});
+
 // The same U-Boot as a flat binary: it carries no address, and is linked for 0x80200000.
 // Loaded at RAM base it ran at the wrong address and hung without a word.
-test('U-Boot as a flat binary at --load-addr 0x80200000 reaches its prompt and powers off', async ({ signal }) => {
-  const spec = ubootGuest({ disk: 'uboot-1cpu', image: UBOOT_SMODE_BIN, name: 'uboot-flat', vmmArgs: ['--load-addr', `0x${UBOOT_LINK_ADDR.toString(16)}`] });
+test('U-Boot as a flat binary declared at 0x80200000 (--flat-load) reaches its prompt and powers off', async ({ signal }) => {
+  const spec = ubootGuest({ disk: 'uboot-1cpu', image: UBOOT_SMODE_BIN, name: 'uboot-flat', format: 'flat' });
+  expect(spec.vmmArgs).not.toContain('--flat-load'); // the spec declares it; traceArgs() makes the option
+  expect(traceArgs(spec)).toEqual(['--flat-load', `0x${UBOOT_LINK_ADDR.toString(16)}`]);
   await using vm = await boot(spec, { stage: await stage(), signal });
   await vm.waitForLine(UBOOT_AUTOBOOT);
   vm.input(' ');

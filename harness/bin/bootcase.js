@@ -1,11 +1,16 @@
 #!/usr/bin/env node
-// `bootcase` CLI entry: runs harness/cli/main.ts through tsx (TypeScript without a build step).
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+// `bootcase` CLI entry. It runs the CLI in this process, so a signal sent to `bootcase` (a
+// terminal's Ctrl-C, a CI runner's SIGTERM, a closed terminal's SIGHUP) reaches the CLI's own
+// handlers, which stop the run and QEMU and exit with the run's status: there is no child to
+// orphan. The published package runs its compiled JS (dist/); this repository, which ships no
+// dist, runs the TypeScript sources through tsx (a devDependency, never needed once installed).
+import { existsSync } from 'node:fs';
 
-const main = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
-// A terminal's Ctrl-C reaches the whole process group: the CLI stops its run and reports it as
-// stopped by the user; this parent must wait for that, not die first and hand back the prompt.
-process.on('SIGINT', () => {});
-const r = spawnSync(process.execPath, ['--import', 'tsx', main, ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(r.status ?? 1);
+const source = new URL('../cli/main.ts', import.meta.url);
+if (existsSync(source)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(source.href);
+} else {
+  await import(new URL('../../dist/harness/cli/main.js', import.meta.url).href);
+}

@@ -15,7 +15,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { repoRoot, scaled } from '../config.js';
 import { ToolMissingError } from '../errors.js';
-import { checkElf } from '../guest/elf.js';
+import { checkImage, memoryMap } from '../native/addon.js';
 import { probeEngine } from './engine.js';
 import { ToolchainImageError } from './errors.js';
 import { TOOLCHAIN_IMAGE } from './image.js';
@@ -26,7 +26,6 @@ import { buildGuests, type GuestBuild } from './toolchain.js';
 const dir = join(repoRoot, 'guests/asm');
 /** hello-dbcn (asm) and timer (C: -O2 codegen, where compiler versions show). */
 const targets = ['hello-dbcn.elf', 'hello-dbcn.bin', 'timer.elf'];
-const RAM = [0x8000_0000n, 128n << 20n] as const;
 
 /** gcc's temporary object names (ccXXXXXX.o, NUL-terminated in .strtab) -> a fixed name of the same length. */
 function normalise(elf: Buffer): Buffer {
@@ -61,7 +60,9 @@ describe('host toolchain', () => {
   test('builds hello-dbcn and timer', async () => {
     host = await buildGuests({ dir, out: join(tmp, 'host'), prefer: 'host', targets, log: () => {} });
     expect(host.via).toBe('host');
-    for (const t of targets.filter((n) => n.endsWith('.elf'))) checkElf(t, await readFile(join(tmp, 'host', t)), ...RAM);
+    for (const t of targets.filter((n) => n.endsWith('.elf'))) {
+      expect(checkImage(await readFile(join(tmp, 'host', t)), { ramBase: memoryMap().ramBase, ramSize: 128n << 20n }), t).toMatchObject({ ok: true, format: 'elf' });
+    }
   }, 60_000);
 
   test('missing: the error names the Debian package and ci/setup.sh', async () => {

@@ -6,6 +6,7 @@ import { tallyTap } from '../protocol/tap.js';
 import { runMismatches } from '../run/expectation.js';
 import { cases } from '../../guests/asm/cases.js';
 import { build } from '../../images/build.js';
+import { buildOnFirstUse, installed } from '../config.js';
 import { formatTable } from './table.js';
 import { helpText, parse } from './args.js';
 import { DEMO } from './specs.js';
@@ -18,7 +19,7 @@ export async function demo(argv: string[]): Promise<number> {
     return 0;
   }
   progress('building (cached: seconds when nothing changed)');
-  await build();
+  await (installed ? buildOnFirstUse() : build());
   const uboot = await ubootDisk({ cpus: 1 }); // the bootloader row's MBR/ext2/extlinux disk
   progress('starting the L1 stage');
   await using stage = await Stage.start({ disks: [ubootStageDisk(uboot.path, 'uboot-disk')] });

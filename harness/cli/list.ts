@@ -2,7 +2,7 @@
 // how it must end (guests/asm/cases.ts, the table the milestone tests and `demo` use too).
 import { cases, type AsmCase } from '../../guests/asm/cases.js';
 import { readdirSync } from 'node:fs';
-import { loadManifest } from '../config.js';
+import { buildOnFirstUse, loadManifest } from '../config.js';
 import { helpText, parse } from './args.js';
 import { LIST } from './specs.js';
 import { formatTable } from './table.js';
@@ -28,6 +28,7 @@ export async function listCommand(argv: string[]): Promise<number> {
   else {
     console.log(listTable());
     // the device, stress and SBI guests boot by name too; their tests say what they check
+    await buildOnFirstUse();
     const named = new Set(cases.map((c) => c.name));
     const more = readdirSync(loadManifest().asmGuests).filter((f) => f.endsWith('.elf')).map((f) => f.slice(0, -4)).filter((n) => !named.has(n));
     if (more.length) console.log(`\nalso bootable by name (checked by guests/asm/*.test.ts): ${more.sort().join(', ')}`);

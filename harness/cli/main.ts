@@ -3,10 +3,12 @@
 //   list                  the milestone guests and what each checks (list.ts)
 //   demo                  build what is missing, boot every asm milestone on one stage, print a table
 //   sbi-check             SBI compliance table for this KVM + VMM stack (sbi-check.ts)
+//   doctor                what booting needs, present or missing, with the fix (doctor.ts)
+//   build                 build the VMM, the guests and the kernels now (build.ts)
 // Exit status: 0 pass, 1 a guest failed, 2 usage or setup error. A command's module is loaded
 // only when it runs: the harness takes seconds to load under tsx, a usage error should not.
 import { exitStatus } from './exit-status.js';
-import { DEMO, LIST, SBI_CHECK } from './specs.js';
+import { BUILD, DEMO, DOCTOR, LIST, SBI_CHECK } from './specs.js';
 import { RUN } from './run-plan.js';
 
 type Command = (argv: string[]) => Promise<number>;
@@ -15,6 +17,8 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   list: { summary: LIST.summary, load: async () => (await import('./list.js')).listCommand },
   demo: { summary: DEMO.summary, load: async () => (await import('./demo.js')).demo },
   'sbi-check': { summary: SBI_CHECK.summary, load: async () => (await import('./sbi-check.js')).sbiCheck },
+  doctor: { summary: DOCTOR.summary, load: async () => (await import('./doctor.js')).doctorCommand },
+  build: { summary: BUILD.summary, load: async () => (await import('./build.js')).buildCommand },
 };
 const usage = ['usage: bootcase <command> [options]   (bootcase <command> --help)', '', ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)].join('\n');
 

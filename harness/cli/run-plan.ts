@@ -28,9 +28,9 @@ export const RUN = {
     cpus: { type: 'int', metavar: 'N', min: 1, max: MAX_CPUS, help: 'vCPUs' },
     mem: { type: 'int', metavar: 'MiB', min: 1, max: MAX_MEM_MIB, help: 'guest RAM (default 128)' },
     disk: { type: 'string', metavar: 'FILE[,ro]', multiple: true, help: 'virtio-blk disk (host file, attached; ",ro" read-only)' },
+    'flat-load': { type: 'string', metavar: 'ADDR', help: 'IMAGE is a flat binary: load it at guest address ADDR (0x hex; default: not flat)' },
+    'flat-entry': { type: 'string', metavar: 'ADDR', help: 'with --flat-load: enter the flat binary at ADDR (default: its first byte)' },
     firmware: { type: 'string', metavar: 'FILE', help: 'flat binary run in M-mode before the kernel (host file, uploaded)' },
-    'load-addr': { type: 'string', metavar: 'ADDR', help: 'where a flat binary loads (default: RAM base 0x80000000)' },
-    entry: { type: 'string', metavar: 'ADDR', help: 'where a flat binary starts (default: its load address)' },
     profile: { type: 'string', metavar: 'NAME', choices: ['xv6'], help: 'machine profile; xv6 also uploads the M-mode shim' },
     fs: { type: 'string', metavar: 'FILE', help: 'with --profile xv6: fs.img (a private copy is attached)' },
     trace: { type: 'list', metavar: 'KINDS', choices: ['sbi'], help: 'trace into the events and print after the run' },
@@ -41,7 +41,8 @@ export const RUN = {
   },
   passthrough: 'more VMM options as they are (paths in them are L1 paths; docs/protocol.md)',
   details: [
-    'IMAGE is a host path (ELF, Linux Image or flat binary) or a milestone guest name (bootcase list).',
+    'IMAGE is a host path (ELF, Linux Image, or a flat binary with --flat-load) or a milestone guest name (bootcase list).',
+    'It is checked before boot by the VMM\'s own loader: anything else is refused, with the reason.',
     'On a terminal the console is raw: keys go to the guest; Ctrl-a x quits, Ctrl-a Ctrl-a sends Ctrl-a.',
     'Piped stdin is forwarded to the guest console as it arrives.',
     'Exit status: 0 the guest passed, 1 it failed (or was stopped), 2 usage or setup error.',
@@ -73,6 +74,12 @@ function hostFile(flag: string, path: string): string {
   return resolve(path);
 }
 
+/** A guest physical address option: 0x hex or decimal. */
+function address(flag: string, v: string): bigint {
+  if (!/^(0x[0-9a-f]+|[0-9]+)$/i.test(v) || BigInt(v) === 0n || BigInt(v) >= 1n << 64n) throw new UsageError(`bootcase run: --${flag} '${v}' is not a guest address (0x80200000)`);
+  return BigInt(v);
+}
+
 /** argv of `bootcase run` to a plan, or undefined for --help; throws UsageError (exit 2). */
 export function planRun(argv: readonly string[], opts: { interactive?: boolean } = {}): RunPlan | undefined {
   const p = parse(RUN, argv);
@@ -80,18 +87,13 @@ export function planRun(argv: readonly string[], opts: { interactive?: boolean }
   const v = p.values;
   if (v.fs !== undefined && v.profile !== 'xv6') throw new UsageError('bootcase run: --fs needs --profile xv6');
   if (v.firmware !== undefined && v.profile === 'xv6') throw new UsageError('bootcase run: --firmware and --profile xv6 both give the firmware (xv6 brings its shim)');
+  if (v['flat-entry'] !== undefined && v['flat-load'] === undefined) throw new UsageError('bootcase run: --flat-entry needs --flat-load ADDR');
+  const flat = v['flat-load'] !== undefined ? { format: 'flat' as const, loadAddr: address('flat-load', v['flat-load']), ...(v['flat-entry'] !== undefined ? { entry: address('flat-entry', v['flat-entry']) } : {}) } : {};
   const vmmArgs: string[] = [];
   const uploads: GuestInit['uploads'] = [];
   if (v.initrd !== undefined) uploads.push({ flag: '--initrd', path: hostFile('--initrd', v.initrd) });
   if (v.firmware !== undefined) uploads.push({ flag: '--firmware', path: hostFile('--firmware', v.firmware) });
   if (v.append !== undefined) vmmArgs.push('--append', v.append);
-  // the VMM checks them against RAM and the image (docs/protocol.md); here only the form
-  for (const flag of ['load-addr', 'entry'] as const) {
-    const a = v[flag];
-    if (a === undefined) continue;
-    if (!/^(0x[0-9a-f]+|[0-9]+)$/i.test(a)) throw new UsageError(`bootcase run: --${flag} ${a}: not an address (0x80200000)`);
-    vmmArgs.push(`--${flag}`, a);
-  }
   if (v.cpus !== undefined) vmmArgs.push('--cpus', String(v.cpus));
   if ((v.disk?.length ?? 0) > MAX_DISKS) throw new UsageError(`bootcase run: at most ${MAX_DISKS} --disk`);
   const disks: StageDisk[] = (v.disk ?? []).map((d, i) => {
@@ -112,6 +114,7 @@ export function planRun(argv: readonly string[], opts: { interactive?: boolean }
   if (pathOpt) throw new UsageError(`bootcase run: ${pathOpt} after -- names a path inside L1; give ${pathOpt === '--kernel' ? 'IMAGE' : pathOpt} before -- with a host file`);
   vmmArgs.push(...p.rest);
   const init: RunPlan['init'] = {
+    ...flat,
     vmmArgs,
     uploads,
     timeoutMs: v['timeout-ms'] ?? (opts.interactive ? INTERACTIVE_TIMEOUT_MS : DEFAULT_TIMEOUT_MS),

@@ -2,8 +2,8 @@
 // files uploaded or attached, the console live both ways, and the verdict as the exit status.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadManifest } from '../config.js';
-import { guest, type GuestSpec } from '../guest/guest.js';
+import { buildOnFirstUse, loadManifest } from '../config.js';
+import { guest, loadImage, type GuestSpec } from '../guest/guest.js';
 import type { StartedGuest } from '../guest/started-guest.js';
 import { xv6Disk } from '../guest/xv6.js';
 import type { RunResult } from '../run/result.js';
@@ -69,7 +69,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     console.log(helpText(RUN));
     return 0;
   }
+  await buildOnFirstUse(); // the installed package, once: the VMM, the guests, the kernels
   const { spec, disks } = resolveGuest(plan);
+  loadImage(spec); // the VMM loader's verdict on IMAGE: a bad one is refused before the stage boots
   // loaded only now: a usage error above should not wait seconds for the stage's modules
   const [{ boot }, { Stage }] = await Promise.all([import('../boot.js'), import('../stage/stage.js')]);
   // Ctrl-C (or a SIGTERM, SIGHUP) is the user ending the run: the result says so, not "deadline".

@@ -23,3 +23,16 @@ export const SBI_CHECK = {
     serve: { type: 'list', metavar: 'EXTS', choices: ['time', 'ipi', 'hsm'], help: "check the VMM's own extensions instead of KVM's" },
   },
 } as const satisfies CommandSpec;
+
+export const DOCTOR = {
+  name: 'doctor',
+  summary: 'List what booting needs (QEMU, the riscv64 cross gcc, linux-source, the kernels, a container engine): present or missing, with the command that fixes each.',
+  options: {},
+  details: 'Exit status: 0 when everything a boot needs is there (a container engine is optional), 1 when something is missing.',
+} as const satisfies CommandSpec;
+
+export const BUILD = {
+  name: 'build',
+  summary: 'Build what is missing (the VMM, the milestone guests, the kernels) into the cache now; a first boot does it too.',
+  options: {},
+} as const satisfies CommandSpec;

@@ -6,9 +6,7 @@ import { basename, join } from 'node:path';
 import { loadManifest } from '../config.js';
 import { GuestImageError } from '../errors.js';
 import type { SbiExtName, SbiServeName } from '../protocol/sbi.js';
-import { checkElf, isElf } from './elf.js';
-
-export const RAM_BASE = 0x8000_0000n;
+import { checkImage, memoryMap, type ImageVerdict } from '../native/addon.js';
 
 /** What the VMM can trace into the run's events: `sbi` = every SBI call that reaches it (run.sbiCalls). */
 export type TraceKind = 'sbi';
@@ -16,8 +14,17 @@ export type TraceKind = 'sbi';
 export interface GuestSpec {
   /** Short name for logs and artifact folders. */
   name: string;
-  /** Path of the kernel image on the host (ELF, Linux Image or flat binary). */
+  /** Path of the kernel image on the host: an ELF, a Linux Image, or a flat binary declared by `format`. */
   image: string;
+  /**
+   * `'flat'`: the image is a flat binary (raw bytes, no header), loaded at `loadAddr` (default:
+   * the start of RAM) and entered at `entry` (default: its first byte). A flat binary has nothing
+   * to be recognised by, so an undeclared file that is neither an ELF nor a Linux Image is
+   * refused before boot (a text file would otherwise run as code).
+   */
+  format?: 'flat';
+  loadAddr?: bigint;
+  entry?: bigint;
   memMiB: number;
   /** Extra VMM arguments (docs/protocol.md, "VMM command line"). */
   vmmArgs: string[];
@@ -49,15 +56,21 @@ export function guest(init: GuestInit): GuestSpec {
     vmmArgs: init.vmmArgs ?? [],
     timeoutMs: init.timeoutMs ?? 10_000,
     uploads: init.uploads ?? [],
+    ...(init.format ? { format: init.format } : {}),
+    ...(init.loadAddr !== undefined ? { loadAddr: init.loadAddr } : {}),
+    ...(init.entry !== undefined ? { entry: init.entry } : {}),
     ...(init.trace?.length ? { trace: init.trace } : {}),
     ...(init.sbiDisable?.length ? { sbiDisable: init.sbiDisable } : {}),
     ...(init.sbiServe?.length ? { sbiServe: init.sbiServe } : {}),
   };
 }
 
-/** The VMM options for a spec's `trace`, `sbiDisable` and `sbiServe`. */
+const hex = (v: bigint) => `0x${v.toString(16)}`;
+
+/** The VMM options for a spec's `format`, `trace`, `sbiDisable` and `sbiServe`. */
 export function traceArgs(spec: GuestSpec): string[] {
   return [
+    ...(spec.format === 'flat' ? ['--flat-load', hex(spec.loadAddr ?? memoryMap().ramBase), ...(spec.entry !== undefined ? ['--flat-entry', hex(spec.entry)] : [])] : []),
     ...(spec.trace?.includes('sbi') ? ['--sbi-trace'] : []),
     ...(spec.sbiDisable?.length ? ['--sbi-disable', spec.sbiDisable.join(',')] : []),
     ...(spec.sbiServe?.length ? ['--sbi-serve', spec.sbiServe.join(',')] : []),
@@ -73,6 +86,8 @@ export interface LoadedImage {
   bytes: Buffer;
   /** Content hash: the stage uploads a given image once. */
   sha: string;
+  /** The VMM loader's verdict (format, entry, segments); absent when the check was skipped. */
+  verdict?: ImageVerdict & { ok: true };
 }
 
 /** Read a file the guest needs (kernel, initrd); a missing or empty one is named in the error. */
@@ -91,12 +106,26 @@ export function readGuestFile(path: string, what: string): Buffer {
 
 export const contentHash = (b: Buffer) => createHash('sha256').update(b).digest('hex').slice(0, 16);
 
-/** Read and check the image on the host; every problem names the file. */
+/**
+ * The VMM loader's own verdict on a spec's image (vmm/loader, through the native addon): the
+ * rules the VMM applies, in the RAM the spec gives the guest.
+ */
+export function checkGuestImage(spec: GuestSpec, bytes: Uint8Array): ImageVerdict {
+  return checkImage(bytes, {
+    ramBase: memoryMap().ramBase,
+    ramSize: BigInt(spec.memMiB) << 20n,
+    ...(spec.format === 'flat' ? { format: 'flat' as const } : {}),
+    ...(spec.loadAddr !== undefined ? { load: spec.loadAddr } : {}),
+    ...(spec.entry !== undefined ? { entry: spec.entry } : {}),
+  });
+}
+
+/** Read and check the image on the host, as the VMM will; every problem names the file and the loader's reason code. */
 export function loadImage(spec: GuestSpec, opts: { check?: boolean } = {}): LoadedImage {
   const bytes = readGuestFile(spec.image, 'guest image');
-  if (opts.check === false) {
-    /* the caller wants the VMM to see the image unchecked */
-  } else if (isElf(bytes)) checkElf(spec.image, bytes, RAM_BASE, BigInt(spec.memMiB) << 20n);
-  else if (bytes.length > spec.memMiB * 1024 * 1024) throw new GuestImageError(spec.image, `image (${bytes.length} bytes) is larger than guest RAM (${spec.memMiB} MiB)`);
-  return { bytes, sha: contentHash(bytes) };
+  const sha = contentHash(bytes);
+  if (opts.check === false) return { bytes, sha }; // the caller wants the VMM to see the image unchecked
+  const verdict = checkGuestImage(spec, bytes);
+  if (!verdict.ok) throw new GuestImageError(spec.image, `${verdict.message} (${verdict.reason})`);
+  return { bytes, sha, verdict };
 }

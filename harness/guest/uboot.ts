@@ -15,7 +15,7 @@ import { mbrDisk } from './mbr.js';
 
 /** Where Debian's u-boot-qemu puts the S-mode build for QEMU virt (an ELF linked at 0x80200000). */
 export const UBOOT_SMODE_ELF = '/usr/lib/u-boot/qemu-riscv64_smode/uboot.elf';
-/** The same U-Boot as a flat binary: it must be loaded at its link address (--load-addr). */
+/** The same U-Boot as a flat binary: declared flat, loaded at its link address (ubootGuest's `format: 'flat'`). */
 export const UBOOT_SMODE_BIN = '/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin';
 export const UBOOT_LINK_ADDR = 0x8020_0000n;
 
@@ -98,8 +98,8 @@ export interface UbootGuestInit {
   name?: string;
   /** Another U-Boot image (default: the ELF). */
   image?: string;
-  /** Extra VMM arguments (e.g. a flat binary's --load-addr). */
-  vmmArgs?: string[];
+  /** `'flat'`: the image is a flat binary (u-boot.bin), loaded and entered at UBOOT_LINK_ADDR. */
+  format?: 'flat';
 }
 
 /** U-Boot with its disk; 256 MiB, as U-Boot's qemu-riscv env loads the kernel at RAM + 64 MiB and the initrd past + 131 MiB. */
@@ -110,7 +110,9 @@ export function ubootGuest(init: UbootGuestInit): GuestSpec {
     image: ubootImage(init.image),
     memMiB: 256,
     timeoutMs: init.timeoutMs ?? 90_000,
-    vmmArgs: ['--cpus', String(cpus), '--disk', `serial:${init.disk},ro`, ...(init.vmmArgs ?? [])],
+    vmmArgs: ['--cpus', String(cpus), '--disk', `serial:${init.disk},ro`],
+    // the loader (through the addon, then the VMM) checks either image before anything boots
+    ...(init.format === 'flat' ? { format: 'flat' as const, loadAddr: UBOOT_LINK_ADDR } : {}),
   });
 }
 

@@ -1,6 +1,17 @@
 import { describe, expect, test } from 'vitest';
 import { RunResult } from '../run/result.js';
-import { describeFault, parseEvent, ProtocolError } from './events.js';
+import { addon } from '../native/addon.js';
+import { describeFault, FAULT_KINDS, parseEvent, ProtocolError } from './events.js';
+
+describe('FAULT_KINDS', () => {
+  test('are the kinds of vmm/include/faults.h, and each parses', () => {
+    expect([...FAULT_KINDS]).toEqual(addon().faultKinds);
+    for (const kind of addon().faultKinds) {
+      const e = parseEvent(JSON.stringify({ v: 1, ev: 'end', run: 1, exit: 'fault', fault: { kind, addr: '0x0', eid: '0x0', fid: '0x0', pc: null } }));
+      expect(e).toMatchObject({ fault: { kind } });
+    }
+  });
+});
 
 describe('parseEvent', () => {
   test('an end event with a fault keeps 64-bit addresses exact', () => {

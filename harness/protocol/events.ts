@@ -6,6 +6,12 @@ export const PROTOCOL_VERSION = 1;
 
 export type ExitKind = 'shutdown' | 'reboot' | 'report' | 'fault' | 'timeout' | 'error';
 
+/**
+ * The fault kinds, as vmm/include/faults.h names them (events.test.ts checks this list against
+ * the header through the native addon); the Fault union gives each its fields.
+ */
+export const FAULT_KINDS = ['mmio-unmapped', 'sbi-unknown', 'kvm-run', 'kvm-exit', 'device'] as const satisfies readonly Fault['kind'][];
+
 export type Fault =
   | { kind: 'mmio-unmapped'; addr: bigint; len: number; write: boolean; pc: bigint | null }
   | { kind: 'sbi-unknown'; eid: bigint; fid: bigint; pc: bigint | null }

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { RunResult } from '../run/result.js';
 import { parseEvent, ProtocolError, type EndEvent, type StageEvent } from './events.js';
-import { SBI_EID, sbiCallName } from './sbi.js';
+import { addon } from '../native/addon.js';
+import { SBI_EID, SBI_EID_NAMES, sbiCallName } from './sbi.js';
 
 // Lines as vmm/sbi/sbi-ext.c writes them (vmm/tests/sbi_ext_test.c checks that side).
 const START = '{"v":1,"ev":"start","run":4,"t_us":5,"mem_mib":128,"cpus":2,"image":"/x.elf","format":"elf","sbi_disabled":["hsm"],"sbi_served":["time"],"sbi_trace":true}';
@@ -12,6 +13,14 @@ const GETC = '{"v":1,"ev":"sbi","run":4,"t_us":990,"hart":0,"eid":"0x2","fid":"0
 const END: EndEvent = { ev: 'end', run: 4, t_us: 1000, exit: 'shutdown', reason: 0, exits: { total: 3, sbi: 3, mmio: 0, system_event: 1, intr: 0, other: 0 }, sbi: {}, sbi_trace_kvm: true };
 
 const runOf = (events: StageEvent[]) => new RunResult('sbi-trace', 4, END, '', events, [], () => []);
+
+describe('SBI_EID', () => {
+  test('names exactly the extensions of vmm/include/sbi-ids.h, with its values', () => {
+    expect([...SBI_EID_NAMES]).toEqual(Object.keys(addon().sbiEids));
+    for (const name of SBI_EID_NAMES) expect(SBI_EID[name]).toBe(addon().sbiEids[name]);
+    expect(Object.keys(SBI_EID)).toEqual([...SBI_EID_NAMES]);
+  });
+});
 
 describe('sbi events', () => {
   test('parse with 64-bit args and a signed error', () => {

@@ -1,32 +1,38 @@
 // SBI extension and function names for the call trace (docs/protocol.md, "sbi" events).
-// EIDs from the RISC-V SBI specification v2.0; BOOTCASE is ours (vmm/sbi/sbi.h).
+// The EIDs are the VMM's (vmm/include/sbi-ids.h), read through the native addon: only their
+// names are spelled here, for types, and sbi.test.ts checks the two lists are the same.
+import { addon } from '../native/addon.js';
 
-/** Extension IDs, for assertions: `run.sbiCalls.filter((c) => c.eid === SBI_EID.DBCN)`. */
-export const SBI_EID = {
-  LEGACY_SET_TIMER: 0x00n,
-  LEGACY_PUTCHAR: 0x01n,
-  LEGACY_GETCHAR: 0x02n,
-  LEGACY_CLEAR_IPI: 0x03n,
-  LEGACY_SEND_IPI: 0x04n,
-  LEGACY_REMOTE_FENCE_I: 0x05n,
-  LEGACY_REMOTE_SFENCE_VMA: 0x06n,
-  LEGACY_REMOTE_SFENCE_VMA_ASID: 0x07n,
-  LEGACY_SHUTDOWN: 0x08n,
-  BASE: 0x10n,
-  TIME: 0x5449_4d45n,
-  IPI: 0x73_5049n,
-  RFENCE: 0x5246_4e43n,
-  HSM: 0x48_534dn,
-  SRST: 0x5352_5354n,
-  PMU: 0x50_4d55n,
-  DBCN: 0x4442_434en,
-  SUSP: 0x5355_5350n,
-  CPPC: 0x4350_5043n,
-  NACL: 0x4e_41434cn,
-  STA: 0x53_5441n,
-  FWFT: 0x4657_4654n,
-  BOOTCASE: 0x0842_4354n,
-} as const;
+/** The extensions by the names vmm/include/sbi-ids.h gives them (SBI_EIDS). */
+export const SBI_EID_NAMES = [
+  'LEGACY_SET_TIMER', 'LEGACY_PUTCHAR', 'LEGACY_GETCHAR', 'LEGACY_CLEAR_IPI', 'LEGACY_SEND_IPI', 'LEGACY_REMOTE_FENCE_I',
+  'LEGACY_REMOTE_SFENCE_VMA', 'LEGACY_REMOTE_SFENCE_VMA_ASID', 'LEGACY_SHUTDOWN',
+  'BASE', 'TIME', 'IPI', 'RFENCE', 'HSM', 'SRST', 'PMU', 'DBCN', 'SUSP', 'CPPC', 'NACL', 'STA', 'FWFT', 'MPXY', 'BOOTCASE',
+] as const;
+export type SbiEidName = (typeof SBI_EID_NAMES)[number];
+
+/**
+ * Extension IDs, for assertions: `run.sbiCalls.filter((c) => c.eid === SBI_EID.DBCN)`. Each is a
+ * getter into the addon's table, so importing this module builds or loads nothing.
+ */
+export const SBI_EID: Readonly<Record<SbiEidName, bigint>> = Object.freeze(
+  Object.defineProperties(
+    {} as Record<SbiEidName, bigint>,
+    Object.fromEntries(
+      SBI_EID_NAMES.map((name) => [
+        name,
+        {
+          enumerable: true,
+          get: () => {
+            const eid = addon().sbiEids[name];
+            if (eid === undefined) throw new Error(`SBI_EID.${name}: vmm/include/sbi-ids.h has no such extension`);
+            return eid;
+          },
+        },
+      ]),
+    ),
+  ),
+);
 
 /** The names `--sbi-disable` takes (KVM's enum KVM_RISCV_SBI_EXT_ID, vmm/sbi/sbi-ext.c). */
 export type SbiExtName = 'v01' | 'time' | 'ipi' | 'rfence' | 'srst' | 'hsm' | 'pmu' | 'experimental' | 'vendor' | 'dbcn' | 'sta' | 'susp' | 'fwft' | 'mpxy';
@@ -34,7 +40,7 @@ export type SbiExtName = 'v01' | 'time' | 'ipi' | 'rfence' | 'srst' | 'hsm' | 'p
 /** The extensions `--sbi-serve` takes: what the VMM can do from user space (vmm/sbi/sbi-serve.c). */
 export type SbiServeName = 'time' | 'ipi' | 'hsm';
 
-const FUNCTIONS: Partial<Record<keyof typeof SBI_EID, readonly string[]>> = {
+const FUNCTIONS: Partial<Record<SbiEidName, readonly string[]>> = {
   BASE: ['get_spec_version', 'get_impl_id', 'get_impl_version', 'probe_extension', 'get_mvendorid', 'get_marchid', 'get_mimpid'],
   TIME: ['set_timer'],
   IPI: ['send_ipi'],
@@ -50,7 +56,7 @@ const FUNCTIONS: Partial<Record<keyof typeof SBI_EID, readonly string[]>> = {
  * `MARK`) names of a call, when known. Legacy v0.1 calls have one function each, no FID.
  */
 export function sbiCallName(eid: bigint, fid: bigint): { ext?: string; fn?: string } {
-  const ext = (Object.keys(SBI_EID) as (keyof typeof SBI_EID)[]).find((k) => SBI_EID[k] === eid);
+  const ext = SBI_EID_NAMES.find((k) => SBI_EID[k] === eid);
   if (!ext) return {};
   const fn = fid <= 0xffn ? FUNCTIONS[ext]?.[Number(fid)] : undefined;
   return fn ? { ext, fn } : { ext };

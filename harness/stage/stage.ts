@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { config, loadManifest, scaled, selectL1, type L1Kernel } from '../config.js';
+import { buildOnFirstUse, config, loadManifest, scaled, selectL1, type L1Kernel } from '../config.js';
 import { StageError } from '../errors.js';
 import { control } from '../protocol/control.js';
 import { parseEvent, type StageEvent } from '../protocol/events.js';
@@ -60,6 +60,7 @@ export class Stage implements AsyncDisposable {
   ) {}
 
   static async start(opts: StageOptions = {}): Promise<Stage> {
+    await buildOnFirstUse();
     const manifest = loadManifest();
     const l1: L1Kernel = opts.kernel === undefined ? selectL1(manifest) : { kernel: opts.kernel };
     const kernel = l1.kernel;

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "faults.h"
 #include "kmsg.h"
 #include "sbi.h"
 
@@ -64,15 +65,7 @@ enum vcpu_exit {
 	VCPU_STOPPED,  /* the run ended elsewhere (another vCPU, the deadline): not an end */
 };
 
-/* The fault kinds and the names the end event gives them (docs/protocol.md, "end"): one
- * list, so an enum value cannot lose its name. */
-#define VCPU_FAULT_KINDS(X)                        \
-	X(FAULT_MMIO_UNMAPPED, "mmio-unmapped")    \
-	X(FAULT_SBI_UNKNOWN, "sbi-unknown")        \
-	X(FAULT_KVM_RUN, "kvm-run")                \
-	X(FAULT_KVM_EXIT, "kvm-exit")              \
-	X(FAULT_DEVICE, "device")
-
+/* The fault kinds (include/faults.h): one list, so an enum value cannot lose its name. */
 enum vcpu_fault_kind {
 #define VCPU_FAULT_ENUM(kind, name) kind,
 	VCPU_FAULT_KINDS(VCPU_FAULT_ENUM)

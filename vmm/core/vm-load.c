@@ -137,11 +137,10 @@ static const uint8_t *vm_map_linux_in_place(struct vm *vm, const struct file_map
 	return p;
 }
 
-int vm__load(struct vm *vm, const struct file_map *image, enum image_format fmt,
+int vm__load(struct vm *vm, const struct file_map *image, const struct image_decl *decl,
 	     const struct file_map *initrd)
 {
 	uint64_t limit = vm->ram.base + vm->ram.size - DTB_MAX_SIZE, initrd_start;
-	struct load_opts opts = { vm->cfg->load_addr, vm->cfg->entry };
 	char err[256];
 	uint8_t *blob;
 	size_t len;
@@ -149,17 +148,12 @@ int vm__load(struct vm *vm, const struct file_map *image, enum image_format fmt,
 
 	if (vm->ram.size <= DTB_MAX_SIZE)
 		return vm__fail(vm, EINVAL, "option --mem: too small");
-	vm->format = fmt;
-	/* only a flat binary lacks an address of its own; an ELF or an Image says where it goes */
-	if (fmt != IMAGE_FLAT && (vm->cfg->load_addr || vm->cfg->entry))
-		return vm__fail(vm, EINVAL, "option %s: --kernel %s is %s, which says where it loads "
-			       "and starts; the option is for flat binaries",
-			       vm->cfg->load_addr ? "--load-addr" : "--entry", vm->cfg->kernel,
-			       fmt == IMAGE_ELF ? "an ELF file" : "a Linux Image");
-	ret = loader__load(fmt, fmt == IMAGE_LINUX ? vm_map_linux_in_place(vm, image) : image->data,
-			   image->len, &vm->ram, &opts, &vm->image, err, sizeof(err));
+	vm->format = loader__detect(image->data, image->len, decl);
+	ret = loader__load(vm->format == IMAGE_LINUX ? vm_map_linux_in_place(vm, image) : image->data,
+			   image->len, decl, &vm->ram, &vm->image, err, sizeof(err));
 	if (ret)
-		return vm__fail(vm, ret, "--kernel %s: %s", vm->cfg->kernel, err);
+		return vm__fail(vm, ret, "--kernel %s: %s (%s)", vm->cfg->kernel, err,
+				loader__reason_name(vm->image.reason));
 	if (initrd && initrd->len) {
 		if (vm_place_initrd(vm, initrd->len, &initrd_start))
 			return vm__fail(vm, E2BIG, "--initrd %s: %zu bytes do not fit in %llu MiB of RAM",

@@ -88,7 +88,7 @@ unsigned vm__isa_names(const struct vm *vm, const char **out);
  * vCPU has, kept in vm->isa_ext where every vCPU so far agrees. */
 int vm__isa_disable(struct vm *vm, struct vcpu *vcpu);
 void vm__probe_isa(struct vm *vm, unsigned id, int fd);
-int vm__load(struct vm *vm, const struct file_map *image, enum image_format fmt,
+int vm__load(struct vm *vm, const struct file_map *image, const struct image_decl *decl,
 	     const struct file_map *initrd);
 /* --firmware: copy the flat binary into the firmware window. */
 int vm__load_firmware(struct vm *vm, const struct file_map *fw);

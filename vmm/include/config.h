@@ -31,8 +31,10 @@ enum vm_profile { PROFILE_NONE, PROFILE_XV6 };
 struct vm_config {
 	const char *kernel;
 	const char *firmware; /* --firmware: flat binary at the layout.h firmware window */
-	uint64_t load_addr;   /* --load-addr: where a flat --kernel goes (0 = RAM base) */
-	uint64_t entry;       /* --entry: where a flat --kernel starts (0 = its load address) */
+	/* --flat-load ADDR: the kernel is a flat binary, loaded at ADDR and entered there, or at
+	 * --flat-entry ADDR. Without it a kernel must be an ELF or a Linux Image (loader.h). */
+	int flat;
+	uint64_t flat_load, flat_entry;
 	enum vm_profile profile;
 	const char *append;
 	const char *initrd;

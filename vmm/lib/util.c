@@ -103,6 +103,33 @@ int path__mkdir_parents(const char *path)
 	return 0;
 }
 
+/* "0x..." hex or decimal, the whole string, no sign, no overflow. */
+int parse__addr(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned d;
+
+	if (!s || !*s)
+		return -EINVAL;
+	if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
+		return parse__u64(s, UINT64_MAX, out);
+	if (!s[2])
+		return -EINVAL;
+	for (s += 2; *s; s++) {
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned)(*s - '0');
+		else if ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'f')
+			d = (unsigned)((*s | 0x20) - 'a' + 10);
+		else
+			return -EINVAL;
+		if (v >> 60)
+			return -EINVAL;
+		v = v << 4 | d;
+	}
+	*out = v;
+	return 0;
+}
+
 int parse__u64(const char *s, uint64_t max, uint64_t *out)
 {
 	uint64_t v = 0;
@@ -119,31 +146,6 @@ int parse__u64(const char *s, uint64_t max, uint64_t *out)
 		if (d > max || v > (max - d) / 10)
 			return -EINVAL;
 		v = v * 10 + d;
-	}
-	*out = v;
-	return 0;
-}
-
-int parse__addr(const char *s, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (!s || strncmp(s, "0x", 2))
-		return parse__u64(s, UINT64_MAX, out);
-	if (!s[2])
-		return -EINVAL;
-	for (s += 2; *s; s++) {
-		unsigned d;
-
-		if (*s >= '0' && *s <= '9')
-			d = (unsigned)(*s - '0');
-		else if ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'f')
-			d = (unsigned)((*s | 0x20) - 'a' + 10);
-		else
-			return -EINVAL;
-		if (v >> 60) /* a 17th digit would wrap */
-			return -EINVAL;
-		v = v << 4 | d;
 	}
 	*out = v;
 	return 0;

@@ -26,7 +26,7 @@ int fd__write_all_abortable(int fd, const void *buf, size_t len,
 int path__mkdir_parents(const char *path);
 /* Strict decimal parse of a whole string into [0, max]; 0 or -EINVAL. */
 int parse__u64(const char *s, uint64_t max, uint64_t *out);
-/* A whole string as "0x" + hex digits, or decimal, into a u64; 0 or -EINVAL. */
+/* A guest address: "0x..." hex or decimal. 0 or -EINVAL. */
 int parse__addr(const char *s, uint64_t *out);
 
 #endif

@@ -40,44 +40,39 @@ int linux__detect(const uint8_t *buf, size_t len)
 	       !memcmp(buf + 0x38, "RSC\x05", 4);
 }
 
+#define FAIL(ret, reason, ...) loader__fail(info, ret, reason, err, errlen, __VA_ARGS__)
+
 int linux__load(const uint8_t *buf, size_t len, const struct guest_ram *ram, struct load_info *info,
 		char *err, size_t errlen)
 {
 	uint64_t text_offset, image_size, flags, span;
 
-	if (!linux__detect(buf, len)) {
-		snprintf(err, errlen, "not a RISC-V Linux Image (no boot header magic)");
-		return -EINVAL;
-	}
+	if (!linux__detect(buf, len))
+		return FAIL(-EINVAL, LOADER_UNKNOWN_FORMAT,
+			    "not a RISC-V Linux Image (no boot header magic)");
 	text_offset = le64(buf + 0x08);
 	image_size = le64(buf + 0x10);
 	flags = le64(buf + 0x18);
-	if (flags & 1) {
-		snprintf(err, errlen, "Linux Image is big-endian (header flags bit 0)");
-		return -EINVAL;
-	}
-	if ((ram->base + text_offset) % LINUX_ALIGN) {
-		snprintf(err, errlen,
-			 "Linux Image text_offset 0x%llx puts the kernel at 0x%llx, which is not "
-			 "2 MiB aligned (Documentation/arch/riscv/boot.rst)",
-			 (unsigned long long)text_offset,
-			 (unsigned long long)(ram->base + text_offset));
-		return -EINVAL;
-	}
+	if (flags & 1)
+		return FAIL(-EINVAL, LOADER_LINUX_ENDIAN,
+			    "Linux Image is big-endian (header flags bit 0)");
+	if ((ram->base + text_offset) % LINUX_ALIGN)
+		return FAIL(-EINVAL, LOADER_LINUX_ALIGN,
+			    "Linux Image text_offset 0x%llx puts the kernel at 0x%llx, which is not "
+			    "2 MiB aligned (Documentation/arch/riscv/boot.rst)",
+			    (unsigned long long)text_offset,
+			    (unsigned long long)(ram->base + text_offset));
 	span = image_size > len ? image_size : len;
-	if (text_offset >= ram->size || span > ram->size - text_offset) {
-		snprintf(err, errlen,
-			 "Linux Image needs RAM up to offset 0x%llx (text_offset 0x%llx + 0x%llx bytes), "
-			 "RAM is 0x%llx bytes",
-			 (unsigned long long)(text_offset + span), (unsigned long long)text_offset,
-			 (unsigned long long)span, (unsigned long long)ram->size);
-		return -E2BIG;
-	}
+	if (text_offset >= ram->size || span > ram->size - text_offset)
+		return FAIL(-E2BIG, LOADER_OUTSIDE_RAM,
+			    "Linux Image needs RAM up to offset 0x%llx (text_offset 0x%llx + 0x%llx "
+			    "bytes), RAM is 0x%llx bytes",
+			    (unsigned long long)(text_offset + span), (unsigned long long)text_offset,
+			    (unsigned long long)span, (unsigned long long)ram->size);
 	/* the VMM may have mapped the file in place already (vm-load.c); then there is no copy */
-	if (buf != ram->host + text_offset)
+	if (ram->host && buf != ram->host + text_offset)
 		memcpy(ram->host + text_offset, buf, len);
 	info->entry = ram->base + text_offset;
-	info->lo = info->entry;
-	info->hi = info->entry + span;
+	loader__add_seg(info, info->entry, span, len, 0);
 	return 0;
 }

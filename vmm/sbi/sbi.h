@@ -13,23 +13,7 @@
 #include <stdint.h>
 #include "config.h"
 #include "dev.h"
-
-#define SBI_EXT_BASE 0x10ULL
-#define SBI_EXT_TIME 0x54494D45ULL /* "TIME" */
-#define SBI_EXT_IPI 0x735049ULL    /* "sPI" */
-#define SBI_EXT_HSM 0x48534DULL    /* "HSM" */
-#define SBI_EXT_RFENCE 0x52464E43ULL /* "RFNC" */
-#define SBI_EXT_SRST 0x53525354ULL   /* "SRST" */
-#define SBI_EXT_PMU 0x504D55ULL      /* "PMU" */
-#define SBI_EXT_STA 0x535441ULL      /* "STA" */
-#define SBI_EXT_SUSP 0x53555350ULL   /* "SUSP" */
-#define SBI_EXT_FWFT 0x46574654ULL   /* "FWFT" */
-#define SBI_EXT_MPXY 0x4D505859ULL   /* "MPXY" */
-#define SBI_EXT_LEGACY_LAST 0x08ULL /* EIDs 0x00-0x08: the v0.1 calls */
-#define SBI_EXT_LEGACY_PUTCHAR 0x01ULL
-#define SBI_EXT_LEGACY_GETCHAR 0x02ULL
-#define SBI_EXT_DBCN 0x4442434EULL /* "DBCN", SBI v2.0 chapter 12 */
-#define SBI_EXT_BOOTCASE 0x08424354ULL /* "\x08BCT", experimental range */
+#include "sbi-ids.h" /* the EIDs */
 
 #define SBI_DBCN_WRITE 0
 #define SBI_DBCN_READ 1

@@ -20,15 +20,12 @@ static void test_good(void)
 	static const char *const argv[] = { "vmm", "--kernel", "/g/x.elf", "--mem", "64",
 					    "--append", "console=hvc0", "--timeout-ms", "500",
 					    "--events-fd", "2", "--console-fd", "1", "--run-id",
-					    "18446744073709551615", "--load-addr", "0x80200000",
-					    "--entry", "2149580800", NULL };
+					    "18446744073709551615", NULL };
 	struct vm_config c;
 
 	CHECK_EQ(test__parse(&c, argv), 0);
 	CHECK_STR(c.kernel, "/g/x.elf");
-	CHECK_EQ(c.load_addr, 0x80200000);
 	CHECK_EQ(c.isa_disable, 0);
-	CHECK_EQ(c.entry, 0x80200000);
 	CHECK_EQ(c.mem_mib, 64);
 	CHECK_STR(c.append, "console=hvc0");
 	CHECK_EQ(c.timeout_ms, 500);
@@ -81,10 +78,9 @@ static void test_errors(void)
 		{ { "vmm", "--kernel", "k", "--cpus", "0", NULL }, "option --cpus: must be at least 1" },
 		{ { "vmm", "--kernel", "k", "--cpus", "9", NULL }, "option --cpus: '9' is not a number in 0..8" },
 		{ { "vmm", "--kernel", "k", "--disk", NULL }, "option --disk needs a value" },
-		{ { "vmm", "--kernel", "k", "--load-addr", "0x", NULL }, "option --load-addr: '0x' is not a guest address" },
-		{ { "vmm", "--kernel", "k", "--load-addr", "0x8020000g", NULL }, "option --load-addr: '0x8020000g'" },
-		{ { "vmm", "--kernel", "k", "--entry", "0x10000000000000000", NULL }, "option --entry: '0x10000000000000000'" },
-		{ { "vmm", "--kernel", "k", "--entry", "0", NULL }, "option --entry: '0'" },
+		{ { "vmm", "--kernel", "k", "--flat-load", "0x", NULL }, "option --flat-load: '0x' is not a guest address" },
+		{ { "vmm", "--kernel", "k", "--flat-load", "0x80000000", "--flat-entry", "0x10000000000000000", NULL }, "option --flat-entry: '0x10000000000000000'" },
+		{ { "vmm", "--kernel", "k", "--flat-load", "0x80000000", "--flat-entry", "0", NULL }, "option --flat-entry: '0'" },
 		{ { "vmm", "--kernel", "k", "--isa-disable", "sstc,zfoo", NULL }, "option --isa-disable: unknown ISA extension 'zfoo'" },
 		{ { "vmm", "--kernel", "k", "--isa-disable", "sstc,", NULL }, "option --isa-disable: unknown ISA extension ''" },
 		{ { "vmm", "--kernel", "k", "--disk", ",ro", NULL }, "option --disk: empty file name" },
@@ -94,6 +90,11 @@ static void test_errors(void)
 		  "option --sbi-serve hsm needs ipi too (--sbi-serve hsm,ipi)" },
 		{ { "vmm", "--kernel", "k", "--sbi-serve", "time,hsm", NULL },
 		  "option --sbi-serve hsm needs ipi too" },
+		{ { "vmm", "--kernel", "k", "--flat-load", "0x8g", NULL },
+		  "option --flat-load: '0x8g' is not a guest address" },
+		{ { "vmm", "--kernel", "k", "--flat-load", "0", NULL }, "option --flat-load: '0'" },
+		{ { "vmm", "--kernel", "k", "--flat-entry", "0x80000000", NULL },
+		  "option --flat-entry needs --flat-load ADDR" },
 	};
 	struct vm_config c;
 	size_t i;
@@ -217,7 +218,21 @@ static void test_too_many_virtio(void)
 	CHECK_CONTAINS(test_err, "option --disk: at most 8 disks");
 }
 
+/* a flat binary is declared, with where it goes and where it starts */
+static void test_flat_load(void)
+{
+	static const char *const argv[] = { "vmm", "--kernel", "u-boot.bin", "--flat-load",
+					    "0x80200000", "--flat-entry", "2149580804", NULL };
+	struct vm_config c;
+
+	CHECK_EQ(test__parse(&c, argv), 0);
+	CHECK_EQ(c.flat, 1);
+	CHECK_EQ(c.flat_load, 0x80200000ULL);
+	CHECK_EQ(c.flat_entry, 0x80200004ULL);
+}
+
 const struct test config_tests[] = {
+	{ "config: --flat-load and --flat-entry", test_flat_load },
 	{ "config: --disk, --virtio-console, --cpus, --harts-running", test_devices },
 	{ "config: disks and the virtio-console share 8 slots", test_too_many_virtio },
 	{ "config: all options", test_good },
