@@ -7,6 +7,7 @@ import { entryEnv, L1_KERNELS, MATRIX, selectEntries, validateMatrix, type Matri
 const configs = ['tiny', 'virtio-console'];
 const entry = (over: Partial<MatrixEntry> = {}): MatrixEntry => ({
   name: 'x',
+  l0: '10',
   l1: '6.12-tiny',
   guestConfig: 'tiny',
   cpus: 1,
@@ -21,6 +22,9 @@ describe('the matrix', () => {
     expect(validateMatrix(MATRIX, configs)).toEqual([]);
     const l1s = new Set(MATRIX.map((e) => e.l1));
     expect([...l1s].sort()).toEqual(['6.1-tiny', '6.12-tiny', 'trixie']);
+    // the L0 axis (issue #13): QEMU 10 by default, 7.2 as one entry on the baseline L1
+    expect(new Set(MATRIX.map((e) => e.l0))).toEqual(new Set(['10', '7.2']));
+    expect(MATRIX.filter((e) => e.l0 === '7.2').map((e) => e.l1)).toEqual(['6.12-tiny']);
     expect(new Set(MATRIX.filter((e) => e.suites.includes('linux')).map((e) => e.guestConfig))).toEqual(new Set(['tiny', 'virtio-console']));
     expect(MATRIX.some((e) => e.suites.includes('linux') && e.cpus > 1)).toBe(true);
     expect(L1_KERNELS.trixie).toEqual({ kind: 'debian', suite: 'trixie' });
@@ -61,7 +65,7 @@ describe('the matrix', () => {
     const bad = [
       entry({ name: 'Bad Name' }),
       entry({ name: 'dup' }),
-      entry({ name: 'dup', l1: 'nope' as never, guestConfig: 'huge', cpus: 0, suites: [] }),
+      entry({ name: 'dup', l0: '9' as never, l1: 'nope' as never, guestConfig: 'huge', cpus: 0, suites: [] }),
       entry({ name: 'dev', suites: ['milestones', 'milestones'], expected: [{ suite: 'linux', test: 'a > b', reason: '' }] }),
       entry({
         name: 'distro',
@@ -77,6 +81,7 @@ describe('the matrix', () => {
     expect(problems).toEqual([
       'entry 0 (Bad Name): name must be lower-case letters, digits, "." and "-" (it names files and CI jobs)',
       'entry 2 (dup): duplicate name',
+      'entry 2 (dup): unknown L0 QEMU "9" (known: 10, 7.2)',
       'entry 2 (dup): unknown L1 kernel "nope" (known: 6.12-tiny, 6.1-tiny, trixie)',
       'entry 2 (dup): unknown guest config "huge" (images/build.ts LINUX_CONFIGS: tiny, virtio-console)',
       'entry 2 (dup): cpus must be 1..8 (the guest kernels have NR_CPUS=8)',
@@ -97,7 +102,8 @@ describe('the matrix', () => {
   });
 
   test('an entry becomes the harness environment', () => {
-    expect(entryEnv(entry({ l1: 'trixie', guestConfig: 'virtio-console', cpus: 2 }))).toEqual({
+    expect(entryEnv(entry({ l0: '7.2', l1: 'trixie', guestConfig: 'virtio-console', cpus: 2 }))).toEqual({
+      BOOTCASE_L0: '7.2',
       BOOTCASE_L1: 'trixie',
       BOOTCASE_GUEST_CONFIG: 'virtio-console',
       BOOTCASE_GUEST_CPUS: '2',

@@ -4,10 +4,11 @@
 // builds what an entry needs and runs its suites; this file only describes them.
 import { DEFAULT_L1_SOURCE, type L1Source } from '../images/l1-source.js';
 import { kernelSpecProblem } from './kernel-version.js';
+import { DEFAULT_L0, L0_QEMUS, type L0Name } from '../harness/stage/l0.js';
 
 /** The L1 kernels, by the name BOOTCASE_L1 selects. */
 export const L1_KERNELS = {
-  /** What `npm run build` makes: 6.12 tinyconfig + l1-kvm-host.config + the SBI patch, all built in. */
+  /** What `npm run build` makes: 6.12 tinyconfig + l1-and-guest.config + the SBI patch, all built in (the Linux guests boot it too). */
   '6.12-tiny': DEFAULT_L1_SOURCE,
   /** Debian 12's kernel series, the same machine in 6.1's Kconfig: a KVM without SBI DBCN. */
   '6.1-tiny': { kind: 'linux-source', version: '6.1', fragments: ['images/kernels/l1-kvm-host-6.1.config'] },
@@ -61,6 +62,8 @@ export interface Deviation {
 export interface MatrixEntry {
   /** Used on the command line (`npm run matrix -- <name>`), in file names and as the CI job id. */
   name: string;
+  /** The L0 QEMU that runs the L1 under TCG (harness/stage/l0.ts): the other axis, next to the L1. */
+  l0: L0Name;
   l1: L1Name;
   /** Default guest kernel configuration for the Linux suite (images/build.ts LINUX_CONFIGS). */
   guestConfig: string;
@@ -119,10 +122,14 @@ const TRIXIE_SERIES = '6.12';
  */
 const TRIXIE_HSM_BUG = '>=6.12 <6.12.113';
 
-/** The L1 variants run every suite with the tiny guest; the guest variants run the Linux suite on the default L1. */
+/**
+ * The L1 variants run every suite with the tiny guest; the L0 variant runs the baseline on QEMU 7.2;
+ * the guest variants run the Linux suite on the default L1 and L0.
+ */
 export const MATRIX: MatrixEntry[] = [
   {
     name: '6.12-tiny',
+    l0: DEFAULT_L0,
     l1: '6.12-tiny',
     guestConfig: 'tiny',
     cpus: 1,
@@ -132,6 +139,7 @@ export const MATRIX: MatrixEntry[] = [
   },
   {
     name: '6.1-tiny',
+    l0: DEFAULT_L0,
     l1: '6.1-tiny',
     guestConfig: 'tiny',
     cpus: 1,
@@ -151,6 +159,7 @@ export const MATRIX: MatrixEntry[] = [
   },
   {
     name: 'trixie',
+    l0: DEFAULT_L0,
     l1: 'trixie',
     guestConfig: 'tiny',
     cpus: 1,
@@ -180,21 +189,33 @@ export const MATRIX: MatrixEntry[] = [
     ],
   },
   {
+    name: 'qemu-7.2',
+    l0: '7.2',
+    l1: '6.12-tiny',
+    guestConfig: 'tiny',
+    cpus: 1,
+    suites: ['milestones', 'devices', 'sbi', 'trace', 'xv6', 'linux'],
+    about: "L0 = Debian 12's own QEMU 7.2 (qemu-system-misc) instead of bookworm-backports' QEMU 10: the baseline's L1 and suites; its masked-timer deviation is in guests/asm/sbi-deviations.ts, by L0",
+    expected: [],
+  },
+  {
     name: 'guest-smp',
+    l0: DEFAULT_L0,
     l1: '6.12-tiny',
     guestConfig: 'tiny',
     cpus: 2,
     suites: ['linux'],
-    about: 'guest SMP: the tiny kernel (SMP=y, NR_CPUS=8) with 2 vCPUs in every Linux test that does not name a count',
+    about: 'guest SMP: the guest kernel (SMP=y, NR_CPUS=8) with 2 vCPUs in every Linux test that does not name a count',
     expected: [],
   },
   {
     name: 'guest-virtio-console',
+    l0: DEFAULT_L0,
     l1: '6.12-tiny',
     guestConfig: 'virtio-console',
     cpus: 1,
     suites: ['linux'],
-    about: 'guest console on virtio-console (hvc0): the tiny + virtio-console kernel in every Linux test that does not name a config',
+    about: 'guest console on virtio-console (hvc0): the virtio-console guest config in every Linux test that does not name one',
     expected: [],
   },
 ];
@@ -208,6 +229,7 @@ export function validateMatrix(entries: readonly MatrixEntry[], guestConfigs: re
     if (!/^[a-z0-9][a-z0-9.-]*$/.test(e.name)) problems.push(`${at}: name must be lower-case letters, digits, "." and "-" (it names files and CI jobs)`);
     if (seen.has(e.name)) problems.push(`${at}: duplicate name`);
     seen.add(e.name);
+    if (!Object.hasOwn(L0_QEMUS, e.l0)) problems.push(`${at}: unknown L0 QEMU "${e.l0}" (known: ${Object.keys(L0_QEMUS).join(', ')})`);
     if (!Object.hasOwn(L1_KERNELS, e.l1)) problems.push(`${at}: unknown L1 kernel "${e.l1}" (known: ${Object.keys(L1_KERNELS).join(', ')})`);
     if (!guestConfigs.includes(e.guestConfig)) problems.push(`${at}: unknown guest config "${e.guestConfig}" (images/build.ts LINUX_CONFIGS: ${guestConfigs.join(', ')})`);
     if (!Number.isInteger(e.cpus) || e.cpus < 1 || e.cpus > 8) problems.push(`${at}: cpus must be 1..8 (the guest kernels have NR_CPUS=8)`);
@@ -238,5 +260,5 @@ export function selectEntries(entries: readonly MatrixEntry[], names: readonly s
 
 /** The environment that makes the harness run an entry (harness/config.ts reads it). */
 export function entryEnv(entry: MatrixEntry): Record<string, string> {
-  return { BOOTCASE_L1: entry.l1, BOOTCASE_GUEST_CONFIG: entry.guestConfig, BOOTCASE_GUEST_CPUS: String(entry.cpus) };
+  return { BOOTCASE_L0: entry.l0, BOOTCASE_L1: entry.l1, BOOTCASE_GUEST_CONFIG: entry.guestConfig, BOOTCASE_GUEST_CPUS: String(entry.cpus) };
 }

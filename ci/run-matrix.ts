@@ -16,6 +16,7 @@ import { Stage } from '../harness/stage/stage.js';
 import { build, buildL1, LINUX_CONFIGS, recordL1 } from '../images/build.js';
 import { helpText, parse, UsageError, type CommandSpec } from '../harness/cli/args.js';
 import type { MatrixRun } from './matrix-reporter.js';
+import type { L0Name } from '../harness/stage/l0.js';
 import { entryEnv, L1_KERNELS, MATRIX, selectEntries, SUITES, validateMatrix, type L1Name } from './matrix.js';
 import { entryStatus, renderSummary, type EntryReport } from './summary.js';
 import { judge, type EntryRun } from './verdict.js';
@@ -29,9 +30,9 @@ const errText = (e: unknown) => {
 };
 const reporter = join(repoRoot, 'ci', 'matrix-reporter.ts');
 
-/** The L1's kernel release as it reports itself (the agent's hello): one short stage boot. */
-async function kernelRelease(l1: L1Kernel): Promise<string> {
-  await using stage = await Stage.start({ kernel: l1.kernel, modules: l1.modules });
+/** The L1's kernel release as it reports itself (the agent's hello): one short stage boot on the entry's L0. */
+async function kernelRelease(l1: L1Kernel, l0: L0Name): Promise<string> {
+  await using stage = await Stage.start({ kernel: l1.kernel, modules: l1.modules, l0 });
   if (!stage.kernelRelease) throw new Error('the L1 booted but reported no kernel release');
   return stage.kernelRelease;
 }
@@ -40,10 +41,10 @@ async function kernelRelease(l1: L1Kernel): Promise<string> {
 async function runEntry(entry: (typeof MATRIX)[number], l1: L1Kernel): Promise<{ run: EntryRun; testSeconds?: number }> {
   let release: string;
   try {
-    release = await kernelRelease(l1);
+    release = await kernelRelease(l1, entry.l0);
     say(`${entry.name}: L1 kernel ${release}`);
   } catch (e) {
-    return { run: { entry, error: `L1 ${entry.l1} did not boot: ${errText(e)}` } };
+    return { run: { entry, error: `L1 ${entry.l1} did not boot on L0 QEMU ${entry.l0}: ${errText(e)}` } };
   }
   const [json, xml, artifacts] = [join(outDir, `${entry.name}.json`), join(outDir, `${entry.name}.xml`), join(outDir, entry.name)];
   for (const p of [json, xml, artifacts]) rmSync(p, { recursive: true, force: true });
@@ -87,7 +88,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const flags = new Set(Object.keys(p.values).map((k) => `--${k}`));
   const names = p.positionals;
-  const problems = validateMatrix(MATRIX, Object.keys(LINUX_CONFIGS));
+  const problems = validateMatrix(MATRIX, LINUX_CONFIGS);
   if (problems.length) throw new Error(`ci/matrix.ts is invalid:\n  ${problems.join('\n  ')}`);
   if (flags.has('--list')) {
     for (const e of MATRIX) console.log(`${e.name.padEnd(22)} L1 ${e.l1.padEnd(10)} guest ${e.guestConfig}, ${e.cpus} vCPU; ${e.suites.join(' ')}`);
@@ -96,7 +97,7 @@ async function main(argv: string[]): Promise<number> {
   const entries = selectEntries(MATRIX, names);
   mkdirSync(outDir, { recursive: true });
 
-  say(`building the VMM, guests and guest kernels (images/build.ts)`);
+  say(`building the VMM, the guests and the default kernel, L1 and Linux guest (images/build.ts)`);
   let t0 = performance.now();
   await build();
   const baseBuild = seconds(t0);
@@ -130,7 +131,7 @@ async function main(argv: string[]): Promise<number> {
   const summary = renderSummary(reports, {
     notes: [
       `Commit ${commit}${(await execa('git', ['status', '--porcelain'], { cwd: repoRoot, reject: false })).stdout ? ' + local changes' : ''}; ` +
-        `${availableParallelism()} host CPUs; BOOTCASE_TIMEOUT_SCALE=${config.timeoutScale}; shared build (VMM, guests, guest kernels) ${baseBuild.toFixed(1)} s.`,
+        `${availableParallelism()} host CPUs; BOOTCASE_TIMEOUT_SCALE=${config.timeoutScale}; shared build (VMM, guests, the default L1/guest kernel) ${baseBuild.toFixed(1)} s.`,
       `"build" is the entry's L1 kernel build or fetch; "tests" the wall time of its vitest run; "kernel" the L1's uname -r. ` +
         `Results: ${relative(repoRoot, outDir)}/<entry>.json (what the verdict reads) and <entry>.xml (JUnit).`,
     ],

@@ -27,14 +27,14 @@ export function renderSummary(reports: readonly EntryReport[], meta: { title?: s
   const lines: string[] = [`# ${meta.title ?? 'bootcase kernel-config matrix'}`, ''];
   for (const n of meta.notes ?? []) lines.push(n);
   if (meta.notes?.length) lines.push('');
-  lines.push('| entry | result | L1 | kernel | guest | vCPUs | suites | passed | problems | expected failures | skipped | build | tests |');
-  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('| entry | result | L0 QEMU | L1 | kernel | guest | vCPUs | suites | passed | problems | expected failures | skipped | build | tests |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of reports) {
     const e = r.entry;
     const build = r.buildSeconds === undefined ? '-' : `${secs(r.buildSeconds)}${r.buildCached ? ' (cached)' : ''}`;
     const v = r.verdict;
     lines.push(
-      `| ${cell(e.name)} | ${entryStatus(r)} | ${cell(e.l1)} | ${cell(r.kernelRelease ?? '?')} | ${cell(e.guestConfig)} | ${e.cpus} | ${e.suites.join(', ')} | ` +
+      `| ${cell(e.name)} | ${entryStatus(r)} | ${cell(e.l0)} | ${cell(e.l1)} | ${cell(r.kernelRelease ?? '?')} | ${cell(e.guestConfig)} | ${e.cpus} | ${e.suites.join(', ')} | ` +
         `${count(v, 'passed')} | ${v.problems.length} | ${count(v, 'expected-failure')} | ${count(v, 'skipped')} | ${build} | ${secs(r.testSeconds)} |`,
     );
   }

@@ -12,6 +12,7 @@ const HSM = 'SBI compliance, 1 hart > 27 - HSM: hart_get_status of an absent har
 
 const entry: MatrixEntry = {
   name: 'trixie',
+  l0: '10',
   l1: 'trixie',
   guestConfig: 'tiny',
   cpus: 1,
@@ -128,11 +129,11 @@ describe('the matrix verdict', () => {
 
 note line
 
-| entry | result | L1 | kernel | guest | vCPUs | suites | passed | problems | expected failures | skipped | build | tests |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|
-| trixie | ok | trixie | 6.12.107+deb13-riscv64 | tiny | 1 | milestones, sbi | 1 | 0 | 2 | 0 | 18 s | 61 s |
-| trixie-new | ok | trixie | 6.12.117+deb13-riscv64 | tiny | 1 | milestones, sbi | 2 | 0 | 1 | 0 | 0.4 s (cached) | 9.0 s |
-| broken | ERROR | trixie | ? | tiny | 1 | milestones, sbi | 0 | 1 | 0 | 0 | - | - |
+| entry | result | L0 QEMU | L1 | kernel | guest | vCPUs | suites | passed | problems | expected failures | skipped | build | tests |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+| trixie | ok | 10 | trixie | 6.12.107+deb13-riscv64 | tiny | 1 | milestones, sbi | 1 | 0 | 2 | 0 | 18 s | 61 s |
+| trixie-new | ok | 10 | trixie | 6.12.117+deb13-riscv64 | tiny | 1 | milestones, sbi | 2 | 0 | 1 | 0 | 0.4 s (cached) | 9.0 s |
+| broken | ERROR | 10 | trixie | ? | tiny | 1 | milestones, sbi | 0 | 1 | 0 | 0 | - | - |
 
 ## Entries
 

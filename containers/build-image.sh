@@ -27,6 +27,7 @@ HASH=$(cat "$HERE/build-image.sh" "$HERE/toolchain.packages" | sha256sum | cut -
 TARBALL=$DIR/bootcase-toolchain-$SUITE-$HASH.tar.zst
 mapfile -t PKGS < <(grep -v -e '^#' -e '^[[:space:]]*$' "$HERE/toolchain.packages")
 
+source "$HERE/../ci/progress.sh"
 say() { echo "build-image: $*" >&2; }
 die() { say "$1"; exit "${2:-1}"; }
 now() { date +%s.%N; }
@@ -132,7 +133,23 @@ trap 'exit 143' TERM INT HUP   # a killed build still unmounts /proc and removes
 
 t0=$(now)
 say "debootstrap --variant=minbase $SUITE (mirror from the host's apt sources)"
-debootstrap --variant=minbase "$SUITE" "$ROOTFS" "$MIRROR" >"$DIR/debootstrap.log" 2>&1 ||
+# debootstrap's "I: <Verb> <package>" lines: which pass it is in (downloading, then extracting,
+# unpacking, configuring), how many packages that pass has done of those it downloaded, and
+# which one it is on; before the first of them, its last line (resolving, checking signatures).
+debootstrap_status() {
+  local log=$DIR/debootstrap.log last verb total
+  last=$(grep -E '^I: (Retrieving|Validating|Extracting|Unpacking|Configuring) [^ ]+( [^ ]+)?$' "$log" | tail -n 1) ||
+    { grep '^I: ' "$log" | tail -n 1 | cut -c4-; return; }
+  verb=$(awk '{ print $2 }' <<<"$last")
+  total=$(grep -c '^I: Validating ' "$log")
+  case $verb in
+    Retrieving | Validating) echo "downloading, $total packages so far, on ${last#I: $verb }" ;;
+    *) echo "$verb $(grep -c "^I: $verb " "$log")/$total packages, on ${last#I: $verb }" ;;
+  esac
+}
+: >"$DIR/debootstrap.log"
+logged() { "$@" >>"$DIR/debootstrap.log" 2>&1; }   # the output to the log, the progress lines to stderr
+with_progress "build-image: debootstrap" debootstrap_status logged debootstrap --variant=minbase "$SUITE" "$ROOTFS" "$MIRROR" ||
   { tail -n 20 "$DIR/debootstrap.log" >&2; die "debootstrap failed (log $DIR/debootstrap.log)"; }
 say "debootstrap done in $(since "$t0")"
 
@@ -144,8 +161,12 @@ mount -t proc proc "$ROOTFS/proc"
 in_root() { chroot "$ROOTFS" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive LC_ALL=C "$@"; }
 in_root apt-get "${APT_OPTS[@]}" -q update >>"$DIR/debootstrap.log" 2>&1 ||
   { tail -n 20 "$DIR/debootstrap.log" >&2; die "apt-get update in the rootfs failed"; }
-in_root apt-get "${APT_OPTS[@]}" -q install -y --no-install-recommends "${PKGS[@]}" >>"$DIR/debootstrap.log" 2>&1 ||
+APT_STATUS=$DIR/apt-status.$$
+apt_status() { apt_progress "$APT_STATUS"; }
+apt_install() { in_root apt-get "${APT_OPTS[@]}" -q install -y --no-install-recommends -o APT::Status-Fd=3 "${PKGS[@]}" 3>"$APT_STATUS"; }
+with_progress "build-image: apt-get install ${PKGS[*]}" apt_status logged apt_install ||
   { tail -n 20 "$DIR/debootstrap.log" >&2; die "apt-get install ${PKGS[*]} in the rootfs failed"; }
+rm -f "$APT_STATUS"
 # The toolchain's identity, the same query harness/build/host-build.ts makes on the host: equal
 # strings mean the container and the host compile with the same Debian package versions.
 VERSIONS=$({ in_root dpkg-query -W -f='${db:Status-Abbrev}${Package}=${Version}\n' binutils-riscv64-linux-gnu \

@@ -44,7 +44,7 @@ export interface Manifest {
   asmGuests: string;
   /** Static riscv64 /init for Linux guests (guests/linux/init.c). */
   linuxInit: string;
-  /** Guest kernel Images by configuration name (images/build.ts LINUX_CONFIGS). */
+  /** Guest kernel Images by guest configuration name (harness/guest/linux-configs.ts): all the default L1 kernel. */
   linuxKernels: Record<string, string>;
   /** The M-mode personality shim for xv6-riscv (guests/xv6-riscv/shim.S), a flat binary. */
   xv6Shim: string;
@@ -61,19 +61,26 @@ export const config = Object.freeze({
   artifactsDir: resolve(env.BOOTCASE_ARTIFACTS ?? join(installed ? process.cwd() : repoRoot, 'test-results')),
   /** Multiplies every deadline: raise it on a slow or loaded host (nested TCG is CPU-bound). */
   timeoutScale: Number(env.BOOTCASE_TIMEOUT_SCALE ?? '1') || 1,
-  qemu: env.BOOTCASE_QEMU ?? 'qemu-system-riscv64',
+  /** A qemu-system-riscv64 binary that replaces the L0's (harness/stage/l0.ts). */
+  qemu: env.BOOTCASE_QEMU || undefined,
+  /** The L0 QEMU by name (harness/stage/l0.ts L0_QEMUS: '10', the default, or '7.2'). */
+  l0: env.BOOTCASE_L0 || undefined,
   /** Write artifacts for passing runs too. */
   keepArtifacts: env.BOOTCASE_KEEP_ARTIFACTS === '1',
   /** Echo the stage (L1) log to stderr as it arrives, for debugging. */
   verbose: env.BOOTCASE_VERBOSE === '1',
   /** The L1 kernel a stage boots by default: a name in the manifest's l1Kernels (DEFAULT_L1 if unset). */
   l1: env.BOOTCASE_L1 || undefined,
-  /** Defaults for linuxGuest(): the guest kernel configuration (images/build.ts LINUX_CONFIGS) and vCPUs. */
+  /** Defaults for linuxGuest(): the guest configuration (harness/guest/linux-configs.ts) and vCPUs. */
   guestConfig: env.BOOTCASE_GUEST_CONFIG || undefined,
   guestCpus: env.BOOTCASE_GUEST_CPUS ? Number(env.BOOTCASE_GUEST_CPUS) : undefined,
   /** A user-built xv6-riscv: kernel/kernel and fs.img (never part of this repo). */
   xv6Kernel: env.XV6_KERNEL,
   xv6FsImg: env.XV6_FS_IMG,
+  /** A user-built kvm-unit-tests folder (riscv/unittests.cfg inside; never part of this repo). */
+  kvmUnitTests: env.BOOTCASE_KVM_UNIT_TESTS || undefined,
+  /** `bootcase kvm-unit-tests --sbi-serve` for that suite's test: e.g. "hsm". */
+  kvmUnitTestsServe: env.BOOTCASE_KVM_UNIT_TESTS_SERVE || undefined,
 });
 
 export const manifestPath = join(config.outDir, 'manifest.json');

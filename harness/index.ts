@@ -17,3 +17,6 @@ export { mbrDisk } from './guest/mbr.js';
 export { isKnownDeviation, parseTap, tallyTap, tapVerdict, type TapDeviations, type TapPoint, type TapReport, type TapTally, type TapVerdict } from './protocol/tap.js';
 export { buildGuests, type BuildGuestsOptions, type GuestBuild, type ToolchainPreference } from './build/toolchain.js';
 export { EngineUnavailableError, ToolchainImageError, GuestBuildError } from './build/errors.js';
+export { parseKut, statusVerdict, type KutReport, type KutResult } from './protocol/kut.js';
+export { loadKutSuite, runKutTest, kutEnv, type KutSuite, type KutSuiteOptions, type KutOutcome } from './kut/suite.js';
+export { judgeKut, type KutJudgement, type KutVerdict } from './kut/verdict.js';

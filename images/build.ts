@@ -1,17 +1,21 @@
 // Build everything a run needs and record it in out/manifest.json:
-//   the VMM (static riscv64), the asm milestone guests, and the L1 KVM-host kernel.
+//   the VMM (static riscv64), the asm milestone guests, and the one 6.12 kernel that is both the
+//   L1 KVM host and the Linux guest (images/kernels/l1-and-guest.config).
 // Kernels are cached under $BOOTCASE_CACHE keyed by a hash of their inputs, so a warm build
 // is a few make no-ops. Usage: tsx images/build.ts [--quiet]
 import { $, execa } from 'execa';
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { config, DEFAULT_L1, installed, manifestPath, repoRoot, type L1Kernel, type Manifest } from '../harness/config.js';
 import { fetchDebianKernel } from './debian-kernel.js';
 import { DEFAULT_L1_SOURCE, type L1Source } from './l1-source.js';
-import { countObjects, watchBuild } from './progress.js';
+import { makeStep } from './make-step.js';
+import { watchBuild } from './progress.js';
+import { LINUX_CONFIGS } from '../harness/guest/linux-configs.js';
+
+export { LINUX_CONFIGS };
 
 const quiet = process.argv.includes('--quiet');
 const log = (msg: string) => quiet || console.error(`build: ${msg}`);
@@ -22,58 +26,44 @@ async function requireTool(bin: string, pkg: string): Promise<void> {
   }
 }
 
-/** Output as the tool printed it, final newline kept: the kernel cache keys hash it (zx did not strip it). */
-const $raw = $({ stripFinalNewline: false });
-
-async function kernelKey(fragments: string[], version: string): Promise<string> {
-  const h = createHash('sha256');
-  for (const f of fragments) h.update(await fs.readFile(f));
-  h.update(await fs.readFile(path.join(repoRoot, 'images/kernels/build-kernel.sh')));
-  h.update((await $raw`dpkg-query -W -f=${'${Version}'} linux-source-${version}`).stdout);
-  h.update((await $raw`riscv64-linux-gnu-gcc --version`).stdout);
-  return h.digest('hex').slice(0, 16);
-}
-
-/** "l1-kvm-host+6.12-sbi-user": the fragments' and patches' names, as build-kernel.sh makes them. */
+/** "l1-and-guest+6.12-sbi-user": the fragments' and patches' names, as build-kernel.sh makes them. */
 const kernelName = (inputs: string[]) => inputs.map((f) => path.basename(f).replace(/\.(config|patch)$/, '')).join('+');
+const buildKernelSh = path.join(repoRoot, 'images/kernels/build-kernel.sh');
 
-/** Where buildKernel puts (or finds) the Image for tinyconfig + these fragments. */
+/** Where buildKernel puts (or finds) the Image for tinyconfig + these fragments (build-kernel.sh keys it by its inputs). */
 export async function kernelImagePath(fragments: string[], version = '6.12'): Promise<string> {
-  const name = kernelName(fragments);
-  return path.join(config.cacheDir, 'kernels', `${name}-${version}-${await kernelKey(fragments, version)}`, 'Image');
+  const r = await execa('bash', [buildKernelSh, '--path', version, ...fragments], { stdin: 'ignore', reject: false });
+  if (r.exitCode !== 0) throw new Error(r.stderr.trim() || `build-kernel.sh --path ${version} failed (exit ${r.exitCode})`);
+  return r.stdout.trim();
 }
 
 /** Build (or reuse) the kernel for tinyconfig + these fragments; returns the Image path. */
 export async function buildKernel(fragments: string[], version = '6.12'): Promise<string> {
   const name = kernelName(fragments);
   const image = await kernelImagePath(fragments, version);
-  const out = path.dirname(image);
   if (existsSync(image)) return image;
   // build-kernel.sh's O= tree; the object count of its last complete build is the next one's total
   const kbuild = path.join(config.cacheDir, 'kbuild', `${name}-${version}`);
-  const countFile = `${kbuild}.objects`;
-  const expected = Number((await fs.readFile(countFile, 'utf8').catch(() => '')).trim()) || undefined;
+  const expected = Number((await fs.readFile(`${kbuild}.objects`, 'utf8').catch(() => '')).trim()) || undefined;
   log(`kernel ${name} (${version}): building (${expected ? `${expected} objects` : 'cold: several minutes on 2 cores'}; seconds when nothing changed)`);
   const t = Date.now();
-  const progress = watchBuild(`build: kernel ${name}`, kbuild, expected, (line) => quiet || console.error(line));
+  const phase = () => {
+    try {
+      return readFileSync(`${kbuild}.phase`, 'utf8').trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const progress = watchBuild(`build: kernel ${name}`, kbuild, expected, (line) => quiet || console.error(line), 15_000, phase);
   try {
     // errors go straight to our stderr
-    await execa('bash', [path.join(repoRoot, 'images/kernels/build-kernel.sh'), `${out}.tmp`, version, ...fragments], { stdin: 'ignore', stdout: 'ignore', stderr: 'inherit' });
+    await execa('bash', [buildKernelSh, version, ...fragments], { stdin: 'ignore', stdout: 'ignore', stderr: 'inherit' });
   } finally {
     progress.stop();
   }
-  await fs.rm(out, { recursive: true, force: true });
-  await fs.rename(`${out}.tmp`, out);
-  await fs.writeFile(countFile, `${countObjects(kbuild).count}\n`);
   log(`kernel ${name}: built in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   return image;
 }
-
-/** The guest kernel configurations: tinyconfig + these fragments (guests/linux/). */
-export const LINUX_CONFIGS: Record<string, string[]> = {
-  tiny: ['tiny.config'],
-  'virtio-console': ['tiny.config', 'virtio-console.config'],
-};
 
 /** Build or fetch an L1 kernel; `cached` says whether it was already there. */
 export async function buildL1(src: L1Source): Promise<{ l1: L1Kernel; cached: boolean }> {
@@ -103,24 +93,23 @@ export async function build(): Promise<Manifest> {
   const jobs = String((await import('node:os')).availableParallelism());
   // The installed package builds out of its own tree (node_modules may be read-only, and is shared).
   const vmmOut = installed ? path.join(config.outDir, 'vmm') : path.join(repoRoot, 'vmm/build');
+  const say = (line: string) => quiet || console.error(line);
   log('vmm');
-  await $`make -s -j${jobs} -C ${path.join(repoRoot, 'vmm')} ${installed ? [`BUILD=${vmmOut}`] : []}`;
+  await makeStep('build: vmm', [`-j${jobs}`, '-C', path.join(repoRoot, 'vmm'), ...(installed ? [`BUILD=${vmmOut}`] : [])], say);
   const asmOut = path.join(config.outDir, 'guests/asm');
   log('guests/asm');
-  await $`make -s -j${jobs} -C ${path.join(repoRoot, 'guests/asm')} OUT=${asmOut}`;
+  await makeStep('build: guests/asm', [`-j${jobs}`, '-C', path.join(repoRoot, 'guests/asm'), `OUT=${asmOut}`], say);
   log('guests/xv6-riscv shim');
   const xv6Out = path.join(config.outDir, 'guests/xv6-riscv');
-  await $`make -s -C ${path.join(repoRoot, 'guests/xv6-riscv')} OUT=${xv6Out}`;
+  await makeStep('build: guests/xv6-riscv', ['-C', path.join(repoRoot, 'guests/xv6-riscv'), `OUT=${xv6Out}`], say);
   log('guests/linux init');
   const linuxInit = path.join(config.outDir, 'guests/linux/init');
   await fs.mkdir(path.dirname(linuxInit), { recursive: true });
   await $`riscv64-linux-gnu-gcc -static -Os -Wall -Wextra -o ${linuxInit} ${path.join(repoRoot, 'guests/linux/init.c')}`;
   const { l1: defaultL1 } = await buildL1(DEFAULT_L1_SOURCE);
   const l1Kernel = defaultL1.kernel;
-  const linuxKernels: Record<string, string> = {};
-  for (const [name, frags] of Object.entries(LINUX_CONFIGS)) {
-    linuxKernels[name] = await buildKernel(frags.map((f) => path.join(repoRoot, 'guests/linux', f)));
-  }
+  // One kernel serves as L1 and as the Linux guest, in each guest config (its console).
+  const linuxKernels = Object.fromEntries(LINUX_CONFIGS.map((name) => [name, l1Kernel]));
   // Keep the other L1 kernels the matrix recorded, as long as they are still there.
   const previous = (JSON.parse(await fs.readFile(manifestPath, 'utf8').catch(() => '{}')) as Partial<Manifest>).l1Kernels ?? {};
   const kept = Object.entries(previous).filter(([, k]) => [k.kernel, ...(k.modules ?? [])].every((p) => existsSync(p)));

@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { config } from '../harness/config.js';
+import { watchStep } from './progress.js';
 
 /**
  * The archive URI to use, from the host's apt sources: the first `deb` entry whose suites are
@@ -152,7 +153,17 @@ export async function downloadDebs(apt: DebianApt, pkgs: readonly DebPackage[], 
   const missing = pkgs.filter((p) => !existsSync(join(dir, debFileName(p))));
   if (missing.length) {
     const t = Date.now();
-    await run('apt-get', [...apt.opts, '-q', 'download', ...missing.map((p) => `${p.pkg}=${p.version}`)], dir);
+    // apt-get download is silent: count the packages that have arrived and the bytes written since it started.
+    const progress = watchStep(`debian ${apt.suite}: apt-get download`, () => {
+      const fresh = readdirSync(dir).map((n) => statSync(join(dir, n), { throwIfNoEntry: false })).filter((st) => st?.isFile() && st.mtimeMs >= t);
+      const mb = fresh.reduce((sum, st) => sum + st!.size, 0) / 2 ** 20;
+      return { done: missing.filter((p) => existsSync(join(dir, debFileName(p)))).length, expected: missing.length, unit: 'packages', on: `${mb.toFixed(1)} MB so far` };
+    }, log);
+    try {
+      await run('apt-get', [...apt.opts, '-q', 'download', ...missing.map((p) => `${p.pkg}=${p.version}`)], dir);
+    } finally {
+      progress.stop();
+    }
     const still = missing.filter((p) => !existsSync(join(dir, debFileName(p))));
     if (still.length) throw new Error(`apt-get download left no ${still.map(debFileName).join(', ')} in ${dir}`);
     log(`debian ${apt.suite}: downloaded ${missing.length} package(s) in ${((Date.now() - t) / 1000).toFixed(1)} s`);

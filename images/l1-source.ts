@@ -1,6 +1,9 @@
 // Where an L1 kernel comes from, as data: ci/matrix.ts names its L1s with it and images/build.ts
 // builds them. Kept apart from build.ts so the matrix data does not load the build script (zx,
 // execa, the manifest) just to name a kernel.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../harness/config.js';
 
 /** Where an L1 kernel comes from (ci/matrix.ts names them). */
 export type L1Source =
@@ -9,9 +12,12 @@ export type L1Source =
   /** A Debian suite's riscv64 distro kernel, KVM and virtio-mmio as modules the agent loads. */
   | { kind: 'debian'; suite: string };
 
-/** Our L1: 6.12 tinyconfig + KVM, with the patch that lets the VMM serve and see SBI calls. */
+/**
+ * Our L1, and the Linux guest's kernel too: 6.12 tinyconfig + KVM, with the patch that lets the VMM
+ * serve and see SBI calls. The list is images/kernels/default.json, which ci/setup.sh reads too
+ * (with plain node, before npm install) to start this build first.
+ */
 export const DEFAULT_L1_SOURCE: L1Source = {
   kind: 'linux-source',
-  version: '6.12',
-  fragments: ['images/kernels/l1-kvm-host.config', 'images/kernels/patches/6.12-sbi-user.patch'],
+  ...(JSON.parse(readFileSync(join(repoRoot, 'images/kernels/default.json'), 'utf8')) as { version: string; fragments: string[] }),
 };

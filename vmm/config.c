@@ -286,6 +286,14 @@ int config__parse(struct vm_config *cfg, int argc, char *const argv[], char *err
 			 "binary goes)");
 		ret = -EINVAL;
 	}
+	/* SUSP is allowed only when every other hart is STOPPED: the VMM knows only its own HSM's */
+	if (!ret && (cfg->sbi_serve & (1u << BOOTCASE_KVM_SBI_EXT_SUSP)) &&
+	    !(cfg->sbi_serve & (1u << BOOTCASE_KVM_SBI_EXT_HSM))) {
+		snprintf(err, errlen, "option --sbi-serve susp needs hsm and ipi too (--sbi-serve "
+			 "hsm,ipi,susp): system suspend needs every other hart stopped, and only the "
+			 "VMM's own HSM tells it so");
+		ret = -EINVAL;
+	}
 	if (!ret && cfg->profile == PROFILE_XV6)
 		ret = check_xv6(cfg, err, errlen);
 	return ret;

@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, test } from 'vitest';
-import { config, repoRoot, scaled } from '../../harness/config.js';
+import { repoRoot, scaled } from '../../harness/config.js';
 import { killLeftovers, printed, processesWith } from '../package/procs.js';
+import { selectL0 } from '../../harness/stage/l0.js';
 
 /** Each run's stage sockets live under a TMPDIR of its own: the marker of its QEMU. */
 const markers: string[] = [];
@@ -25,7 +26,7 @@ describe('the bootcase bin', () => {
     markers.push(marker);
     const live = execa(process.execPath, [join(repoRoot, 'harness/bin/bootcase.js'), 'run', 'hang', '--timeout-ms', '60000'], { cwd: repoRoot, env: { TMPDIR: marker }, reject: false, stdin: 'ignore', timeout: scaled(120_000) });
     await printed(live, 'spinning forever');
-    expect(processesWith(marker).some((p) => p.cmd.includes(config.qemu)), 'this run\'s QEMU').toBe(true);
+    expect(processesWith(marker).some((p) => p.cmd.includes(selectL0().qemu)), 'this run\'s QEMU').toBe(true);
     live.kill(signal);
     const r = await live;
     expect(r.stderr).toMatch(/hang: stopped by the user \(hart 0 at pc 0x[0-9a-f]+\)/);

@@ -65,7 +65,9 @@ describe('bootcase run: exit status and console', () => {
       [['run', 'report-pass', '--initrd', '/nonexistent/initrd'], 'bootcase run: --initrd /nonexistent/initrd: no such file'],
       [['run', 'no-such-guest'], 'bootcase run: no-such-guest: no such file, and no milestone guest of that name (bootcase list)'],
       [['sbi-check', '--cpus', '9'], 'bootcase sbi-check: --cpus 9 is out of range (1..8)'],
-      [['frobnicate'], 'bootcase: unknown command frobnicate (run, list, demo, sbi-check, doctor, build; bootcase --help)'],
+      [['frobnicate'], 'bootcase: unknown command frobnicate (run, list, demo, sbi-check, doctor, build, kvm-unit-tests; bootcase --help)'],
+      [['kvm-unit-tests', '--cpus', '9', 'x'], 'bootcase kvm-unit-tests: --cpus 9 is out of range (1..8)'],
+      [['kvm-unit-tests'], 'bootcase kvm-unit-tests: missing BUILD-DIR (see bootcase kvm-unit-tests --help)'],
     ];
     // no stage boots: they may run side by side
     const results = await Promise.all(cases.map(([args]) => cli(args)));

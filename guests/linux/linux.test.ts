@@ -40,7 +40,7 @@ describeTap('tiny kernel with a virtio-blk disk and console input on ttyS0', asy
   return await vm.result();
 });
 
-describeTap('virtio-console kernel: the console is a virtio-console (hvc0)', async (signal) => {
+describeTap('virtio-console config: the console is a virtio-console (hvc0)', async (signal) => {
   await using vm = await boot(linuxGuest({ config: 'virtio-console', console: 'hvc0', virtioConsole: true, checkInput: true }), { stage: await stage(), signal });
   await vm.waitForLine(/BOOTCASE-INPUT\?/);
   vm.input('ping\n');

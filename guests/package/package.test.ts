@@ -13,6 +13,7 @@ import { execa, type Options } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { config, repoRoot, scaled } from '../../harness/config.js';
 import { killLeftovers, printed, processesWith } from './procs.js';
+import { selectL0 } from '../../harness/stage/l0.js';
 import { installScratch } from './scratch.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'bootcase-scratch-'));
@@ -148,7 +149,7 @@ describe('the packed tarball in a scratch project', () => {
   test('SIGTERM to the installed bin stops the run and its QEMU, and it exits 1', async () => {
     const live = inScratch(join(scratch, 'node_modules/.bin/bootcase'), ['run', 'hang', '--timeout-ms', '60000'], { timeout: scaled(120_000) });
     await printed(live, 'spinning forever');
-    expect(processesWith(marker).some((p) => p.cmd.includes(config.qemu)), 'QEMU of this run').toBe(true);
+    expect(processesWith(marker).some((p) => p.cmd.includes(selectL0().qemu)), 'QEMU of this run').toBe(true);
     live.kill('SIGTERM');
     const r = await live;
     expect(r.stderr).toMatch(/hang: stopped by the user \(hart 0 at pc 0x[0-9a-f]+\)/);

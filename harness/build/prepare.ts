@@ -31,9 +31,13 @@ function keyValues(stdout: string): Record<string, string> {
   return Object.fromEntries(stdout.split('\n').flatMap((l) => (/^[A-Z_]+=/.test(l) ? [[l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]] : [])));
 }
 
-/** Run a containers/ script in its own process group, so that a deadline ends debootstrap & co. too. */
+/**
+ * Run a containers/ script in its own process group, so that a deadline ends debootstrap & co. too.
+ * Its stderr (what it does, and a progress line every 15 s during a debootstrap) is echoed as it comes.
+ */
 async function script(name: string, args: string[], timeoutMs: number) {
   const child = execa('bash', [join(repoRoot, 'containers', name), ...args], { reject: false, stdin: 'ignore', detached: true });
+  child.stderr?.on('data', (b: Buffer) => process.stderr.write(b));
   const killGroup = (signal: NodeJS.Signals) => {
     try {
       process.kill(-child.pid!, signal);

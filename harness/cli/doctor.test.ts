@@ -1,5 +1,6 @@
 import { describe, expect, test, vi } from 'vitest';
 import { doctorChecks, doctorCommand, formatDoctor, PACKAGES, type DoctorProbes } from './doctor.js';
+import { L0_MISSING_FIX } from '../stage/l0.js';
 
 const KERNELS = { 'L1 6.12-tiny': '/c/kernels/l1/Image', 'guest tiny': '/c/kernels/tiny/Image' };
 
@@ -61,6 +62,15 @@ describe('bootcase doctor', () => {
     expect(text.trim().split('\n').at(-1)).toBe(`bootcase doctor: 1 missing (${name}); run the fix commands above`);
     // only that item is missing
     expect(text.match(/^MISSING/gm)).toHaveLength(1);
+  });
+
+  test('the default L0 (QEMU 10, unpacked by ci/setup.sh) missing: its own fix, not an apt line', async () => {
+    const p = machine({ version: async (cmd: string) => (cmd.includes('qemu') ? undefined : 'gcc 12') } as Parameters<typeof machine>[0]);
+    const { text, code } = formatDoctor(await doctorChecks(p, '/c/qemu/10/usr/bin/qemu-system-riscv64', L0_MISSING_FIX));
+    expect(code).toBe(1);
+    expect(item(text, 'QEMU').line).toMatch(/^MISSING\s+QEMU\s+\/c\/qemu\/10\/usr\/bin\/qemu-system-riscv64 does not run/);
+    expect(item(text, 'QEMU').fix).toBe(L0_MISSING_FIX);
+    expect(L0_MISSING_FIX).toMatch(/bash ci\/setup\.sh.*BOOTCASE_L0=7\.2/);
   });
 
   test('the kernels item names the kernels that are not built', async () => {

@@ -47,10 +47,14 @@ export const PACKAGES = {
 
 const apt = (p: DoctorProbes, pkgs: string[]) => `${p.sudo}apt-get install -y ${pkgs.join(' ')}`;
 
-export async function doctorChecks(p: DoctorProbes, qemu: string): Promise<DoctorCheck[]> {
+/**
+ * `qemu` is the L0's binary; `unpackedFix`, when set, is how to get it (the default QEMU 10 is
+ * unpacked by ci/setup.sh, not installed by apt).
+ */
+export async function doctorChecks(p: DoctorProbes, qemu: string, unpackedFix?: string): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   const qv = await p.version(qemu);
-  checks.push(qv ? { name: 'QEMU', ok: true, detail: qv } : { name: 'QEMU', ok: false, detail: `${qemu} does not run`, fix: apt(p, PACKAGES.qemu) });
+  checks.push(qv ? { name: 'QEMU', ok: true, detail: qv } : { name: 'QEMU', ok: false, detail: `${qemu} does not run`, fix: unpackedFix ?? apt(p, PACKAGES.qemu) });
   const gv = await p.version('riscv64-linux-gnu-gcc');
   checks.push(gv ? { name: 'riscv64 cross gcc', ok: true, detail: gv } : { name: 'riscv64 cross gcc', ok: false, detail: 'riscv64-linux-gnu-gcc does not run', fix: apt(p, PACKAGES.gcc) });
   const tarball = '/usr/src/linux-source-6.12.tar.xz';
@@ -103,8 +107,10 @@ export async function doctorCommand(argv: string[]): Promise<number> {
     console.log(helpText(DOCTOR));
     return 0;
   }
-  const [{ machineProbes }, { config }] = await Promise.all([import('./doctor-probes.js'), import('../config.js')]);
-  const { text, code } = formatDoctor(await doctorChecks(machineProbes(), config.qemu));
+  const [{ machineProbes }, { config }, l0] = await Promise.all([import('./doctor-probes.js'), import('../config.js'), import('../stage/l0.js')]);
+  const name = l0.l0Name();
+  const unpacked = !config.qemu && l0.L0_QEMUS[name].kind === 'unpacked';
+  const { text, code } = formatDoctor(await doctorChecks(machineProbes(), config.qemu ?? l0.l0Binary(name), unpacked ? l0.L0_MISSING_FIX : undefined));
   console.log(text);
   return code;
 }

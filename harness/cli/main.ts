@@ -5,10 +5,11 @@
 //   sbi-check             SBI compliance table for this KVM + VMM stack (sbi-check.ts)
 //   doctor                what booting needs, present or missing, with the fix (doctor.ts)
 //   build                 build the VMM, the guests and the kernels now (build.ts)
+//   kvm-unit-tests DIR    a user-built kvm-unit-tests, test by test (kvm-unit-tests.ts)
 // Exit status: 0 pass, 1 a guest failed, 2 usage or setup error. A command's module is loaded
 // only when it runs: the harness takes seconds to load under tsx, a usage error should not.
 import { exitStatus } from './exit-status.js';
-import { BUILD, DEMO, DOCTOR, LIST, SBI_CHECK } from './specs.js';
+import { BUILD, DEMO, DOCTOR, KVM_UNIT_TESTS, LIST, SBI_CHECK } from './specs.js';
 import { RUN } from './run-plan.js';
 
 type Command = (argv: string[]) => Promise<number>;
@@ -19,8 +20,9 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   'sbi-check': { summary: SBI_CHECK.summary, load: async () => (await import('./sbi-check.js')).sbiCheck },
   doctor: { summary: DOCTOR.summary, load: async () => (await import('./doctor.js')).doctorCommand },
   build: { summary: BUILD.summary, load: async () => (await import('./build.js')).buildCommand },
+  'kvm-unit-tests': { summary: KVM_UNIT_TESTS.summary, load: async () => (await import('./kvm-unit-tests.js')).kvmUnitTests },
 };
-const usage = ['usage: bootcase <command> [options]   (bootcase <command> --help)', '', ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)].join('\n');
+const usage = ['usage: bootcase <command> [options]   (bootcase <command> --help)', '', ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`)].join('\n');
 
 const [cmd, ...rest] = process.argv.slice(2);
 if (cmd === undefined) {

@@ -9,7 +9,7 @@ import type { StageDisk } from '../stage/qemu.js';
 import { parse, UsageError, type CommandSpec } from './args.js';
 
 const SBI_EXTS: readonly SbiExtName[] = ['v01', 'time', 'ipi', 'rfence', 'srst', 'hsm', 'pmu', 'experimental', 'vendor', 'dbcn', 'sta', 'susp', 'fwft', 'mpxy'];
-const SBI_SERVE: readonly SbiServeName[] = ['time', 'ipi', 'hsm'];
+const SBI_SERVE: readonly SbiServeName[] = ['time', 'ipi', 'hsm', 'susp', 'fwft'];
 /** The VMM's own limits (vmm/include/config.h): refused here with the option named. */
 const MAX_CPUS = 8;
 const MAX_MEM_MIB = 65536;

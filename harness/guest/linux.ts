@@ -8,17 +8,18 @@ import { config, loadManifest } from '../config.js';
 import { BootcaseError, ToolMissingError } from '../errors.js';
 import { cpioNewc } from '../stage/cpio.js';
 import { contentHash, guest, type GuestSpec } from './guest.js';
+import { LINUX_GUEST_CONFIGS, type LinuxGuestConfig } from './linux-configs.js';
 
 export interface LinuxGuestInit extends Pick<GuestSpec, 'trace' | 'sbiDisable' | 'sbiServe'> {
-  /** Guest kernel configuration (images/build.ts LINUX_CONFIGS), default BOOTCASE_GUEST_CONFIG or "tiny". */
+  /** Guest configuration (./linux-configs.ts), default BOOTCASE_GUEST_CONFIG or "tiny". */
   config?: string;
   /** vCPUs, default BOOTCASE_GUEST_CPUS or 1. */
   cpus?: number;
   memMiB?: number;
   timeoutMs?: number;
-  /** Which console the kernel uses: the 16550 (ttyS0) or hvc0 (SBI, or virtio-console). Default: the config's. */
+  /** Which console the kernel uses: the 16550 (ttyS0) or hvc0 (the virtio-console). Default: the config's. */
   console?: 'ttyS0' | 'hvc0';
-  /** Add a virtio-console device (the virtio-console kernel config needs it). Default: the config's. */
+  /** Add a virtio-console device (console hvc0 needs it). Default: the config's. */
   virtioConsole?: boolean;
   /** Extra kernel command line. */
   append?: string;
@@ -35,11 +36,6 @@ export interface LinuxGuestInit extends Pick<GuestSpec, 'trace' | 'sbiDisable' |
   initrd?: string;
   name?: string;
 }
-
-/** What a guest kernel configuration needs by default: its console (images/build.ts LINUX_CONFIGS). */
-const CONFIG_DEFAULTS: Readonly<Record<string, Pick<LinuxGuestInit, 'console' | 'virtioConsole'>>> = {
-  'virtio-console': { console: 'hvc0', virtioConsole: true },
-};
 
 /** The initramfs holding /init, cached by content. */
 export function linuxInitramfs(): string {
@@ -80,11 +76,12 @@ export function linuxCmdline(init: Pick<LinuxGuestInit, 'console' | 'verbose' | 
 export function linuxGuest(init: LinuxGuestInit = {}): GuestSpec {
   const manifest = loadManifest();
   const cfg = init.config ?? config.guestConfig ?? 'tiny';
+  const defaults: LinuxGuestConfig | undefined = (LINUX_GUEST_CONFIGS as Record<string, LinuxGuestConfig>)[cfg];
+  if (!defaults) throw new BootcaseError(`no guest config "${cfg}" (harness/guest/linux-configs.ts: ${Object.keys(LINUX_GUEST_CONFIGS).join(', ')})`);
   const image = manifest.linuxKernels[cfg];
-  if (!image) throw new BootcaseError(`no guest kernel config "${cfg}"; built: ${Object.keys(manifest.linuxKernels).join(', ')}`);
+  if (!image) throw new BootcaseError(`no guest kernel for config "${cfg}" in the manifest (built: ${Object.keys(manifest.linuxKernels).join(', ')}): run \`npm run build\``);
   const cpus = init.cpus ?? config.guestCpus ?? 1;
   if (!Number.isInteger(cpus) || cpus < 1) throw new BootcaseError(`bad vCPU count ${cpus} (BOOTCASE_GUEST_CPUS must be a whole number >= 1)`);
-  const defaults = CONFIG_DEFAULTS[cfg] ?? {};
   const cmdline = linuxCmdline({ ...init, cpus, console: init.console ?? defaults.console });
   const vmmArgs = ['--cpus', String(cpus), '--append', cmdline];
   if (init.disk) vmmArgs.push('--disk', init.disk);

@@ -38,7 +38,7 @@ export const SBI_EID: Readonly<Record<SbiEidName, bigint>> = Object.freeze(
 export type SbiExtName = 'v01' | 'time' | 'ipi' | 'rfence' | 'srst' | 'hsm' | 'pmu' | 'experimental' | 'vendor' | 'dbcn' | 'sta' | 'susp' | 'fwft' | 'mpxy';
 
 /** The extensions `--sbi-serve` takes: what the VMM can do from user space (vmm/sbi/sbi-serve.c). */
-export type SbiServeName = 'time' | 'ipi' | 'hsm';
+export type SbiServeName = 'time' | 'ipi' | 'hsm' | 'susp' | 'fwft';
 
 const FUNCTIONS: Partial<Record<SbiEidName, readonly string[]>> = {
   BASE: ['get_spec_version', 'get_impl_id', 'get_impl_version', 'probe_extension', 'get_mvendorid', 'get_marchid', 'get_mimpid'],

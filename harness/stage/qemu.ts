@@ -11,6 +11,13 @@ export interface StageDisk {
   readOnly?: boolean;
 }
 
+/** The L1 machine QEMU emulates (StageOptions.machine). */
+export interface L1Machine {
+  smp?: number;
+  cpu?: string;
+  machine?: string;
+}
+
 export interface QemuSpec {
   kernel: string;
   disks?: readonly StageDisk[];
@@ -18,6 +25,9 @@ export interface QemuSpec {
   sockDir: string;
   memMiB: number;
   append: string;
+  /** How the L0 finds OpenSBI (l0.ts firmwareArgs). */
+  firmwareArgs: readonly string[];
+  machine?: L1Machine;
 }
 
 export function qemuArgs(spec: QemuSpec): string[] {
@@ -26,13 +36,14 @@ export function qemuArgs(spec: QemuSpec): string[] {
     '-device', `virtserialport,chardev=${id},name=bootcase.${name}`,
   ];
   return [
-    '-M', 'virt',
-    '-cpu', 'rv64,h=true',
-    // One vCPU: on a 2-core host, MTTCG with 2 vCPUs is slower and noisier (probe, §6).
-    '-smp', '1',
+    '-M', spec.machine?.machine ?? 'virt',
+    '-cpu', spec.machine?.cpu ?? 'rv64,h=true',
+    // One vCPU by default: on a 2-core host MTTCG with 2 vCPUs did not pay under 7.2 (probe,
+    // §6); npm run bench measures -smp 2 under the L0 in use beside it (harness/bench/experiments.ts).
+    '-smp', String(spec.machine?.smp ?? 1),
     '-m', `${spec.memMiB}M`,
     '-display', 'none', '-monitor', 'none', '-serial', 'stdio',
-    '-bios', 'default',
+    ...spec.firmwareArgs,
     // A panic or a poweroff must end the process, never reboot into a second run.
     '-no-reboot',
     '-kernel', spec.kernel,

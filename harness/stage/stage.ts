@@ -14,6 +14,7 @@ import { abortable, deferred, DeadlineExceeded, withDeadline } from '../wait/dea
 import { type Channel, lineSplitter, openChannels } from './channels.js';
 import { stageInitramfs } from './initramfs.js';
 import { qemuArgs } from './qemu.js';
+import { selectL0, type L0 } from './l0.js';
 
 import { StageLog } from './log.js';
 import type { RunSink, StageLease, StageOptions } from './types.js';
@@ -57,6 +58,8 @@ export class Stage implements AsyncDisposable {
     private readonly channels: Record<'ctl' | 'console' | 'events', Channel>,
     private readonly sockDir: string,
     readonly argv: readonly string[],
+    /** The L0 QEMU it runs on (BOOTCASE_L0). */
+    readonly l0: L0,
   ) {}
 
   static async start(opts: StageOptions = {}): Promise<Stage> {
@@ -66,7 +69,10 @@ export class Stage implements AsyncDisposable {
     const kernel = l1.kernel;
     const sockDir = mkdtempSync(join(tmpdir(), 'bootcase-'));
     const channels = await openChannels(sockDir);
+    const l0 = selectL0(opts.l0);
     const argv = qemuArgs({
+      firmwareArgs: l0.firmwareArgs,
+      machine: opts.machine,
       kernel,
       initrd: stageInitramfs(manifest.vmm, { modules: opts.modules ?? l1.modules, files: opts.files }),
       sockDir,
@@ -77,14 +83,14 @@ export class Stage implements AsyncDisposable {
     // detached: a process group of its own, out of reach of a terminal's Ctrl-C, which is for
     // the CLI to handle; execa's cleanup skips a detached child, so the exit hook does its job
     const proc: ResultPromise<typeof QEMU_SPAWN> = opts.ownProcessGroup
-      ? (execa(config.qemu, argv, { ...QEMU_SPAWN, detached: true }) as unknown as ResultPromise<typeof QEMU_SPAWN>)
-      : execa(config.qemu, argv, QEMU_SPAWN);
+      ? (execa(l0.qemu, argv, { ...QEMU_SPAWN, detached: true }) as unknown as ResultPromise<typeof QEMU_SPAWN>)
+      : execa(l0.qemu, argv, QEMU_SPAWN);
     if (opts.ownProcessGroup) {
       const kill = () => proc.kill('SIGKILL');
       process.once('exit', kill);
       void proc.finally(() => process.off('exit', kill));
     }
-    const stage = new Stage(proc, channels, sockDir, [config.qemu, ...argv]);
+    const stage = new Stage(proc, channels, sockDir, [l0.qemu, ...argv], l0);
     stage.wire();
     try {
       await withDeadline(Promise.race([stage.ready.promise, stage.exited.promise.then(() => Promise.reject(new Error('QEMU exited')))]), scaled(opts.bootTimeoutMs ?? 30_000));
@@ -101,7 +107,7 @@ export class Stage implements AsyncDisposable {
     this.proc.stderr.on('data', (b: Buffer) => this.log.append(b.toString('utf8')));
     this.proc.then((r) => {
       const why = r.failed && r.code === 'ENOENT'
-        ? `${config.qemu} is not installed (install qemu-system-misc: bash ci/setup.sh)`
+        ? `${this.l0.qemu} is not installed (bash ci/setup.sh installs L0 QEMU ${this.l0.name})`
         : `QEMU exited (${r.signal ?? `status ${r.exitCode}`})`;
       this.markDead(why);
       this.exited.resolve();

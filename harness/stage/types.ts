@@ -1,7 +1,8 @@
 // What a Stage is started with, and what a run on it receives.
 import type { StageEvent } from '../protocol/events.js';
 import type { StageFile } from './initramfs.js';
-import type { StageDisk } from './qemu.js';
+import type { L0Name } from './l0.js';
+import type { L1Machine, StageDisk } from './qemu.js';
 
 export interface StageOptions {
   /** L1 RAM (it holds the VMM, the uploaded images and every guest's RAM). */
@@ -32,6 +33,14 @@ export interface StageOptions {
    * unpacks them under TCG, so keep them off stages that do not need them.
    */
   files?: readonly StageFile[];
+  /** The L0 QEMU by name (harness/stage/l0.ts); default BOOTCASE_L0, else QEMU 10. */
+  l0?: L0Name;
+  /**
+   * The L1 machine, for the bench's experiments (npm run bench): vCPUs (default 1; more is
+   * MTTCG, one host thread each), the CPU model (default `rv64,h=true`) and machine options
+   * (default `virt`, e.g. `virt,aia=aplic-imsic`).
+   */
+  machine?: L1Machine;
 }
 
 /** Receives the events and console bytes of the run currently on the stage. */

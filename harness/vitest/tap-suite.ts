@@ -47,7 +47,7 @@ const group = (p: TapPoint) => p.name.split(': ')[0]!;
 const diagText = (p: TapPoint) => (p.diag ? ` ${JSON.stringify(p.diag)}` : '');
 
 /** The body of one TAP point's test: its verdict by the one rule (protocol/tap.ts tapVerdict). */
-async function checkPoint(p: TapPoint, deviations: TapDeviations, ctx: TestContext): Promise<void> {
+export async function checkPoint(p: TapPoint, deviations: TapDeviations, ctx: TestContext): Promise<void> {
   const d = Object.hasOwn(deviations, p.name) ? deviations[p.name] : undefined;
   const pinned = JSON.stringify(d?.diag);
   switch (tapVerdict(p, deviations)) {

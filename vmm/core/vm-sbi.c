@@ -4,7 +4,7 @@
  *
  * KVM_CAP_BOOTCASE_SBI_USER is the L1 patch's VM capability (images/kernels/patches/
  * 6.12-sbi-user.patch): FORWARD sends us calls to the extensions we disabled, REPORT shows us
- * the calls KVM answered itself. A stock kernel lacks it: then --sbi-serve is refused, and
+ * the calls KVM answered itself, FORWARD_ABSENT the calls to extensions KVM lacks (SUSP, FWFT). A stock kernel lacks it: then --sbi-serve is refused, and
  * --sbi-disable and --sbi-trace keep their older, narrower meaning.
  *
  * What the served extensions need from KVM, each done on the right thread:
@@ -72,6 +72,8 @@ int vm__sbi_setup(struct vm *vm)
 {
 	const struct vm_config *cfg = vm->cfg;
 	struct kvm_enable_cap cap = { .cap = BOOTCASE_KVM_CAP_SBI_USER };
+	/* extensions KVM 6.12 lacks: they reach us only through FORWARD_ABSENT */
+	const uint32_t absent = (1u << BOOTCASE_KVM_SBI_EXT_SUSP) | (1u << BOOTCASE_KVM_SBI_EXT_FWFT);
 	int have = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, BOOTCASE_KVM_CAP_SBI_USER);
 	pthread_condattr_t attr;
 
@@ -81,8 +83,14 @@ int vm__sbi_setup(struct vm *vm)
 		return vm__fail(vm, -ENOTSUP, "option --sbi-serve: this KVM answers disabled SBI "
 			       "extensions itself; serving them needs an L1 kernel with "
 			       "images/kernels/patches/6.12-sbi-user.patch");
+	if ((cfg->sbi_serve & absent) && !(have & BOOTCASE_KVM_SBI_FORWARD_ABSENT))
+		return vm__fail(vm, -ENOTSUP, "option --sbi-serve susp/fwft: this KVM does not "
+			       "forward the extensions it lacks; serving them needs an L1 kernel with "
+			       "the current images/kernels/patches/6.12-sbi-user.patch");
 	if ((cfg->sbi_serve || cfg->sbi_disable) && (have & BOOTCASE_KVM_SBI_FORWARD))
 		cap.args[0] |= BOOTCASE_KVM_SBI_FORWARD;
+	if (cfg->sbi_serve & absent)
+		cap.args[0] |= BOOTCASE_KVM_SBI_FORWARD_ABSENT;
 	if (cfg->sbi_trace && (have & BOOTCASE_KVM_SBI_REPORT))
 		cap.args[0] |= BOOTCASE_KVM_SBI_REPORT;
 	if (cap.args[0] && ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap) < 0)
@@ -98,6 +106,7 @@ int vm__sbi_setup(struct vm *vm)
 	vm->hsm_cond_init = 1;
 	vm->served.serve = cfg->sbi_serve;
 	vm->served.disabled = cfg->sbi_disable;
+	vm->served.absent = !!(vm->sbi_user & BOOTCASE_KVM_SBI_FORWARD_ABSENT);
 	vm->served.ops = (struct sbi_machine_ops){ vm, sbi_set_timer, sbi_send_ipi, sbi_wake };
 	sbi__served_init(&vm->served, vm->nr_vcpus, cfg->harts_running);
 	vm->sbi.served = &vm->served;

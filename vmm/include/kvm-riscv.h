@@ -43,6 +43,8 @@
 #define BOOTCASE_KVM_CAP_SBI_USER 0x42430001
 #define BOOTCASE_KVM_SBI_FORWARD (1u << 0)
 #define BOOTCASE_KVM_SBI_REPORT (1u << 1)
+/* calls to an extension this KVM lacks (SUSP, FWFT on 6.12) come to us too */
+#define BOOTCASE_KVM_SBI_FORWARD_ABSENT (1u << 2)
 #define BOOTCASE_KVM_SBI_RUN_REPORTED (1u << 0)
 /* With FORWARD on: KVM_INTERRUPT raises the vCPU's VSSIP, from any thread (served IPI). */
 #define BOOTCASE_KVM_INTERRUPT_SSIP 0x42435353u

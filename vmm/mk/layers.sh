@@ -4,9 +4,11 @@
 # The layers, top to bottom: a file may include headers of its own folder and of folders below
 # it, never above, so no two folders can include each other. Each folder with a door is entered
 # only through that header; lib/ and include/ (events, helpers, the shared facts) are open.
-# "." is the top: main.c and config.c, the command line that picks the agent or the VMM.
+# "." is the top: main.c and config.c, the command line that picks the agent or the VMM;
+# bench/ holds programs of their own (kvm-loop), beside it at the top.
 LAYERS='
 .	-
+bench	-
 agent	agent.h
 core	vm.h
 sbi	sbi.h

@@ -122,7 +122,8 @@ int sbi__parse_ext_list(const char *opt, const char *list, uint32_t *mask, char 
 int sbi__parse_serve_list(const char *list, uint32_t *mask, char *err, size_t errlen)
 {
 	const uint32_t servable = (1u << BOOTCASE_KVM_SBI_EXT_TIME) |
-				  (1u << BOOTCASE_KVM_SBI_EXT_IPI) | (1u << BOOTCASE_KVM_SBI_EXT_HSM);
+				  (1u << BOOTCASE_KVM_SBI_EXT_IPI) | (1u << BOOTCASE_KVM_SBI_EXT_HSM) |
+				  (1u << BOOTCASE_KVM_SBI_EXT_SUSP) | (1u << BOOTCASE_KVM_SBI_EXT_FWFT);
 	uint32_t m = 0;
 	int ret = sbi__parse_ext_list("--sbi-serve", list, &m, err, errlen);
 
@@ -136,8 +137,8 @@ int sbi__parse_serve_list(const char *list, uint32_t *mask, char *err, size_t er
 		return -EINVAL;
 	}
 	if (m & ~servable) {
-		snprintf(err, errlen, "option --sbi-serve: '%s': the VMM serves only time, ipi and "
-			 "hsm (KVM forwards dbcn, v01 and the experimental range anyway)", list);
+		snprintf(err, errlen, "option --sbi-serve: '%s': the VMM serves only time, ipi, "
+			 "hsm, susp and fwft (KVM forwards dbcn, v01 and the experimental range anyway)", list);
 		return -EINVAL;
 	}
 	*mask |= m;

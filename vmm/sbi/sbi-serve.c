@@ -1,5 +1,6 @@
 /*
- * sbi-serve.c - the SBI extensions the VMM takes over from KVM: TIME, IPI and HSM.
+ * sbi-serve.c - the SBI extensions the VMM takes over from KVM: TIME, IPI and HSM, and the
+ * ones KVM 6.12 lacks: SUSP and FWFT.
  *
  * With the L1 patch (images/kernels/patches/6.12-sbi-user.patch) in FORWARD mode, KVM sends
  * us every call to an extension we disabled through KVM_REG_RISCV_SBI_EXT, and BASE
@@ -15,6 +16,10 @@
  *
  * HSM suspend marks the hart SUSPENDED and leaves the waiting to the vCPU thread, which plays
  * WFI from user space until an interrupt the guest enabled in sie is pending (vm-sbi.c).
+ *
+ * SUSP and FWFT have no extension in KVM 6.12 at all, so no register turns them off; the
+ * patch's FORWARD_ABSENT mode sends us every call to an extension KVM lacks, and then every
+ * such EID is ours to answer: SUSP and FWFT when served, NOT_SUPPORTED for the rest.
  */
 #include <string.h>
 
@@ -140,6 +145,83 @@ static void hsm_suspend(const struct sbi_call *c, const struct sbi_env *env, str
 	ret(r, SBI_SUCCESS, 0);
 }
 
+/*
+ * SUSP system_suspend(sleep_type, resume_addr, opaque), SBI v2.0 ch. 15: suspend to RAM is
+ * the only sleep type; the system sleeps until an interrupt the hart enabled in sie, then
+ * resumes at resume_addr as a started hart does (a0 = hartid, a1 = opaque, satp = 0,
+ * sstatus.SIE = 0). Only the last started hart may call it: every other must be STOPPED,
+ * which only a served HSM knows (--sbi-serve susp needs hsm; config.c).
+ */
+static void serve_susp(const struct sbi_call *c, const struct sbi_env *env, struct sbi_reply *r)
+{
+	struct sbi_served *s = env->served;
+	uint64_t type = c->args[0] & 0xffffffffULL; /* sleep_type is 32 bits; upper ones ignored */
+	unsigned h;
+
+	if (c->fid != SBI_SUSP_SYSTEM_SUSPEND) {
+		ret(r, SBI_ERR_NOT_SUPPORTED, 0);
+		return;
+	}
+	/* 1..0x7fffffff are reserved, 0x80000000.. platform-specific: we implement none */
+	if (type != SBI_SUSP_SLEEP_TYPE_SUSPEND_TO_RAM) {
+		ret(r, SBI_ERR_INVALID_PARAM, 0);
+		return;
+	}
+	if (!valid_entry(env, c->args[1])) {
+		ret(r, SBI_ERR_INVALID_ADDRESS, 0);
+		return;
+	}
+	for (h = 0; h < s->nr_harts; h++)
+		if (h != c->hart && s->harts[h].state != SBI_HSM_STOPPED) {
+			ret(r, SBI_ERR_DENIED, 0);
+			return;
+		}
+	s->harts[c->hart].state = SBI_HSM_SUSPENDED;
+	r->action = SBI_ACT_RESUME;
+	r->value = c->args[1];
+	r->opaque = c->args[2];
+	ret(r, SBI_SUCCESS, 0);
+}
+
+/*
+ * FWFT set(feature, value, flags) / get(feature), SBI v3.0 ch. 18. Every feature the spec
+ * defines is NOT_SUPPORTED here, each for a reason of this stack:
+ *   MISALIGNED_EXC_DELEG  KVM 6.12 sends every misaligned load/store trap of a guest back to
+ *                         it (vcpu_exit.c) and keeps hedeleg to itself: the VMM can neither
+ *                         emulate them (value 0) nor change who takes them;
+ *   LANDING_PAD, SHADOW_STACK, DOUBLE_TRAP, POINTER_MASKING_PMLEN  need Zicfilp, Zicfiss,
+ *                         Ssdbltrp, Ssnpm, which QEMU 7.2 does not implement;
+ *   PTE_AD_HW_UPDATING    QEMU 7.2 always sets A/D bits in hardware and has no Svadu/Svade
+ *                         switch, and henvcfg.ADUE is KVM's: fixed on, so not settable.
+ * A reserved feature is DENIED; flags other than LOCK are INVALID_PARAM.
+ */
+static void serve_fwft(const struct sbi_call *c, struct sbi_reply *r)
+{
+	uint64_t feature = c->args[0] & 0xffffffffULL, id = feature & SBI_FWFT_ID_MASK;
+
+	if (c->fid != SBI_FWFT_SET && c->fid != SBI_FWFT_GET) {
+		ret(r, SBI_ERR_NOT_SUPPORTED, 0);
+		return;
+	}
+	if (!(feature & SBI_FWFT_PLATFORM) &&
+	    ((feature & SBI_FWFT_GLOBAL) || id > SBI_FWFT_POINTER_MASKING_PMLEN)) {
+		ret(r, SBI_ERR_DENIED, 0);
+		return;
+	}
+	if (c->fid == SBI_FWFT_SET && (c->args[2] & ~SBI_FWFT_SET_FLAG_LOCK)) {
+		ret(r, SBI_ERR_INVALID_PARAM, 0);
+		return;
+	}
+	ret(r, SBI_ERR_NOT_SUPPORTED, 0);
+}
+
+/* An EID KVM forwarded only because it lacks the extension (not legacy, DBCN or the
+ * experimental and vendor ranges, which KVM forwards in any case). */
+static int absent_in_kvm(uint64_t eid)
+{
+	return eid > 0x0f && eid != SBI_EXT_DBCN && !(eid >= 0x08000000 && eid <= 0x09ffffff);
+}
+
 static void serve_hsm(const struct sbi_call *c, const struct sbi_env *env, struct sbi_reply *r)
 {
 	struct sbi_served *s = env->served;
@@ -200,8 +282,13 @@ int sbi__serve(const struct sbi_call *c, const struct sbi_env *env, struct sbi_r
 		ret(r, SBI_ERR_NOT_SUPPORTED, 0);
 		return 1;
 	}
-	if (!ext_bit(s->serve, ext))
-		return 0;
+	if (!ext_bit(s->serve, ext)) {
+		if (!s->absent || !absent_in_kvm(c->eid))
+			return 0;
+		r->kind = SBI_KIND_ABSENT;
+		ret(r, SBI_ERR_NOT_SUPPORTED, 0);
+		return 1;
+	}
 	switch (ext) {
 	case BOOTCASE_KVM_SBI_EXT_TIME:
 		r->kind = SBI_KIND_TIME;
@@ -214,6 +301,14 @@ int sbi__serve(const struct sbi_call *c, const struct sbi_env *env, struct sbi_r
 	case BOOTCASE_KVM_SBI_EXT_HSM:
 		r->kind = SBI_KIND_HSM;
 		serve_hsm(c, env, r);
+		return 1;
+	case BOOTCASE_KVM_SBI_EXT_SUSP:
+		r->kind = SBI_KIND_SUSP;
+		serve_susp(c, env, r);
+		return 1;
+	case BOOTCASE_KVM_SBI_EXT_FWFT:
+		r->kind = SBI_KIND_FWFT;
+		serve_fwft(c, r);
 		return 1;
 	default:
 		return 0;

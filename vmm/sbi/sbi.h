@@ -30,11 +30,27 @@
 #define SBI_HSM_HART_STOP 1
 #define SBI_HSM_HART_GET_STATUS 2
 #define SBI_HSM_HART_SUSPEND 3
+#define SBI_SUSP_SYSTEM_SUSPEND 0
+#define SBI_SUSP_SLEEP_TYPE_SUSPEND_TO_RAM 0
+#define SBI_FWFT_SET 0
+#define SBI_FWFT_GET 1
+#define SBI_FWFT_SET_FLAG_LOCK 1ULL
+/* FWFT feature ids (SBI v3.0 ch. 18): bit 30 platform-specific, bit 31 global */
+#define SBI_FWFT_MISALIGNED_EXC_DELEG 0
+#define SBI_FWFT_LANDING_PAD 1
+#define SBI_FWFT_SHADOW_STACK 2
+#define SBI_FWFT_DOUBLE_TRAP 3
+#define SBI_FWFT_PTE_AD_HW_UPDATING 4
+#define SBI_FWFT_POINTER_MASKING_PMLEN 5
+#define SBI_FWFT_PLATFORM (1ULL << 30)
+#define SBI_FWFT_GLOBAL (1ULL << 31) /* no global feature is defined: all reserved */
+#define SBI_FWFT_ID_MASK 0x3fffffffULL
 
 #define SBI_SUCCESS 0
 #define SBI_ERR_FAILED (-1)
 #define SBI_ERR_NOT_SUPPORTED (-2)
 #define SBI_ERR_INVALID_PARAM (-3)
+#define SBI_ERR_DENIED (-4)
 #define SBI_ERR_INVALID_ADDRESS (-5)
 #define SBI_ERR_ALREADY_AVAILABLE (-6)
 
@@ -50,6 +66,9 @@ enum sbi_kind {
 	SBI_KIND_TIME,     /* served here: --sbi-serve time */
 	SBI_KIND_IPI,      /* --sbi-serve ipi */
 	SBI_KIND_HSM,      /* --sbi-serve hsm */
+	SBI_KIND_SUSP,     /* --sbi-serve susp (system suspend) */
+	SBI_KIND_FWFT,     /* --sbi-serve fwft (firmware features) */
+	SBI_KIND_ABSENT,   /* an extension this KVM lacks, forwarded with susp/fwft: NOT_SUPPORTED */
 	SBI_KIND_DISABLED, /* an extension --sbi-disable took away: SBI_ERR_NOT_SUPPORTED */
 	SBI_KIND_KVM,      /* answered inside KVM, shown to us afterwards (--sbi-trace) */
 	SBI_KIND_UNKNOWN,
@@ -110,6 +129,7 @@ struct sbi_machine_ops {
 struct sbi_served {
 	uint32_t serve;    /* bit n: KVM_RISCV_SBI_EXT_ID n is served here (--sbi-serve) */
 	uint32_t disabled; /* bit n: taken away from the guest (--sbi-disable) */
+	int absent;        /* KVM forwards the extensions it lacks (FORWARD_ABSENT): answer them */
 	unsigned nr_harts;
 	struct sbi_hart harts[CONFIG_MAX_CPUS];
 	struct sbi_machine_ops ops;
@@ -143,7 +163,7 @@ struct jline;
 /* Add the comma-separated names in list to *mask; 0, or -EINVAL with err naming opt. */
 int sbi__parse_ext_list(const char *opt, const char *list, uint32_t *mask, char *err,
 			size_t errlen);
-/* --sbi-serve: as above, but only the extensions the VMM can serve (time, ipi, hsm). */
+/* --sbi-serve: as above, but only the extensions the VMM can serve (time, ipi, hsm, susp, fwft). */
 int sbi__parse_serve_list(const char *list, uint32_t *mask, char *err, size_t errlen);
 /* The --sbi-disable spelling of KVM extension id, or NULL past the last one. */
 const char *sbi__kvm_ext_name(unsigned id);

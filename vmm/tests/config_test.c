@@ -95,6 +95,9 @@ static void test_errors(void)
 		{ { "vmm", "--kernel", "k", "--flat-load", "0", NULL }, "option --flat-load: '0'" },
 		{ { "vmm", "--kernel", "k", "--flat-entry", "0x80000000", NULL },
 		  "option --flat-entry needs --flat-load ADDR" },
+		/* system suspend needs the hart states only the VMM's HSM has */
+		{ { "vmm", "--kernel", "k", "--sbi-serve", "susp", NULL },
+		  "option --sbi-serve susp needs hsm and ipi too (--sbi-serve hsm,ipi,susp)" },
 	};
 	struct vm_config c;
 	size_t i;

@@ -207,6 +207,74 @@ static void test_hsm_suspend(void)
 	CHECK_EQ(r.ret[0], (uint64_t)SBI_ERR_NOT_SUPPORTED);
 }
 
+#define SUSP (1u << BOOTCASE_KVM_SBI_EXT_SUSP)
+#define FWFT (1u << BOOTCASE_KVM_SBI_EXT_FWFT)
+
+static void test_susp(void)
+{
+	struct sbi_env e = env(2, ALL | SUSP, 0);
+	struct sbi_reply r;
+
+	r = call(&e, 0, SBI_EXT_BASE, SBI_BASE_PROBE_EXT, SBI_EXT_SUSP, 0, 0);
+	CHECK_EQ(r.ret[1], 1);
+	/* hart 1 is not stopped: DENIED; then it stops, and suspend resumes at resume_addr */
+	served.harts[1].state = SBI_HSM_STARTED;
+	r = call(&e, 0, SBI_EXT_SUSP, SBI_SUSP_SYSTEM_SUSPEND, 0, RAM_BASE + 8, 42);
+	CHECK_EQ(r.ret[0], (uint64_t)SBI_ERR_DENIED);
+	CHECK_EQ(r.action, SBI_ACT_RETURN);
+	served.harts[1].state = SBI_HSM_STOPPED;
+	r = call(&e, 0, SBI_EXT_SUSP, SBI_SUSP_SYSTEM_SUSPEND, 1ULL << 32, RAM_BASE + 8, 42);
+	CHECK_EQ(r.ret[0], SBI_SUCCESS);
+	CHECK_EQ(r.action, SBI_ACT_RESUME);
+	CHECK_EQ(r.value, RAM_BASE + 8);
+	CHECK_EQ(r.opaque, 42);
+	CHECK_EQ(r.kind, SBI_KIND_SUSP);
+	CHECK_EQ(served.harts[0].state, SBI_HSM_SUSPENDED);
+	served.harts[0].state = SBI_HSM_STARTED;
+	r = call(&e, 0, SBI_EXT_SUSP, SBI_SUSP_SYSTEM_SUSPEND, 1, RAM_BASE, 0); /* reserved */
+	CHECK_EQ(r.ret[0], (uint64_t)SBI_ERR_INVALID_PARAM);
+	r = call(&e, 0, SBI_EXT_SUSP, SBI_SUSP_SYSTEM_SUSPEND, 0x80000000, RAM_BASE, 0);
+	CHECK_EQ(r.ret[0], (uint64_t)SBI_ERR_INVALID_PARAM);
+	r = call(&e, 0, SBI_EXT_SUSP, SBI_SUSP_SYSTEM_SUSPEND, 0, 0x10, 0);
+	CHECK_EQ(r.ret[0], (uint64_t)SBI_ERR_INVALID_ADDRESS);
+	r = call(&e, 0, SBI_EXT_SUSP, 1, 0, RAM_BASE, 0);
+	CHECK_EQ(r.ret[0], (uint64_t)SBI_ERR_NOT_SUPPORTED);
+}
+
+static void test_fwft_and_absent(void)
+{
+	struct sbi_env e = env(1, FWFT, 0);
+	struct sbi_reply r;
+
+	r = call(&e, 0, SBI_EXT_FWFT, SBI_FWFT_GET, SBI_FWFT_DOUBLE_TRAP, 0, 0);
+	CHECK_EQ(r.ret[0], (uint64_t)SBI_ERR_NOT_SUPPORTED);
+	r = call(&e, 0, SBI_EXT_FWFT, SBI_FWFT_SET, (1ULL << 32) | SBI_FWFT_MISALIGNED_EXC_DELEG, 1, 0);
+	CHECK_EQ(r.ret[0], (uint64_t)SBI_ERR_NOT_SUPPORTED);
+	r = call(&e, 0, SBI_EXT_FWFT, SBI_FWFT_GET, 6, 0, 0); /* local reserved */
+	CHECK_EQ(r.ret[0], (uint64_t)SBI_ERR_DENIED);
+	r = call(&e, 0, SBI_EXT_FWFT, SBI_FWFT_SET, 0xbfffffff, 0, 0); /* global reserved */
+	CHECK_EQ(r.ret[0], (uint64_t)SBI_ERR_DENIED);
+	r = call(&e, 0, SBI_EXT_FWFT, SBI_FWFT_GET, 0x80000000, 0, 0); /* global id 0: reserved too */
+	CHECK_EQ(r.ret[0], (uint64_t)SBI_ERR_DENIED);
+	r = call(&e, 0, SBI_EXT_FWFT, SBI_FWFT_SET, SBI_FWFT_LANDING_PAD, 1, 2); /* bad flags */
+	CHECK_EQ(r.ret[0], (uint64_t)SBI_ERR_INVALID_PARAM);
+	r = call(&e, 0, SBI_EXT_FWFT, SBI_FWFT_GET, 0x40000000, 0, 0); /* platform: none */
+	CHECK_EQ(r.ret[0], (uint64_t)SBI_ERR_NOT_SUPPORTED);
+	r = call(&e, 0, SBI_EXT_FWFT, 2, 0, 0, 0);
+	CHECK_EQ(r.ret[0], (uint64_t)SBI_ERR_NOT_SUPPORTED);
+	/* FORWARD_ABSENT: another extension KVM lacks (SSE "SSE") is NOT_SUPPORTED, probe 0;
+	 * the experimental range is still not ours to refuse */
+	served.absent = 1;
+	r = call(&e, 0, 0x535345, 0, 0, 0, 0);
+	CHECK_EQ(r.ret[0], (uint64_t)SBI_ERR_NOT_SUPPORTED);
+	CHECK_EQ(r.kind, SBI_KIND_ABSENT);
+	r = call(&e, 0, SBI_EXT_BASE, SBI_BASE_PROBE_EXT, 0x535345, 0, 0);
+	CHECK_EQ(r.ret[1], 0);
+	r = call(&e, 0, SBI_EXT_BASE, SBI_BASE_PROBE_EXT, SBI_EXT_FWFT, 0, 0);
+	CHECK_EQ(r.ret[1], 1);
+	CHECK_EQ(sbi__serve(&(struct sbi_call){ .eid = 0x08000042 }, &e, &r), 0);
+}
+
 static void test_serve_list(void)
 {
 	char err[256];
@@ -217,7 +285,7 @@ static void test_serve_list(void)
 	CHECK_EQ(sbi__parse_serve_list("rfence", &mask, err, sizeof(err)), -EINVAL);
 	CHECK_CONTAINS(err, "option --sbi-serve: rfence cannot be served outside KVM");
 	CHECK_EQ(sbi__parse_serve_list("pmu", &mask, err, sizeof(err)), -EINVAL);
-	CHECK_CONTAINS(err, "the VMM serves only time, ipi and hsm");
+	CHECK_CONTAINS(err, "the VMM serves only time, ipi, hsm, susp and fwft");
 	CHECK_EQ(sbi__parse_serve_list("hsx", &mask, err, sizeof(err)), -EINVAL);
 	CHECK_CONTAINS(err, "option --sbi-serve: unknown SBI extension 'hsx'");
 	CHECK_EQ(sbi__kvm_ext_of(0x01), BOOTCASE_KVM_SBI_EXT_V01);
@@ -233,6 +301,8 @@ const struct test sbi_serve_tests[] = {
 	{ "sbi-serve: IPI hart masks, base and broadcast", test_ipi_masks },
 	{ "sbi-serve: HSM start, status, stop and their errors", test_hsm_start_stop },
 	{ "sbi-serve: HSM suspend types", test_hsm_suspend },
+	{ "sbi-serve: SUSP system suspend, its errors and DENIED while a hart runs", test_susp },
+	{ "sbi-serve: FWFT features, reserved ones; extensions KVM lacks", test_fwft_and_absent },
 	{ "sbi-serve: --sbi-serve names and EID owners", test_serve_list },
 	{ NULL, NULL },
 };
