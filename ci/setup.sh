@@ -14,13 +14,14 @@ PKGS=(
   gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu libc6-dev-riscv64-cross  # static riscv64 VMM + guests
   linux-source-6.12 bc bison flex libssl-dev libelf-dev ccache xz-utils patch  # kernel builds
   cpio device-tree-compiler make gcc file e2fsprogs                         # unit tests, dtb checks, ext2 disks
+  u-boot-qemu                                                               # the bootloader milestone (S-mode U-Boot, arch all)
   g++                                                                       # the native addon (native/: the VMM's loader for the harness)
   linux-source-6.1 debian-archive-keyring                                   # matrix (ci/matrix.ts): 6.1 L1, trixie L1 fetch
   docker.io debootstrap zstd                                                # toolchain container (containers/)
   clang libclang-rt-14-dev                                                  # libFuzzer target (make -C vmm fuzz)
 )
 # Neither the build nor npm needs these: they install while the kernel compiles (the big ones).
-LATER=(qemu-system-misc qemu-system-data opensbi linux-source-6.1 debian-archive-keyring docker.io debootstrap zstd clang libclang-rt-14-dev)
+LATER=(qemu-system-misc qemu-system-data opensbi u-boot-qemu linux-source-6.1 debian-archive-keyring docker.io debootstrap zstd clang libclang-rt-14-dev)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -11,7 +11,9 @@ export { SBI_EID, SBI_EID_NAMES, sbiCallName, type SbiEidName, type SbiExtName, 
 export { config, loadManifest, type Manifest } from './config.js';
 export { describeFault, parseEvent, FAULT_KINDS, type ExitKind, type Fault, type StageEvent, type EndEvent, type SbiEvent, type StartEvent } from './protocol/events.js';
 export * from './errors.js';
-export { linuxGuest, linuxInitramfs, kernelPanic, ext2Image, type LinuxGuestInit } from './guest/linux.js';
+export { linuxGuest, linuxCmdline, linuxInitramfs, kernelPanic, ext2Image, type LinuxGuestInit } from './guest/linux.js';
+export * from './guest/uboot.js';
+export { mbrDisk } from './guest/mbr.js';
 export { isKnownDeviation, parseTap, tallyTap, tapVerdict, type TapDeviations, type TapPoint, type TapReport, type TapTally, type TapVerdict } from './protocol/tap.js';
 export { buildGuests, type BuildGuestsOptions, type GuestBuild, type ToolchainPreference } from './build/toolchain.js';
 export { EngineUnavailableError, ToolchainImageError, GuestBuildError } from './build/errors.js';

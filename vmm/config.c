@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config.h"
 #include "kvm-riscv.h"
@@ -13,8 +14,8 @@
 #include "util.h"
 
 enum opt_kind {
-	OPT_PATH, OPT_STR, OPT_U64, OPT_ADDR, OPT_FD, OPT_FLAG, OPT_DISK, OPT_PROFILE, OPT_SBI_EXT, OPT_SBI_SERVE,
-	OPT_TRANSPORT
+	OPT_PATH, OPT_STR, OPT_U64, OPT_ADDR, OPT_FD, OPT_FLAG, OPT_DISK, OPT_PROFILE, OPT_SBI_EXT,
+	OPT_SBI_SERVE, OPT_TRANSPORT, OPT_ISA_EXT
 };
 
 struct opt {
@@ -48,7 +49,37 @@ static const struct opt opts[] = {
 	{ "--sbi-disable", OPT_SBI_EXT, F(sbi_disable), 0 },
 	{ "--sbi-serve", OPT_SBI_SERVE, F(sbi_serve), 0 },
 	{ "--sbi-trace", OPT_FLAG, F(sbi_trace), 0 },
+	{ "--isa-disable", OPT_ISA_EXT, F(isa_disable), 0 },
 };
+
+/* --isa-disable EXT[,EXT...]: names as the device tree spells them (kvm-riscv.h); repeatable. */
+static int set_isa_disable(struct vm_config *cfg, const char *list, char *err, size_t errlen)
+{
+	static const char *const names[] = {
+#define ISA_NAME(n, name) [n] = name,
+		BOOTCASE_KVM_ISA_EXTS(ISA_NAME)
+#undef ISA_NAME
+	};
+	const char *p = list, *end;
+	unsigned n;
+
+	for (;; p = end + 1) {
+		end = strchr(p, ',');
+		if (!end)
+			end = p + strlen(p);
+		for (n = 0; n < BOOTCASE_KVM_ISA_EXT__COUNT; n++)
+			if (strlen(names[n]) == (size_t)(end - p) && !strncasecmp(p, names[n], (size_t)(end - p)))
+				break;
+		if (n == BOOTCASE_KVM_ISA_EXT__COUNT) {
+			snprintf(err, errlen, "option --isa-disable: unknown ISA extension '%.*s' (KVM's "
+				 "names: sstc, zicbom, svpbmt, zba, v, ...)", (int)(end - p), p);
+			return -EINVAL;
+		}
+		cfg->isa_disable |= 1ULL << n;
+		if (!*end)
+			return 0;
+	}
+}
 
 /* --disk PATH[,ro]: only the last ",ro" is an option, so a path may itself contain commas. */
 static int set_disk(struct vm_config *cfg, const char *val, char *err, size_t errlen)
@@ -98,6 +129,8 @@ static int set_opt(struct vm_config *cfg, const struct opt *o, const char *val, 
 		return sbi__parse_ext_list("--sbi-disable", val, &cfg->sbi_disable, err, errlen);
 	case OPT_SBI_SERVE:
 		return sbi__parse_serve_list(val, &cfg->sbi_serve, err, errlen);
+	case OPT_ISA_EXT:
+		return set_isa_disable(cfg, val, err, errlen);
 	case OPT_PROFILE:
 		if (strcmp(val, "xv6")) {
 			snprintf(err, errlen, "option --profile: unknown profile '%s' (known: xv6)", val);

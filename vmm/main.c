@@ -44,6 +44,12 @@ static void end_fault(struct jline *l, const struct vcpu_fault *f, const struct 
 	case FAULT_KVM_RUN:
 		jline__i64(l, "errno", f->err);
 		jline__str(l, "msg", f->msg);
+		if (f->trap.have) { /* the trap KVM could not handle, from its log (kmsg.h) */
+			jline__hex(l, "scause", f->trap.scause);
+			jline__hex(l, "stval", f->trap.stval);
+			jline__hex(l, "htval", f->trap.htval);
+			jline__hex(l, "htinst", f->trap.htinst);
+		}
 		break;
 	case FAULT_KVM_EXIT:
 		jline__u64(l, "reason", f->reason);

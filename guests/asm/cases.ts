@@ -27,6 +27,13 @@ export const cases: AsmCase[] = [
     fault: { kind: 'mmio-unmapped', addr: 0x2000_0000n, len: 4, write: true },
   },
   {
+    name: 'fetch-unmapped',
+    milestone: 'fetch from unmapped memory: KVM_RUN fails; hart, pc and trap named',
+    exit: 'fault',
+    print: /jumping to 0x20000000/,
+    fault: { kind: 'kvm-run', hart: 0, pc: 0x2000_0000n, scause: 0x14n, stval: 0x2000_0000n, htval: 0x800_0000n },
+  },
+  {
     name: 'sbi-illegal',
     milestone: 'unknown SBI EID: KVM says NOT_SUPPORTED, VMM faults on a forwarded one',
     exit: 'fault',

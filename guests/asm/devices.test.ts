@@ -106,6 +106,30 @@ describe('devices', () => {
     expect(dts.match(/virtio_mmio@[0-9a-f]+ \{/g)).toHaveLength(map.virtioSlots);
     expect(dts).toMatch(/interrupt-controller/);
   });
+
+  // The ISA is what KVM enabled (ISA_EXT registers), in both forms; --isa-disable takes away
+  // what this KVM lets go of (F and D here), and names what it will not (Sstc on 6.12).
+  test('the DT lists the extensions KVM enabled; --isa-disable drops them or names the refusal', async ({ boot }) => {
+    const dts = async (args: string[]) => {
+      await using vm = await boot(asmGuest('report-pass', { vmmArgs: ['--dump-dtb', '-', ...args] }));
+      const run = await vm.result();
+      expect(run).toHaveExited('shutdown', { reason: 0 });
+      writeFileSync(join(dir, 'isa.dtb'), vm.consoleRaw);
+      return execFileSync('dtc', ['-I', 'dtb', '-O', 'dts', join(dir, 'isa.dtb')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    };
+    const all = await dts([]);
+    expect(all).toMatch(/riscv,isa = "rv64imafdc_zicntr_zicsr_zifencei_[a-z_]*_sstc"/);
+    expect(all).toMatch(/riscv,isa-base = "rv64i"/);
+    expect(all).toMatch(/riscv,isa-extensions = "i\\0m\\0a\\0f\\0d\\0c\\0zicntr\\0zicsr\\0zifencei\\0[a-z\\0]*sstc"/);
+    expect(all).toMatch(/cpu-map \{/);
+    expect(all).toMatch(/rng-seed = </);
+    const noFp = await dts(['--isa-disable', 'f,d']);
+    expect(noFp).toMatch(/riscv,isa = "rv64imac_zicntr/);
+    expect(noFp).not.toMatch(/"f\\0d\\0/);
+    await using vm = await boot(asmGuest('report-pass', { vmmArgs: ['--isa-disable', 'sstc'] }));
+    const refused = await vm.result().catch((e: unknown) => e);
+    expect(String(refused)).toMatch(/option --isa-disable sstc: KVM refused on vCPU 0: Invalid argument \(this KVM cannot switch it off\)/);
+  });
 });
 
 describe('hostile guests end in a typed fault and leave the host disk unharmed', () => {

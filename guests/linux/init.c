@@ -46,6 +46,22 @@ static int count_cpus(void)
 	return n;
 }
 
+/* The ISA the kernel took from the device tree: /proc/cpuinfo's first "isa" line. */
+static void print_isa(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[512];
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof line, f))
+		if (!strncmp(line, "isa", 3) && strchr(line, ':')) {
+			printf("isa: %s", strchr(line, ':') + 2);
+			break;
+		}
+	fclose(f);
+}
+
 static void check_cpus(const char *want)
 {
 	char diag[128];
@@ -107,6 +123,7 @@ int main(void)
 		close(cfd);
 	}
 	printf("cmdline: %s", cmdline);
+	print_isa();
 	printf("TAP version 14\n");
 	fflush(stdout);
 	const char *cpus = getenv("bootcase_cpus");

@@ -1,6 +1,6 @@
 // `bootcase demo`: build what is missing, boot every asm milestone, the device guests, Linux and
 // the SBI suite on one stage, and print a results table.
-import { asmGuest, boot, linuxGuest, parseTap, Stage } from '../index.js';
+import { asmGuest, boot, linuxGuest, parseTap, Stage, ubootDisk, ubootGuest, ubootStageDisk } from '../index.js';
 import { knownDeviations } from '../../guests/asm/sbi-deviations.js';
 import { tallyTap } from '../protocol/tap.js';
 import { runMismatches } from '../run/expectation.js';
@@ -20,9 +20,10 @@ export async function demo(argv: string[]): Promise<number> {
   }
   progress('building (cached: seconds when nothing changed)');
   await (installed ? buildOnFirstUse() : build());
+  const uboot = await ubootDisk({ cpus: 1 }); // the bootloader row's MBR/ext2/extlinux disk
   progress('starting the L1 stage');
-  await using stage = await Stage.start();
-  progress(`stage ready in ${stage.bootMs.toFixed(0)} ms; running ${cases.length} asm milestones, 2 device guests, Linux and the SBI suite`);
+  await using stage = await Stage.start({ disks: [ubootStageDisk(uboot.path, 'uboot-disk')] });
+  progress(`stage ready in ${stage.bootMs.toFixed(0)} ms; running ${cases.length} asm milestones, 2 device guests, Linux, U-Boot and the SBI suite`);
   const rows: string[][] = [];
   let bad = 0;
   const row = (name: string, what: string, ended: string, ok: boolean, t: number) => {
@@ -42,8 +43,18 @@ export async function demo(argv: string[]): Promise<number> {
     const run = await vm.result();
     row(name, what, run.describe(), run.passed, t);
   }
+  // the bootloader: Debian's U-Boot autoboots Linux from the disk (guests/uboot/uboot.test.ts)
+  const ubootSpec = (() => {
+    try {
+      return ubootGuest({ disk: 'uboot-disk' });
+    } catch (e) {
+      row('u-boot (u-boot-qemu)', 'bootloader: distro_bootcmd, extlinux.conf, Linux', (e as Error).message, false, performance.now());
+      return undefined;
+    }
+  })();
   for (const [name, spec] of [
     ['linux tiny, 2 vCPUs', linuxGuest({ cpus: 2 })],
+    ...(ubootSpec ? [['u-boot (u-boot-qemu) → extlinux.conf → Linux', ubootSpec] as const] : []),
     ['sbi-compliance', asmGuest('sbi-compliance', { vmmArgs: ['--cpus', '2'] })],
     ['sbi-compliance, TIME/IPI/HSM served by the VMM', asmGuest('sbi-compliance', { vmmArgs: ['--cpus', '2'], sbiServe: ['time', 'ipi', 'hsm'] })],
   ] as const) {

@@ -30,6 +30,8 @@ export interface LinuxGuestInit extends Pick<GuestSpec, 'trace' | 'sbiDisable' |
   diskMarker?: string;
   /** init reads one console line and expects "ping" (the test types it). */
   checkInput?: boolean;
+  /** ISA extensions to switch off (VMM --isa-disable), as far as KVM lets them go (6.12: not Sstc, Zb*, Zicsr...). */
+  isaDisable?: readonly string[];
   /** Override the initramfs (default: the one built around guests/linux/init.c). */
   initrd?: string;
   name?: string;
@@ -57,6 +59,20 @@ export function linuxInitramfs(): string {
   return path;
 }
 
+/** The kernel command line that tells guests/linux/init.c what to check (also for a bootloader's config). */
+export function linuxCmdline(init: Pick<LinuxGuestInit, 'console' | 'verbose' | 'diskMarker' | 'checkInput' | 'append'> & { cpus: number }): string {
+  return [
+    init.console === 'hvc0' ? 'console=hvc0' : 'console=ttyS0',
+    'earlycon=sbi',
+    'panic=-1',
+    init.verbose ? '' : 'quiet',
+    `bootcase_cpus=${init.cpus}`,
+    init.diskMarker ? `bootcase_disk=${init.diskMarker}` : '',
+    init.checkInput ? 'bootcase_input=1' : '',
+    init.append ?? '',
+  ].filter(Boolean).join(' ');
+}
+
 export function linuxGuest(init: LinuxGuestInit = {}): GuestSpec {
   const manifest = loadManifest();
   const cfg = init.config ?? config.guestConfig ?? 'tiny';
@@ -66,20 +82,11 @@ export function linuxGuest(init: LinuxGuestInit = {}): GuestSpec {
   if (!image) throw new BootcaseError(`no guest kernel for config "${cfg}" in the manifest (built: ${Object.keys(manifest.linuxKernels).join(', ')}): run \`npm run build\``);
   const cpus = init.cpus ?? config.guestCpus ?? 1;
   if (!Number.isInteger(cpus) || cpus < 1) throw new BootcaseError(`bad vCPU count ${cpus} (BOOTCASE_GUEST_CPUS must be a whole number >= 1)`);
-  const consoleArg = (init.console ?? defaults.console) === 'hvc0' ? 'console=hvc0' : 'console=ttyS0';
-  const cmdline = [
-    consoleArg,
-    'earlycon=sbi',
-    'panic=-1',
-    init.verbose ? '' : 'quiet',
-    `bootcase_cpus=${cpus}`,
-    init.diskMarker ? `bootcase_disk=${init.diskMarker}` : '',
-    init.checkInput ? 'bootcase_input=1' : '',
-    init.append ?? '',
-  ].filter(Boolean).join(' ');
+  const cmdline = linuxCmdline({ ...init, cpus, console: init.console ?? defaults.console });
   const vmmArgs = ['--cpus', String(cpus), '--append', cmdline];
   if (init.disk) vmmArgs.push('--disk', init.disk);
   if (init.virtioConsole ?? defaults.virtioConsole) vmmArgs.push('--virtio-console');
+  if (init.isaDisable?.length) vmmArgs.push('--isa-disable', init.isaDisable.join(','));
   return guest({
     name: init.name ?? `linux-${cfg}-${cpus}cpu`,
     image,

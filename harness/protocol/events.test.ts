@@ -31,6 +31,17 @@ describe('parseEvent', () => {
     expect(describeFault(e.fault)).toBe('unknown SBI call EID 0x9000042 FID 0x3 (pc 0x80000020)');
   });
 
+  test('kvm-run faults name the hart, the pc and the trap KVM logged', () => {
+    const e = parseEvent('{"v":1,"ev":"end","run":1,"exit":"fault","fault":{"kind":"kvm-run","hart":1,"errno":95,"msg":"Operation not supported","scause":"0x14","stval":"0x20000000","htval":"0x8000000","htinst":"0x0","pc":"0x20000000"}}');
+    if (e.ev !== 'end' || !e.fault) throw new Error('wrong type');
+    expect(e.fault).toMatchObject({ kind: 'kvm-run', hart: 1, pc: 0x2000_0000n, scause: 0x14n, htval: 0x800_0000n });
+    expect(describeFault(e.fault)).toBe('KVM_RUN failed: Operation not supported (errno 95) on hart 1 at pc 0x20000000; trap scause 0x14 stval 0x20000000 htval 0x8000000 htinst 0x0');
+    // a host failure outside any vCPU: no hart, pc null, no trap
+    const h = parseEvent('{"v":1,"ev":"end","run":1,"exit":"fault","fault":{"kind":"kvm-run","errno":4,"msg":"x","pc":null}}');
+    if (h.ev !== 'end' || !h.fault) throw new Error('wrong type');
+    expect(describeFault(h.fault)).toBe('KVM_RUN failed: x (errno 4)');
+  });
+
   test('report and system events carry code and reason', () => {
     expect(parseEvent('{"v":1,"ev":"end","run":1,"exit":"report","code":7}')).toMatchObject({ exit: 'report', code: 7 });
     expect(parseEvent('{"v":1,"ev":"end","run":1,"exit":"shutdown","reason":1,"console_bytes":12}')).toMatchObject({ exit: 'shutdown', reason: 1, console_bytes: 12 });

@@ -15,7 +15,19 @@ export const FAULT_KINDS = ['mmio-unmapped', 'sbi-unknown', 'kvm-run', 'kvm-exit
 export type Fault =
   | { kind: 'mmio-unmapped'; addr: bigint; len: number; write: boolean; pc: bigint | null }
   | { kind: 'sbi-unknown'; eid: bigint; fid: bigint; pc: bigint | null }
-  | { kind: 'kvm-run'; errno: number; msg: string }
+  | {
+      kind: 'kvm-run';
+      errno: number;
+      msg: string;
+      /** The hart whose KVM_RUN failed (absent for a host failure outside any vCPU) and its pc. */
+      hart?: number;
+      pc: bigint | null;
+      /** The trap KVM could not handle, from its report in L1's kernel log (when it logged one). */
+      scause?: bigint;
+      stval?: bigint;
+      htval?: bigint;
+      htinst?: bigint;
+    }
   | { kind: 'kvm-exit'; reason: number }
   | { kind: 'device'; device: string; msg: string };
 
@@ -122,8 +134,17 @@ function parseFault(f: Record<string, unknown>): Fault {
       return { kind: f.kind, addr: big(f.addr), len: Number(f.len), write: Boolean(f.write), pc: pcOrNull(f.pc) };
     case 'sbi-unknown':
       return { kind: f.kind, eid: big(f.eid), fid: big(f.fid), pc: pcOrNull(f.pc) };
-    case 'kvm-run':
-      return { kind: f.kind, errno: Number(f.errno), msg: String(f.msg ?? '') };
+    case 'kvm-run': {
+      const trap = Object.fromEntries((['scause', 'stval', 'htval', 'htinst'] as const).filter((k) => f[k] !== undefined).map((k) => [k, big(f[k])]));
+      return {
+        kind: f.kind,
+        errno: Number(f.errno),
+        msg: String(f.msg ?? ''),
+        ...(Number.isInteger(f.hart) ? { hart: f.hart as number } : {}),
+        pc: f.pc === undefined ? null : pcOrNull(f.pc),
+        ...trap,
+      };
+    }
     case 'kvm-exit':
       return { kind: f.kind, reason: Number(f.reason) };
     case 'device':
@@ -252,8 +273,11 @@ export function describeFault(f: Fault): string {
       return `unmapped MMIO ${f.write ? 'write' : 'read'} of ${f.len} bytes at ${hex(f.addr)} (pc ${hex(f.pc)})`;
     case 'sbi-unknown':
       return `unknown SBI call EID ${hex(f.eid)} FID ${hex(f.fid)} (pc ${hex(f.pc)})`;
-    case 'kvm-run':
-      return `KVM_RUN failed: ${f.msg} (errno ${f.errno})`;
+    case 'kvm-run': {
+      const where = f.hart === undefined ? '' : ` on hart ${f.hart} at pc ${hex(f.pc)}`;
+      const trap = f.scause === undefined ? '' : `; trap scause ${hex(f.scause)} stval ${hex(f.stval ?? null)} htval ${hex(f.htval ?? null)} htinst ${hex(f.htinst ?? null)}`;
+      return `KVM_RUN failed: ${f.msg} (errno ${f.errno})${where}${trap}`;
+    }
     case 'kvm-exit':
       return `unhandled KVM exit reason ${f.reason}`;
     case 'device':

@@ -24,6 +24,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <linux/kvm.h>
 
 #include "devices.h"
@@ -253,6 +255,8 @@ enum vcpu_exit vcpu__run(struct vcpu *vcpu)
 		if (r < 0) {
 			vcpu->fault.err = err;
 			snprintf(vcpu->fault.msg, sizeof(vcpu->fault.msg), "%s", strerror(err));
+			/* KVM logged the trap it could not handle (scause, stval, htval): fetch it */
+			kmsg__read_trap(syscall(SYS_gettid), &vcpu->fault.trap);
 			return vcpu_fault(vcpu, FAULT_KVM_RUN);
 		}
 		ret = vcpu_handle_exit(vcpu, env);

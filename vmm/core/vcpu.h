@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "faults.h"
+#include "kmsg.h"
 #include "sbi.h"
 
 struct vm;
@@ -83,6 +84,7 @@ struct vcpu_fault {
 	uint32_t reason;     /* kvm-exit: exit_reason */
 	const char *device;  /* device */
 	char msg[256];       /* kvm-run, kvm-exit, device */
+	struct kvm_trap_regs trap; /* kvm-run of a failed KVM_RUN: KVM's trap registers, if logged */
 };
 
 struct vcpu_stats {

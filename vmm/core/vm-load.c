@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "layout.h"
@@ -38,17 +39,23 @@ static int vm_place_initrd(struct vm *vm, size_t len, uint64_t *start)
 static int vm_build_dtb(struct vm *vm, const struct file_map *initrd, uint8_t **blob,
 			size_t *len)
 {
+	const char *isa[BOOTCASE_KVM_ISA_EXT__COUNT];
+	uint8_t seed[DTB_RNG_SEED_SIZE];
 	struct dtb_params p = {
 		.nr_cpus = vm->nr_vcpus,
 		.ram_size = vm->ram.size,
 		.timebase_hz = vm->timebase_hz,
-		.isa = vm->isa,
+		.isa_ext = isa,
+		.nr_isa_ext = vm__isa_names(vm, isa),
 		.mmu_type = vm->mmu_type,
 		.bootargs = vm->cfg->append,
 		.has_clint = vm->cfg->profile == PROFILE_XV6,
 	};
 	int ret;
 
+	/* fresh entropy for each run; a host without getrandom() just gives no seed */
+	if (getrandom(seed, sizeof(seed), GRND_NONBLOCK) == (ssize_t)sizeof(seed))
+		p.rng_seed = seed;
 	if (initrd && initrd->len) {
 		if (vm_place_initrd(vm, initrd->len, &p.initrd_start))
 			return vm__fail(vm, E2BIG, "--initrd %s: %zu bytes do not fit in %llu MiB of RAM",

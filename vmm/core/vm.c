@@ -115,12 +115,9 @@ static void vm_plic_notify(void *ctx, unsigned context, int level)
  * timebase is KVM's timer frequency register, so the DT and the guest's time CSR agree. */
 static void vm_probe_cpu(struct vm *vm, int fd)
 {
-	uint64_t isa = 0, satp = 0, freq = 0;
+	uint64_t satp = 0, freq = 0;
 	const char *mmu;
 
-	if (vcpu__one_reg(fd, KVM_GET_ONE_REG, RISCV_CONFIG_REG(BOOTCASE_KVM_CONFIG_ISA), &isa) == 0 &&
-	    isa)
-		riscv__isa_string(isa, vm->isa, sizeof(vm->isa));
 	if (vcpu__one_reg(fd, KVM_GET_ONE_REG, RISCV_CONFIG_REG(BOOTCASE_KVM_CONFIG_SATP_MODE), &satp) ==
 		    0 &&
 	    (mmu = riscv__mmu_type(satp)))
@@ -164,7 +161,7 @@ static int vm_create_vcpu(struct vm *vm, unsigned id)
 {
 	struct vcpu *vcpu = &vm->vcpus[id];
 	uint64_t on = 1;
-	int size;
+	int size, ret;
 
 	vcpu->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)id);
 	if (vcpu->fd < 0)
@@ -199,6 +196,10 @@ static int vm_create_vcpu(struct vm *vm, unsigned id)
 	}
 	if (id == 0)
 		vm_probe_cpu(vm, vcpu->fd);
+	ret = vm__isa_disable(vm, vcpu);
+	if (ret)
+		return ret;
+	vm__probe_isa(vm, id, vcpu->fd);
 	return vm_sbi_disable(vm, vcpu);
 }
 
@@ -225,7 +226,7 @@ int vm__open(struct vm *vm, const struct vm_config *cfg, struct events *ev, stru
 		vm->fw.base = layout[LAYOUT_FIRMWARE].base;
 		vm->fw.size = layout[LAYOUT_FIRMWARE].size;
 	}
-	snprintf(vm->isa, sizeof(vm->isa), "rv64imafdc");
+	vm->isa_ext = VM_ISA_EXT_DEFAULT;
 	vm->mmu_type = "riscv,sv48";
 	vm->timebase_hz = LAYOUT_TIMEBASE_HZ;
 	vm->sbi.mem = (struct guest_mem){ vm_translate, vm };

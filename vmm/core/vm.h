@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "config.h"
+#include "kvm-riscv.h"
 #include "util.h"
 #include "devices.h"
 #include "events.h"
@@ -19,6 +20,10 @@
 #include "vcpu.h"
 
 #define VM_MAX_VCPUS CONFIG_MAX_CPUS
+/* The ISA the DT gives when KVM tells nothing: rv64imafdc (KVM ISA_EXT ids A 0, C 1, D 2,
+ * F 3, I 5, M 6; kvm-riscv.h) */
+#define VM_ISA_EXT_DEFAULT 0x6fULL
+_Static_assert(BOOTCASE_KVM_ISA_EXT__COUNT <= 64, "vm.isa_ext is a 64-bit mask");
 
 /* How the run ended: the first claim wins (vm__claim_end). */
 struct vm_end {
@@ -42,7 +47,7 @@ struct vm {
 	enum image_format format;
 	struct load_info image;
 	uint64_t dtb_gpa;
-	char isa[64];
+	uint64_t isa_ext; /* bit n: every vCPU has KVM ISA extension n (kvm-riscv.h), for the DT */
 	const char *mmu_type;
 	uint32_t timebase_hz;
 
@@ -76,6 +81,13 @@ __attribute__((format(printf, 3, 4))) int vm__fail(struct vm *vm, int err, const
 
 /* Each returns 0 or -errno with vm->err set (vm.c, vm-load.c). */
 int vm__open(struct vm *vm, const struct vm_config *cfg, struct events *ev, struct console *con);
+/* The extensions every vCPU has (KVM's ISA_EXT registers), by name, in canonical order, into
+ * out (room for BOOTCASE_KVM_ISA_EXT__COUNT); returns how many. */
+unsigned vm__isa_names(const struct vm *vm, const char **out);
+/* vm-isa.c: at vCPU creation, --isa-disable (0 or -errno with vm->err set), then what the
+ * vCPU has, kept in vm->isa_ext where every vCPU so far agrees. */
+int vm__isa_disable(struct vm *vm, struct vcpu *vcpu);
+void vm__probe_isa(struct vm *vm, unsigned id, int fd);
 int vm__load(struct vm *vm, const struct file_map *image, const struct image_decl *decl,
 	     const struct file_map *initrd);
 /* --firmware: copy the flat binary into the firmware window. */

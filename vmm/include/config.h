@@ -54,6 +54,7 @@ struct vm_config {
 	uint32_t sbi_disable; /* --sbi-disable: bit n = KVM_RISCV_SBI_EXT_ID n off (sbi-ext.c) */
 	uint32_t sbi_serve;   /* --sbi-serve: the same bits, served by the VMM (sbi-serve.c) */
 	int sbi_trace;        /* --sbi-trace: an "sbi" event per SBI call (sbi-ext.c) */
+	uint64_t isa_disable; /* --isa-disable: bit n = KVM ISA extension n off (kvm-riscv.h) */
 	struct disk_config disks[CONFIG_MAX_DISKS];
 	unsigned nr_disks;
 	uint64_t timeout_ms; /* 0 = no deadline */

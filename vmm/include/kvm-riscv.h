@@ -54,6 +54,31 @@
 #define BOOTCASE_KVM_CONFIG_ISA 0
 #define BOOTCASE_KVM_CONFIG_SATP_MODE 6
 
+/*
+ * enum KVM_RISCV_ISA_EXT_ID (Linux 6.12 UAPI): the index of each KVM_REG_RISCV_ISA_EXT
+ * register, and the extension's name as the device tree spells it (riscv,isa-extensions,
+ * Documentation/devicetree/bindings/riscv/extensions.yaml). The 6.1 cross headers stop at
+ * ZICBOM (11), so the list lives here; a KVM older than an id answers ENOENT for it.
+ */
+#define BOOTCASE_KVM_ISA_EXTS(X) \
+	X(0, "a") X(1, "c") X(2, "d") X(3, "f") \
+	X(4, "h") X(5, "i") X(6, "m") X(7, "svpbmt") \
+	X(8, "sstc") X(9, "svinval") X(10, "zihintpause") X(11, "zicbom") \
+	X(12, "zicboz") X(13, "zbb") X(14, "ssaia") X(15, "v") \
+	X(16, "svnapot") X(17, "zba") X(18, "zbs") X(19, "zicntr") \
+	X(20, "zicsr") X(21, "zifencei") X(22, "zihpm") X(23, "smstateen") \
+	X(24, "zicond") X(25, "zbc") X(26, "zbkb") X(27, "zbkc") \
+	X(28, "zbkx") X(29, "zknd") X(30, "zkne") X(31, "zknh") \
+	X(32, "zkr") X(33, "zksed") X(34, "zksh") X(35, "zkt") \
+	X(36, "zvbb") X(37, "zvbc") X(38, "zvkb") X(39, "zvkg") \
+	X(40, "zvkned") X(41, "zvknha") X(42, "zvknhb") X(43, "zvksed") \
+	X(44, "zvksh") X(45, "zvkt") X(46, "zfh") X(47, "zfhmin") \
+	X(48, "zihintntl") X(49, "zvfh") X(50, "zvfhmin") X(51, "zfa") \
+	X(52, "ztso") X(53, "zacas") X(54, "sscofpmf") X(55, "zimop") \
+	X(56, "zca") X(57, "zcb") X(58, "zcd") X(59, "zcf") \
+	X(60, "zcmop") X(61, "zawrs")
+#define BOOTCASE_KVM_ISA_EXT__COUNT 62
+
 #define RISCV_REG(type, idx) (KVM_REG_RISCV | KVM_REG_SIZE_U64 | (type) | (idx))
 #define RISCV_CORE_REG(field) \
 	RISCV_REG(KVM_REG_RISCV_CORE, offsetof(struct kvm_riscv_core, field) / sizeof(unsigned long))

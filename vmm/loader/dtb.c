@@ -5,9 +5,12 @@
  * serial/8250.yaml, virtio/mmio.yaml.
  *
  *   / { #address-cells = 2; #size-cells = 2; compatible = "bootcase,virt";
- *     chosen { bootargs; stdout-path = "/soc/serial@10000000"; linux,initrd-start/end; }
+ *     chosen { bootargs; stdout-path = "/soc/serial@10000000"; linux,initrd-start/end;
+ *              rng-seed; }
  *     cpus { timebase-frequency;
- *            cpu@N { riscv,isa; mmu-type; interrupt-controller { riscv,cpu-intc } } ... }
+ *            cpu@N { riscv,isa; riscv,isa-base; riscv,isa-extensions (isa.c); mmu-type;
+ *                    interrupt-controller { riscv,cpu-intc } } ...
+ *            cpu-map { cluster0 { coreN { cpu = <&cpuN>; } ... } } }
  *     memory@80000000 { device_type = "memory"; reg; }
  *     soc { simple-bus; ranges;
  *           clint@2000000 { interrupts-extended = <&intcN 3 &intcN 7> per hart; } (xv6 only)
@@ -54,6 +57,30 @@ static unsigned dtb_cpus_count(const struct dtb_params *p)
 	return p->nr_cpus ? p->nr_cpus : 1;
 }
 
+/* riscv,isa, riscv,isa-base and riscv,isa-extensions from the one list (isa.c) */
+static void dtb_isa(struct fdt *f, const struct dtb_params *p)
+{
+	char isa[1024], list[1024];
+	size_t n = 0, l;
+
+	if (riscv__isa_string(p->isa_ext, p->nr_isa_ext, isa, sizeof(isa))) {
+		f->err = -E2BIG;
+		return;
+	}
+	fdt__prop_str(f, "riscv,isa", isa);
+	fdt__prop_str(f, "riscv,isa-base", "rv64i");
+	for (unsigned i = 0; i < p->nr_isa_ext; i++) { /* a string list: NUL after each */
+		l = strlen(p->isa_ext[i]) + 1;
+		if (n + l > sizeof(list)) {
+			f->err = -E2BIG;
+			return;
+		}
+		memcpy(list + n, p->isa_ext[i], l);
+		n += l;
+	}
+	fdt__prop(f, "riscv,isa-extensions", list, n);
+}
+
 static void dtb_cpu(struct fdt *f, const struct dtb_params *p, unsigned hart)
 {
 	char name[32];
@@ -64,7 +91,8 @@ static void dtb_cpu(struct fdt *f, const struct dtb_params *p, unsigned hart)
 	fdt__prop_u32(f, "reg", hart);
 	fdt__prop_str(f, "status", "okay");
 	fdt__prop_str(f, "compatible", "riscv");
-	fdt__prop_str(f, "riscv,isa", p->isa);
+	fdt__prop_u32(f, "phandle", DTB_PHANDLE_CPU(hart));
+	dtb_isa(f, p);
 	fdt__prop_str(f, "mmu-type", p->mmu_type);
 
 	fdt__begin_node(f, "interrupt-controller");
@@ -86,6 +114,21 @@ static void dtb_cpus(struct fdt *f, const struct dtb_params *p)
 	fdt__prop_u32(f, "timebase-frequency", p->timebase_hz);
 	for (unsigned h = 0; h < dtb_cpus_count(p); h++)
 		dtb_cpu(f, p, h);
+	/* the topology (cpu-map, Documentation/devicetree/bindings/cpu/cpu-topology.txt): one
+	 * cluster of single-thread cores, as QEMU virt describes one socket; without it Linux's
+	 * arch_topology guesses, and says so */
+	fdt__begin_node(f, "cpu-map");
+	fdt__begin_node(f, "cluster0");
+	for (unsigned h = 0; h < dtb_cpus_count(p); h++) {
+		char core[16];
+
+		snprintf(core, sizeof(core), "core%u", h);
+		fdt__begin_node(f, core);
+		fdt__prop_u32(f, "cpu", DTB_PHANDLE_CPU(h));
+		fdt__end_node(f);
+	}
+	fdt__end_node(f);
+	fdt__end_node(f);
 	fdt__end_node(f);
 }
 
@@ -213,6 +256,8 @@ int riscv__dtb_build(const struct dtb_params *p, uint8_t **blob, size_t *len)
 		fdt__prop_u64(&f, "linux,initrd-start", p->initrd_start);
 		fdt__prop_u64(&f, "linux,initrd-end", p->initrd_end);
 	}
+	if (p->rng_seed)
+		fdt__prop(&f, "rng-seed", p->rng_seed, DTB_RNG_SEED_SIZE);
 	fdt__end_node(&f);
 
 	dtb_cpus(&f, p);
@@ -225,26 +270,7 @@ int riscv__dtb_build(const struct dtb_params *p, uint8_t **blob, size_t *len)
 
 	dtb_soc(&f, p);
 	fdt__end_node(&f); /* root */
-	return fdt__finish(&f, blob, len);
-}
-
-void riscv__isa_string(uint64_t bits, char *out, size_t cap)
-{
-	/* canonical order of single-letter extensions (unprivileged spec, "ISA naming") */
-	static const char order[] = "imafdqlcbkjtpvh";
-	size_t n;
-	int c;
-
-	n = (size_t)snprintf(out, cap, "rv64");
-	for (const char *o = order; *o && n + 1 < cap; o++)
-		if (bits & (1ULL << (*o - 'a')))
-			out[n++] = *o;
-	/* any other letter KVM reports, alphabetically, after the canonical ones */
-	for (c = 'a'; c <= 'z' && n + 1 < cap; c++)
-		if ((bits & (1ULL << (c - 'a'))) && !strchr(order, c))
-			out[n++] = (char)c;
-	if (n < cap)
-		out[n] = '\0';
+	return fdt__finish(&f, DTB_FREE_SPACE, blob, len);
 }
 
 const char *riscv__mmu_type(uint64_t satp_mode)

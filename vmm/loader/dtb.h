@@ -8,28 +8,47 @@
 #include <stdint.h>
 
 #define DTB_MAX_SIZE 0x10000ULL /* reserved at the top of RAM */
+/*
+ * Free space inside the blob (its totalsize), for the next stage's edits. U-Boot copies the
+ * tree it was given (totalsize bytes) into its own memory and, with its default
+ * fdt_high=~0, boots Linux with that copy edited in place: bootargs and the initrd range
+ * grow into whatever follows totalsize. With none, they overwrote U-Boot's data and it
+ * crashed at "Starting kernel ...". QEMU virt leaves about 1 KiB; 8 KiB takes a long
+ * command line too.
+ */
+#define DTB_FREE_SPACE 0x2000U
 #define DTB_UART_CLOCK_HZ 3686400U
 #define DTB_MAX_CPUS 8
 
 /* Phandles: hart h's interrupt controller is 1 + h, the PLIC comes after the last hart's. */
 #define DTB_PHANDLE_CPU_INTC(h) (1U + (h))
 #define DTB_PHANDLE_PLIC 0x40U
+#define DTB_PHANDLE_CPU(h) (0x20U + (h)) /* the cpu@h node, for cpu-map */
+#define DTB_RNG_SEED_SIZE 64
 
 struct dtb_params {
 	unsigned nr_cpus; /* 0 counts as 1 */
 	uint64_t ram_size;
 	uint32_t timebase_hz;
-	const char *isa;      /* "rv64imafdc" */
+	/* the extensions every hart has, lower case ("i", "m", "zicsr", "sstc"), in canonical
+	 * order (riscv__isa_sort); riscv,isa and riscv,isa-extensions are made from them */
+	const char *const *isa_ext;
+	unsigned nr_isa_ext;
 	const char *mmu_type; /* "riscv,sv48" */
 	const char *bootargs; /* NULL = none */
 	int has_clint;        /* the layout.h CLINT exists (--profile xv6) */
 	int has_initrd;
 	uint64_t initrd_start, initrd_end;
+	/* /chosen/rng-seed: entropy for the guest's early random pool (Linux credits it at boot
+	 * and clears it, as it does the one QEMU virt passes); NULL = none */
+	const uint8_t *rng_seed;
 };
 
 int riscv__dtb_build(const struct dtb_params *p, uint8_t **blob, size_t *len);
-/* KVM's CONFIG isa bitmap (bit n = letter 'a' + n) -> "rv64imafdc..." in canonical order. */
-void riscv__isa_string(uint64_t bits, char *out, size_t cap);
+/* isa.c: sort extension names into the canonical order; the riscv,isa string of a sorted
+ * list ("rv64imafdc_zicsr_sstc"): 0, or -1 when it does not fit in cap. */
+void riscv__isa_sort(const char **names, unsigned n);
+int riscv__isa_string(const char *const *sorted, unsigned n, char *out, size_t cap);
 /* satp mode number (8 sv39, 9 sv48, 10 sv57) -> "riscv,svNN"; NULL if unknown. */
 const char *riscv__mmu_type(uint64_t satp_mode);
 

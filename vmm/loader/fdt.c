@@ -9,6 +9,7 @@
  *   structure block (FDT_BEGIN_NODE name, FDT_PROP len nameoff value, FDT_END_NODE,
  *                    FDT_END; every token 4-byte aligned)
  *   strings block (NUL-terminated property names, deduplicated)
+ *   free space (zeros, counted in totalsize; the caller says how much)
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -176,7 +177,7 @@ void fdt__release(struct fdt *f)
 	memset(f, 0, sizeof(*f));
 }
 
-int fdt__finish(struct fdt *f, uint8_t **blob, size_t *len)
+int fdt__finish(struct fdt *f, size_t room, uint8_t **blob, size_t *len)
 {
 	size_t off_struct, off_strings, total;
 	uint8_t *b;
@@ -192,7 +193,9 @@ int fdt__finish(struct fdt *f, uint8_t **blob, size_t *len)
 	}
 	off_struct = FDT_HEADER_SIZE + FDT_RSVMAP_SIZE;
 	off_strings = off_struct + f->struct_len;
-	total = off_strings + f->strings_len;
+	/* free space after the strings block, inside totalsize: libfdt edits (a bootloader adding
+	 * bootargs) grow into it instead of past the blob's end */
+	total = off_strings + f->strings_len + ((room + 7) & ~(size_t)7);
 	b = calloc(1, total);
 	if (!b) {
 		fdt__release(f);

@@ -29,8 +29,9 @@ void fdt__prop_u64(struct fdt *f, const char *name, uint64_t val);
 void fdt__prop_str(struct fdt *f, const char *name, const char *val);
 /* <hi lo> pairs of a 64-bit address and size, for #address-cells = #size-cells = 2 */
 void fdt__prop_reg64(struct fdt *f, const char *name, uint64_t addr, uint64_t size);
-/* Build the blob (malloc'd, caller frees) and release the builder. 0 or -errno. */
-int fdt__finish(struct fdt *f, uint8_t **blob, size_t *len);
+/* Build the blob (malloc'd, caller frees) with `room` bytes of free space at its end (rounded
+ * up to 8) and release the builder. 0 or -errno. */
+int fdt__finish(struct fdt *f, size_t room, uint8_t **blob, size_t *len);
 void fdt__release(struct fdt *f);
 
 #endif

@@ -4,7 +4,10 @@
  * Detection: an ELF file starts with "\x7fELF"; a RISC-V Linux Image carries its magic in the
  * boot header at 0x30/0x38. A flat binary has no magic at all: any file (a text file, a typo'd
  * path to a build log) would pass as one and then run garbage, so a flat binary is loaded only
- * when the caller declares it (struct image_decl), at the address it gives.
+ * when the caller declares it (struct image_decl), at the address it gives (U-Boot's
+ * u-boot.bin for QEMU virt in S-mode, for one, is linked for 0x80200000, where OpenSBI's
+ * fw_jump would jump). An ELF or an Image says where it loads and starts, so declaring one
+ * flat is refused rather than running its headers as code.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -86,9 +89,11 @@ int flat__load(const uint8_t *buf, size_t len, const struct image_decl *decl,
 				    "flat image of %zu bytes at 0x%llx is outside RAM [0x%llx, 0x%llx)",
 				    len, (unsigned long long)load, (unsigned long long)ram->base,
 				    (unsigned long long)(ram->base + ram->size));
-	if (entry < load || entry - load >= len)
+	/* RISC-V instructions are 2-byte aligned (4 without the C extension) */
+	if (entry < load || entry - load >= len || entry % 2)
 		return loader__fail(info, -EINVAL, LOADER_FLAT_ENTRY, err, errlen,
-				    "flat image entry 0x%llx is outside its bytes [0x%llx, 0x%llx)",
+				    "flat image entry 0x%llx is not an instruction of its bytes "
+				    "[0x%llx, 0x%llx)",
 				    (unsigned long long)entry, (unsigned long long)load,
 				    (unsigned long long)(load + len));
 	if (ram->host)
@@ -107,6 +112,12 @@ int loader__load(const uint8_t *buf, size_t len, const struct image_decl *decl,
 	if (len == 0)
 		return loader__fail(info, -EINVAL, LOADER_EMPTY, err, errlen, "empty image");
 	info->format = loader__detect(buf, len, decl);
+	if (info->format == IMAGE_FLAT && loader__detect(buf, len, NULL) != IMAGE_AUTO)
+		return loader__fail(info, -EINVAL, LOADER_FLAT_NOT_RAW, err, errlen,
+				    "declared a flat binary, but it is %s, which says where it loads "
+				    "and starts (drop the flat declaration)",
+				    loader__detect(buf, len, NULL) == IMAGE_ELF ? "an ELF file"
+									: "a RISC-V Linux Image");
 	switch (info->format) {
 	case IMAGE_ELF:
 		return elf__load(buf, len, ram, info, err, errlen);

@@ -38,7 +38,8 @@ enum image_format { IMAGE_AUTO, IMAGE_FLAT, IMAGE_ELF, IMAGE_LINUX };
 	X(LOADER_ELF_ENTRY, "elf-entry")               /* entry in no PT_LOAD */            \
 	X(LOADER_LINUX_ENDIAN, "linux-endian")         /* header flags: big-endian */       \
 	X(LOADER_LINUX_ALIGN, "linux-align")           /* load address not 2 MiB aligned */ \
-	X(LOADER_FLAT_ENTRY, "flat-entry")             /* declared entry outside the image */ \
+	X(LOADER_FLAT_ENTRY, "flat-entry")             /* declared entry not in the image */ \
+	X(LOADER_FLAT_NOT_RAW, "flat-not-raw")         /* declared flat, is an ELF or Image */ \
 	X(LOADER_OUTSIDE_RAM, "outside-ram")           /* bytes outside guest RAM */        \
 	X(LOADER_DTB_OVERLAP, "dtb-overlap")           /* reaches the device tree window */
 

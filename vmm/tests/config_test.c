@@ -25,6 +25,7 @@ static void test_good(void)
 
 	CHECK_EQ(test__parse(&c, argv), 0);
 	CHECK_STR(c.kernel, "/g/x.elf");
+	CHECK_EQ(c.isa_disable, 0);
 	CHECK_EQ(c.mem_mib, 64);
 	CHECK_STR(c.append, "console=hvc0");
 	CHECK_EQ(c.timeout_ms, 500);
@@ -32,6 +33,13 @@ static void test_good(void)
 	CHECK_EQ(c.console_fd, 1);
 	CHECK_EQ(c.has_run_id, 1);
 	CHECK_EQ(c.run_id, UINT64_MAX);
+	{
+		static const char *const isa[] = { "vmm", "--kernel", "k", "--isa-disable", "SSTC",
+						   "--isa-disable", "zba,v", NULL };
+
+		CHECK_EQ(test__parse(&c, isa), 0); /* repeatable, any case: Sstc 8, V 15, Zba 17 */
+		CHECK_EQ(c.isa_disable, 1ULL << 8 | 1ULL << 15 | 1ULL << 17);
+	}
 }
 
 static void test_defaults(void)
@@ -71,6 +79,11 @@ static void test_errors(void)
 		{ { "vmm", "--kernel", "k", "--cpus", "0", NULL }, "option --cpus: must be at least 1" },
 		{ { "vmm", "--kernel", "k", "--cpus", "9", NULL }, "option --cpus: '9' is not a number in 0..8" },
 		{ { "vmm", "--kernel", "k", "--disk", NULL }, "option --disk needs a value" },
+		{ { "vmm", "--kernel", "k", "--flat-load", "0x", NULL }, "option --flat-load: '0x' is not a guest address" },
+		{ { "vmm", "--kernel", "k", "--flat-load", "0x80000000", "--flat-entry", "0x10000000000000000", NULL }, "option --flat-entry: '0x10000000000000000'" },
+		{ { "vmm", "--kernel", "k", "--flat-load", "0x80000000", "--flat-entry", "0", NULL }, "option --flat-entry: '0'" },
+		{ { "vmm", "--kernel", "k", "--isa-disable", "sstc,zfoo", NULL }, "option --isa-disable: unknown ISA extension 'zfoo'" },
+		{ { "vmm", "--kernel", "k", "--isa-disable", "sstc,", NULL }, "option --isa-disable: unknown ISA extension ''" },
 		{ { "vmm", "--kernel", "k", "--disk", ",ro", NULL }, "option --disk: empty file name" },
 		{ { "vmm", "--kernel", "k", "--disk", "serial:", NULL }, "option --disk: empty serial name" },
 		/* a served HSM suspend would miss the IPIs KVM answers */

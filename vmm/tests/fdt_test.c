@@ -26,7 +26,7 @@ static void test_header(void)
 	fdt__prop_u32(&f, "a", 2); /* name deduplicated in the strings block */
 	fdt__prop_str(&f, "b", "xyz");
 	fdt__end_node(&f);
-	CHECK_EQ(fdt__finish(&f, &blob, &len), 0);
+	CHECK_EQ(fdt__finish(&f, 0, &blob, &len), 0);
 	CHECK_EQ(be32(blob), 0xd00dfeed);
 	CHECK_EQ(be32(blob + 4), len);
 	CHECK_EQ(be32(blob + 20), 17);
@@ -35,6 +35,17 @@ static void test_header(void)
 	CHECK_EQ(be32(blob + 8) % 4, 0);
 	CHECK_EQ(be32(blob + 16) % 8, 0);
 	CHECK_EQ(be32(blob + 12) + be32(blob + 32), len);
+	free(blob);
+
+	/* free space: zeros after the strings block, counted in totalsize, 8-aligned */
+	fdt__init(&f);
+	fdt__begin_node(&f, "");
+	fdt__prop_u32(&f, "a", 1);
+	fdt__end_node(&f);
+	CHECK_EQ(fdt__finish(&f, 13, &blob, &len), 0);
+	CHECK_EQ(be32(blob + 4), len);
+	CHECK_EQ(len - (be32(blob + 12) + be32(blob + 32)), 16);
+	CHECK_EQ(blob[len - 1], 0);
 	free(blob);
 }
 
@@ -46,29 +57,33 @@ static void test_unbalanced(void)
 
 	fdt__init(&f);
 	fdt__begin_node(&f, "");
-	CHECK_EQ(fdt__finish(&f, &blob, &len), -EINVAL);
+	CHECK_EQ(fdt__finish(&f, 0, &blob, &len), -EINVAL);
 	fdt__init(&f);
 	fdt__end_node(&f);
-	CHECK_EQ(fdt__finish(&f, &blob, &len), -EINVAL);
+	CHECK_EQ(fdt__finish(&f, 0, &blob, &len), -EINVAL);
 	fdt__init(&f);
 	fdt__prop_u32(&f, "outside-any-node", 1);
-	CHECK_EQ(fdt__finish(&f, &blob, &len), -EINVAL);
+	CHECK_EQ(fdt__finish(&f, 0, &blob, &len), -EINVAL);
 }
+
+static const char *const gc[] = { "i", "m", "a", "f", "d", "c" };
 
 static void test_isa_and_mmu(void)
 {
-	char isa[64];
-	uint64_t bits = 0;
-	const char *l;
+	/* as KVM lists them (by register id), not in canonical order */
+	const char *names[] = { "a", "c", "d", "f", "i", "m", "sstc", "zicsr", "zbb", "svpbmt",
+				"zifencei", "zba", "zicntr", "zihintpause", "zfh", "xfoo", "zca" };
+	unsigned n = sizeof(names) / sizeof(names[0]);
+	char isa[160];
 
-	for (l = "imafdcsu"; *l; l++)
-		bits |= 1ULL << (*l - 'a');
-	riscv__isa_string(bits, isa, sizeof(isa));
-	CHECK_STR(isa, "rv64imafdcsu");
-	riscv__isa_string(bits | 1ULL << ('v' - 'a') | 1ULL << ('h' - 'a'), isa, sizeof(isa));
-	CHECK_STR(isa, "rv64imafdcvhsu");
-	riscv__isa_string(bits, isa, 7);
-	CHECK_STR(isa, "rv64im");
+	riscv__isa_sort(names, n);
+	CHECK_EQ(riscv__isa_string(names, n, isa, sizeof(isa)), 0);
+	/* letters IMAFDC; Z by the letter they extend (i, then f, then c, then b), alphabetical
+	 * within; then S; then X */
+	CHECK_STR(isa, "rv64imafdc_zicntr_zicsr_zifencei_zihintpause_zfh_zca_zba_zbb_sstc_svpbmt_xfoo");
+	CHECK_EQ(riscv__isa_string(names, n, isa, 12), -1);
+	CHECK_EQ(riscv__isa_string(gc, 6, isa, sizeof(isa)), 0);
+	CHECK_STR(isa, "rv64imafdc");
 	CHECK_STR(riscv__mmu_type(9), "riscv,sv48");
 	CHECK_STR(riscv__mmu_type(10), "riscv,sv57");
 	CHECK(riscv__mmu_type(0) == NULL);
@@ -118,21 +133,26 @@ static void machine_dts(const struct dtb_params *p, char **dts)
 	*dts = NULL;
 	CHECK_EQ(riscv__dtb_build(p, &blob, &len), 0);
 	*dts = dtc_decode(blob, len);
+	/* room for a bootloader's edits inside totalsize (DTB_FREE_SPACE: U-Boot edits in place) */
+	CHECK(len - (be32(blob + 12) + be32(blob + 32)) >= DTB_FREE_SPACE);
 	free(blob);
 	CHECK(len < DTB_MAX_SIZE);
 }
 
 static void test_machine_dt(void)
 {
+	static const uint8_t seed[DTB_RNG_SEED_SIZE] = { 0xab, 0xcd };
+	static const char *const exts[] = { "i", "m", "a", "f", "d", "c", "zicsr", "zifencei", "sstc" };
 	struct dtb_params p = {
 		.ram_size = 128ULL << 20,
 		.timebase_hz = 10000000,
-		.isa = "rv64imafdc",
+		.isa_ext = exts, .nr_isa_ext = 9,
 		.mmu_type = "riscv,sv48",
 		.bootargs = "console=ttyS0 \"quoted\"",
 		.has_initrd = 1,
 		.initrd_start = 0x87000000,
 		.initrd_end = 0x87001234,
+		.rng_seed = seed,
 	};
 	char *dts;
 
@@ -146,8 +166,17 @@ static void test_machine_dt(void)
 	CHECK_CONTAINS(dts, "#address-cells = <0x02>");
 	CHECK_CONTAINS(dts, "timebase-frequency = <0x989680>");
 	CHECK_CONTAINS(dts, "cpu@0 {");
-	CHECK_CONTAINS(dts, "riscv,isa = \"rv64imafdc\"");
+	/* both forms, as QEMU virt writes them: what KVM enabled, Sstc included */
+	CHECK_CONTAINS(dts, "riscv,isa = \"rv64imafdc_zicsr_zifencei_sstc\"");
+	CHECK_CONTAINS(dts, "riscv,isa-base = \"rv64i\"");
+	/* a string list; dtc 1.6 prints one of one-letter strings with \0 between */
+	CHECK(strstr(dts, "riscv,isa-extensions = \"i\", \"m\", \"a\", \"f\", \"d\", \"c\", \"zicsr\", \"zifencei\", \"sstc\";") ||
+	      strstr(dts, "riscv,isa-extensions = \"i\\0m\\0a\\0f\\0d\\0c\\0zicsr\\0zifencei\\0sstc\";"));
 	CHECK_CONTAINS(dts, "mmu-type = \"riscv,sv48\"");
+	CHECK_CONTAINS(dts, "rng-seed = <0xabcd0000 0x00"); /* 64 bytes, as cells */
+	CHECK_CONTAINS(dts, "cpu-map {");
+	CHECK_CONTAINS(dts, "core0 {");
+	CHECK_CONTAINS(dts, "cpu = <0x20>;");
 	CHECK_CONTAINS(dts, "compatible = \"riscv,cpu-intc\"");
 	CHECK_CONTAINS(dts, "interrupt-controller;");
 	CHECK_CONTAINS(dts, "memory@80000000 {");
@@ -167,7 +196,7 @@ static void test_machine_dt(void)
 
 static void test_machine_dt_minimal(void)
 {
-	struct dtb_params p = { .ram_size = 1ULL << 20, .timebase_hz = 1, .isa = "rv64i",
+	struct dtb_params p = { .ram_size = 1ULL << 20, .timebase_hz = 1, .isa_ext = gc, .nr_isa_ext = 1,
 				.mmu_type = "riscv,sv39" };
 	char *dts;
 
@@ -176,13 +205,14 @@ static void test_machine_dt_minimal(void)
 		return;
 	CHECK(!strstr(dts, "bootargs"));
 	CHECK(!strstr(dts, "linux,initrd"));
+	CHECK(!strstr(dts, "rng-seed"));
 	free(dts);
 }
 
 static void test_machine_dt_devices(void)
 {
 	struct dtb_params p = { .nr_cpus = 2, .ram_size = 64ULL << 20, .timebase_hz = 10000000,
-				.isa = "rv64imafdc", .mmu_type = "riscv,sv39" };
+				.isa_ext = gc, .nr_isa_ext = 6, .mmu_type = "riscv,sv39" };
 	char *dts;
 
 	machine_dts(&p, &dts);
@@ -191,6 +221,9 @@ static void test_machine_dt_devices(void)
 	CHECK_CONTAINS(dts, "cpu@0 {");
 	CHECK_CONTAINS(dts, "cpu@1 {");
 	CHECK(!strstr(dts, "cpu@2"));
+	/* one core per hart in cpu-map, each naming its cpu node */
+	CHECK_CONTAINS(dts, "core1 {\n\t\t\t\t\tcpu = <0x21>;");
+	CHECK(!strstr(dts, "core2"));
 	CHECK_CONTAINS(dts, "plic@c000000 {");
 	CHECK_CONTAINS(dts, "compatible = \"sifive,plic-1.0.0\\0riscv,plic0\"");
 	CHECK_CONTAINS(dts, "reg = <0x00 0xc000000 0x00 0x600000>");
@@ -219,7 +252,7 @@ static void test_machine_dt_devices(void)
 static void test_machine_dt_clint(void)
 {
 	struct dtb_params p = { .nr_cpus = 2, .ram_size = 128ULL << 20, .timebase_hz = 10000000,
-				.isa = "rv64imafdc", .mmu_type = "riscv,sv39", .has_clint = 1 };
+				.isa_ext = gc, .nr_isa_ext = 6, .mmu_type = "riscv,sv39", .has_clint = 1 };
 	char *dts;
 
 	machine_dts(&p, &dts);
@@ -238,7 +271,7 @@ const struct test fdt_tests[] = {
 	{ "dtb: PLIC, virtio slots and one cpu node per hart", test_machine_dt_devices },
 	{ "fdt: v17 header, aligned blocks, deduplicated strings", test_header },
 	{ "fdt: unbalanced nodes and stray props are errors", test_unbalanced },
-	{ "dtb: ISA string from KVM bits, mmu-type", test_isa_and_mmu },
+	{ "dtb: ISA string in canonical order, mmu-type", test_isa_and_mmu },
 	{ "dtb: machine DT decodes with dtc", test_machine_dt },
 	{ "dtb: no bootargs/initrd when not given", test_machine_dt_minimal },
 	{ NULL, NULL },

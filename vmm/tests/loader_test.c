@@ -245,6 +245,60 @@ static void test_flat(void)
 	CHECK_STR(loader__format_name(IMAGE_FLAT), "flat");
 }
 
+/* --flat-load / --flat-entry: a flat binary linked elsewhere than the start of RAM (U-Boot's
+ * u-boot.bin at 0x80200000), every refusal with its reason code */
+static void test_flat_at(void)
+{
+	static const uint8_t code[] = { 0x13, 0, 0, 0, 0x73, 0x00, 0x00, 0x00 };
+	struct image_decl d = { IMAGE_FLAT, RAM_BASE + 0x1000, 0 };
+	static uint8_t elf[0x400];
+	struct load_info info;
+	size_t elf_len;
+
+	memset(ram_buf, 0, 0x1010);
+	CHECK_EQ(loader__load(code, sizeof(code), &d, &ram, &info, err, sizeof(err)), 0);
+	CHECK_EQ(info.entry, RAM_BASE + 0x1000);
+	CHECK_EQ(info.lo, RAM_BASE + 0x1000);
+	CHECK_EQ(info.hi, RAM_BASE + 0x1008);
+	CHECK_EQ(ram_buf[0x1004], 0x73);
+	CHECK_EQ(ram_buf[0], 0);
+	d.entry = RAM_BASE + 0x1004;
+	CHECK_EQ(loader__load(code, sizeof(code), &d, &ram, &info, err, sizeof(err)), 0);
+	CHECK_EQ(info.entry, RAM_BASE + 0x1004);
+	/* an entry just past the image, or odd (no RISC-V instruction starts there) */
+	d.entry = RAM_BASE + 0x1008;
+	CHECK_EQ(loader__load(code, sizeof(code), &d, &ram, &info, err, sizeof(err)), -EINVAL);
+	CHECK_REASON(info, "flat-entry");
+	d.entry = RAM_BASE + 0x1001;
+	CHECK_EQ(loader__load(code, sizeof(code), &d, &ram, &info, err, sizeof(err)), -EINVAL);
+	CHECK_REASON(info, "flat-entry");
+	CHECK_CONTAINS(err, "entry 0x80001001 is not an instruction");
+	/* below RAM, at its end, running off its end */
+	d.entry = 0;
+	d.load = RAM_BASE - 0x1000;
+	CHECK_EQ(loader__load(code, sizeof(code), &d, &ram, &info, err, sizeof(err)), -E2BIG);
+	CHECK_REASON(info, "outside-ram");
+	d.load = RAM_BASE + RAM_SIZE;
+	CHECK_EQ(loader__load(code, sizeof(code), &d, &ram, &info, err, sizeof(err)), -E2BIG);
+	CHECK_REASON(info, "outside-ram");
+	d.load = RAM_BASE + RAM_SIZE - 4;
+	CHECK_EQ(loader__load(code, sizeof(code), &d, &ram, &info, err, sizeof(err)), -E2BIG);
+	CHECK_REASON(info, "outside-ram");
+	/* an ELF or a Linux Image says where it goes: declaring it flat is a mistake */
+	elf_len = make_elf(elf, RAM_BASE, 0x40, 0x20);
+	d.load = RAM_BASE;
+	CHECK_EQ(loader__load(elf, elf_len, &d, &ram, &info, err, sizeof(err)), -EINVAL);
+	CHECK_REASON(info, "flat-not-raw");
+	CHECK_CONTAINS(err, "an ELF file");
+	memset(elf, 0, sizeof(elf));
+	memcpy(elf + 0x30, "RISCV\0\0\0" "RSC\x05", 12);
+	CHECK_EQ(linux__detect(elf, sizeof(elf)), 1);
+	CHECK_EQ(loader__check(elf, sizeof(elf), &d, RAM_BASE, RAM_SIZE, &info, err, sizeof(err)),
+		 -EINVAL);
+	CHECK_REASON(info, "flat-not-raw");
+	CHECK_CONTAINS(err, "a RISC-V Linux Image");
+}
+
 /* loader__check: the same rules, nothing written, plus the device tree window */
 static void test_check_only(void)
 {
@@ -305,6 +359,7 @@ const struct test loader_tests[] = {
 	{ "loader: ELF headers mapped below RAM", test_elf_headers_below_ram },
 	{ "loader: ELF linked at a virtual address", test_elf_virtual_entry },
 	{ "loader: flat binary only when declared", test_flat },
+	{ "loader: flat binary at --flat-load, entered at --flat-entry", test_flat_at },
 	{ "loader: check only, and the DTB window", test_check_only },
 	{ "loader: Linux Image header", test_linux_image },
 	{ NULL, NULL },

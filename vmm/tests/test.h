@@ -81,6 +81,7 @@ extern const struct test devices_tests[];
 extern const struct test disk_tests[];
 extern const struct test events_tests[];
 extern const struct test fdt_tests[];
+extern const struct test kmsg_tests[];
 extern const struct test loader_tests[];
 extern const struct test mmio_tests[];
 extern const struct test sbi_tests[];
