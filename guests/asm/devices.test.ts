@@ -118,13 +118,18 @@ describe('devices', () => {
       return execFileSync('dtc', ['-I', 'dtb', '-O', 'dts', join(dir, 'isa.dtb')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     };
     const all = await dts([]);
-    expect(all).toMatch(/riscv,isa = "rv64imafdc_zicntr_zicsr_zifencei_[a-z_]*_sstc"/);
+    // the set depends on the L0's hart (QEMU 10's adds zicbom, zicboz, zfa, ... to 7.2's): the
+    // single letters first, Sstc last, and both properties list the same extensions
+    const isa = /riscv,isa = "([a-z0-9_]+)"/.exec(all)?.[1] ?? '';
+    expect(isa).toMatch(/^rv64imafdc_z[a-z0-9_]*_sstc$/);
+    for (const ext of ['zicntr', 'zicsr', 'zifencei']) expect(isa.split('_')).toContain(ext);
     expect(all).toMatch(/riscv,isa-base = "rv64i"/);
-    expect(all).toMatch(/riscv,isa-extensions = "i\\0m\\0a\\0f\\0d\\0c\\0zicntr\\0zicsr\\0zifencei\\0[a-z\\0]*sstc"/);
+    expect(all).toMatch(/riscv,isa-extensions = "i\\0m\\0a\\0f\\0d\\0c\\0z[a-z0-9\\]*\\0sstc"/);
+    expect(all).toContain(`riscv,isa-extensions = "${isa.replace(/^rv64/, '').replace(/^([a-z]+)_/, (_, l: string) => [...l].join('\\0') + '\\0').replaceAll('_', '\\0')}"`);
     expect(all).toMatch(/cpu-map \{/);
     expect(all).toMatch(/rng-seed = </);
     const noFp = await dts(['--isa-disable', 'f,d']);
-    expect(noFp).toMatch(/riscv,isa = "rv64imac_zicntr/);
+    expect(noFp).toMatch(/riscv,isa = "rv64imac_z/);
     expect(noFp).not.toMatch(/"f\\0d\\0/);
     await using vm = await boot(asmGuest('report-pass', { vmmArgs: ['--isa-disable', 'sstc'] }));
     const refused = await vm.result().catch((e: unknown) => e);
