@@ -6,11 +6,12 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { config, loadManifest, repoRoot } from '../../harness/config.js';
 import { linuxInitramfs } from '../../harness/guest/linux.js';
 import { region } from '../../harness/native/addon.js';
 import { describe, expect, test } from '../../harness/vitest/fixtures.js';
+import { printed } from '../package/procs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bootcase-cli-'));
 const asm = (name: string) => join(loadManifest().asmGuests, `${name}.elf`);
@@ -21,17 +22,6 @@ const sha = (path: string) => createHash('sha256').update(readFileSync(path)).di
 const timeout = 90_000 * config.timeoutScale;
 const cli = (args: string[], opts: { stdin?: 'pipe' } = {}) =>
   execa(process.execPath, ['--import', 'tsx', join(repoRoot, 'harness/cli/main.ts'), ...args], { cwd: repoRoot, reject: false, stdin: opts.stdin ?? 'ignore', timeout });
-
-/** Resolve once the process's stdout has printed `text` (the guest's console is its stdout). */
-const printed = (proc: ResultPromise, text: string) =>
-  new Promise<void>((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      if (out.includes(text)) resolve();
-    });
-    proc.then(() => reject(new Error(`exited before printing ${text}: ${out}`)), reject);
-  });
 
 describe('bootcase run: exit status and console', () => {
   test('a passing guest exits 0; its console is stdout, the verdict and timeline stderr', async () => {

@@ -50,12 +50,7 @@ void trap_handler(unsigned long scause, unsigned long sepc, unsigned long stval)
 		faulted = scause;
 		csr_write(sepc, stval - (FETCH_ALIAS * GIB - DRAM)); /* run it at its real address */
 	} else {
-		puts("Bail out! unexpected trap scause ");
-		puthex(scause);
-		puthex(sepc);
-		puthex(stval);
-		puts("\n");
-		bootcase_exit(0x7a);
+		tap_bail_trap(scause, sepc, stval);
 	}
 }
 

@@ -32,12 +32,7 @@ void trap_handler(unsigned long scause, unsigned long sepc, unsigned long stval)
 		soft_irqs++;
 		csr_clear(sip, SIP_SSIP);
 	} else {
-		puts("Bail out! unexpected trap scause ");
-		puthex(scause);
-		puthex(sepc);
-		puthex(stval);
-		puts("\n");
-		bootcase_exit(0x7a);
+		tap_bail_trap(scause, sepc, stval);
 	}
 }
 

@@ -43,3 +43,13 @@ void tap_plan(void)
 	putdec(tap_count);
 	puts("\n");
 }
+
+void tap_bail_trap(unsigned long scause, unsigned long sepc, unsigned long stval)
+{
+	puts("Bail out! unexpected trap scause ");
+	puthex(scause);
+	puthex(sepc);
+	puthex(stval);
+	puts("\n");
+	bootcase_exit(0x7a);
+}
