@@ -1,8 +1,7 @@
 /*
  * sbi-ids.h - THE SBI extension IDs (RISC-V SBI specification v2.0; BOOTCASE is ours). The
  * VMM's sbi/ decodes calls with them, and the harness reads the same table through the native
- * addon (native/, SBI_EID in harness/protocol/sbi.ts), and the milestone guests include it
- * (guests/asm/lib/bootcase.h), so an EID is written down once.
+ * addon (native/, SBI_EID in harness/protocol/sbi.ts), so an EID is written down once.
  *
  * SBI_EIDS(X) lists X(name, eid) in the spelling the harness uses; the legacy v0.1 calls
  * (EIDs 0x00-0x08) have one function each.
@@ -10,39 +9,31 @@
 #ifndef BOOTCASE_SBI_IDS_H
 #define BOOTCASE_SBI_IDS_H
 
-/* The guests (guests/asm) include this header from assembly too, where a ULL suffix is no
- * number: the suffix is C's only. */
-#ifdef __ASSEMBLER__
-#define SBI_ID(x) x
-#else
-#define SBI_ID(x) x##ULL
-#endif
-
-#define SBI_EXT_LEGACY_SET_TIMER SBI_ID(0x00)
-#define SBI_EXT_LEGACY_PUTCHAR SBI_ID(0x01)
-#define SBI_EXT_LEGACY_GETCHAR SBI_ID(0x02)
-#define SBI_EXT_LEGACY_CLEAR_IPI SBI_ID(0x03)
-#define SBI_EXT_LEGACY_SEND_IPI SBI_ID(0x04)
-#define SBI_EXT_LEGACY_REMOTE_FENCE_I SBI_ID(0x05)
-#define SBI_EXT_LEGACY_REMOTE_SFENCE_VMA SBI_ID(0x06)
-#define SBI_EXT_LEGACY_REMOTE_SFENCE_VMA_ASID SBI_ID(0x07)
-#define SBI_EXT_LEGACY_SHUTDOWN SBI_ID(0x08)
-#define SBI_EXT_LEGACY_LAST SBI_ID(0x08) /* EIDs 0x00-0x08: the v0.1 calls */
-#define SBI_EXT_BASE SBI_ID(0x10)
-#define SBI_EXT_TIME SBI_ID(0x54494D45)   /* "TIME" */
-#define SBI_EXT_IPI SBI_ID(0x735049)      /* "sPI" */
-#define SBI_EXT_RFENCE SBI_ID(0x52464E43) /* "RFNC" */
-#define SBI_EXT_HSM SBI_ID(0x48534D)      /* "HSM" */
-#define SBI_EXT_SRST SBI_ID(0x53525354)   /* "SRST" */
-#define SBI_EXT_PMU SBI_ID(0x504D55)      /* "PMU" */
-#define SBI_EXT_DBCN SBI_ID(0x4442434E)   /* "DBCN", SBI v2.0 chapter 12 */
-#define SBI_EXT_SUSP SBI_ID(0x53555350)   /* "SUSP" */
-#define SBI_EXT_CPPC SBI_ID(0x43505043)   /* "CPPC" */
-#define SBI_EXT_NACL SBI_ID(0x4E41434C)   /* "NACL" */
-#define SBI_EXT_STA SBI_ID(0x535441)      /* "STA" */
-#define SBI_EXT_FWFT SBI_ID(0x46574654)   /* "FWFT" */
-#define SBI_EXT_MPXY SBI_ID(0x4D505859)   /* "MPXY" */
-#define SBI_EXT_BOOTCASE SBI_ID(0x08424354) /* "\x08BCT", experimental range */
+#define SBI_EXT_LEGACY_SET_TIMER 0x00ULL
+#define SBI_EXT_LEGACY_PUTCHAR 0x01ULL
+#define SBI_EXT_LEGACY_GETCHAR 0x02ULL
+#define SBI_EXT_LEGACY_CLEAR_IPI 0x03ULL
+#define SBI_EXT_LEGACY_SEND_IPI 0x04ULL
+#define SBI_EXT_LEGACY_REMOTE_FENCE_I 0x05ULL
+#define SBI_EXT_LEGACY_REMOTE_SFENCE_VMA 0x06ULL
+#define SBI_EXT_LEGACY_REMOTE_SFENCE_VMA_ASID 0x07ULL
+#define SBI_EXT_LEGACY_SHUTDOWN 0x08ULL
+#define SBI_EXT_LEGACY_LAST 0x08ULL /* EIDs 0x00-0x08: the v0.1 calls */
+#define SBI_EXT_BASE 0x10ULL
+#define SBI_EXT_TIME 0x54494D45ULL   /* "TIME" */
+#define SBI_EXT_IPI 0x735049ULL      /* "sPI" */
+#define SBI_EXT_RFENCE 0x52464E43ULL /* "RFNC" */
+#define SBI_EXT_HSM 0x48534DULL      /* "HSM" */
+#define SBI_EXT_SRST 0x53525354ULL   /* "SRST" */
+#define SBI_EXT_PMU 0x504D55ULL      /* "PMU" */
+#define SBI_EXT_DBCN 0x4442434EULL   /* "DBCN", SBI v2.0 chapter 12 */
+#define SBI_EXT_SUSP 0x53555350ULL   /* "SUSP" */
+#define SBI_EXT_CPPC 0x43505043ULL   /* "CPPC" */
+#define SBI_EXT_NACL 0x4E41434CULL   /* "NACL" */
+#define SBI_EXT_STA 0x535441ULL      /* "STA" */
+#define SBI_EXT_FWFT 0x46574654ULL   /* "FWFT" */
+#define SBI_EXT_MPXY 0x4D505859ULL   /* "MPXY" */
+#define SBI_EXT_BOOTCASE 0x08424354ULL /* "\x08BCT", experimental range */
 
 #define SBI_EIDS(X)                                                          \
 	X("LEGACY_SET_TIMER", SBI_EXT_LEGACY_SET_TIMER)                      \

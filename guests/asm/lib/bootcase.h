@@ -8,10 +8,22 @@
 #ifndef GUEST_BOOTCASE_H
 #define GUEST_BOOTCASE_H
 
-/* The SBI extension IDs: the VMM's own header (vmm/include/sbi-ids.h, found through the
- * Makefile's -I), which holds nothing but #defines, so a freestanding guest, C or assembly,
- * includes it as it is: one list for the VMM, the harness and the guests. */
-#include "sbi-ids.h"
+/* The guests' one list of SBI extension IDs (the VMM's is vmm/sbi/sbi.h; a guest is built
+ * freestanding and cannot include it). C guests get them through rt.h. */
+#define SBI_EXT_LEGACY_PUTCHAR 0x01
+#define SBI_EXT_LEGACY_GETCHAR 0x02
+#define SBI_EXT_BASE 0x10
+#define SBI_EXT_TIME 0x54494D45 /* "TIME" */
+#define SBI_EXT_IPI 0x735049 /* "sPI": inter-processor interrupts */
+#define SBI_EXT_RFENCE 0x52464E43 /* "RFNC": remote fences */
+#define SBI_EXT_HSM 0x48534D /* "HSM": hart state management */
+#define SBI_EXT_SRST 0x53525354 /* "SRST": system reset */
+#define SBI_EXT_PMU 0x504D55 /* "PMU": performance monitoring */
+#define SBI_EXT_DBCN 0x4442434E /* "DBCN": debug console */
+#define SBI_EXT_SUSP 0x53555350 /* "SUSP": system suspend */
+#define SBI_EXT_STA 0x535441 /* "STA": steal-time accounting */
+#define SBI_EXT_FWFT 0x46574654 /* "FWFT": firmware features */
+#define SBI_EXT_BOOTCASE 0x08424354 /* experimental range: "\x08BCT", served by our VMM */
 
 #define SRST_TYPE_SHUTDOWN 0
 #define SRST_TYPE_COLD_REBOOT 1
