@@ -184,6 +184,24 @@ static inline int fake_vq_used(struct fake_vq *q, uint32_t *id, uint32_t *len)
 	return 1;
 }
 
+/*
+ * A fake backend's notify for queue q that completes every chain it pops with 0 bytes written,
+ * as a block device would: a bad ring makes it a queue failure, and a push signals used.
+ */
+static inline int fake_complete_all(struct virtio_mmio *m, unsigned q)
+{
+	static struct virtq_chain c;
+	int r, pushed = 0;
+
+	while ((r = virtq__pop(&m->vqs[q], &c)) > 0)
+		pushed += !virtq__push(&m->vqs[q], c.head, 0);
+	if (r < 0)
+		return virtio_mmio__queue_fail(m, q);
+	if (pushed)
+		virtio_mmio__signal_used(m, q);
+	return 0;
+}
+
 /* ---- MMIO helpers ---- */
 
 static inline int mmio_rd(const struct dev_ops *ops, void *s, uint64_t off, uint32_t *val)

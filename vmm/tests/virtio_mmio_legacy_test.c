@@ -37,17 +37,8 @@ static void fake_config_read(struct virtio_mmio *m, uint32_t off, uint8_t *data,
 /* Completes everything it pops, as a block device would. */
 static int fake_notify(struct virtio_mmio *m, unsigned q)
 {
-	static struct virtq_chain c;
-	int r, pushed = 0;
-
 	container_of(m, struct fake_dev, mmio)->notifies++;
-	while ((r = virtq__pop(&m->vqs[q], &c)) > 0)
-		pushed += !virtq__push(&m->vqs[q], c.head, 0);
-	if (r < 0)
-		return virtio_mmio__queue_fail(m, q);
-	if (pushed)
-		virtio_mmio__signal_used(m, q);
-	return 0;
+	return fake_complete_all(m, q);
 }
 
 static const struct virtio_mmio_backend fake_backend = {

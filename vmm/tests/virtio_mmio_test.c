@@ -37,19 +37,11 @@ static void fake_config_read(struct virtio_mmio *m, uint32_t off, uint8_t *data,
 static int fake_notify(struct virtio_mmio *m, unsigned q)
 {
 	struct fake_dev *d = container_of(m, struct fake_dev, mmio);
-	static struct virtq_chain c;
-	int r, pushed = 0;
 
 	d->notifies[q]++;
 	if (d->fail_next)
 		return virtio_mmio__fail(m, "boom on queue %u", q);
-	while ((r = virtq__pop(&m->vqs[q], &c)) > 0)
-		pushed += !virtq__push(&m->vqs[q], c.head, 0);
-	if (r < 0)
-		return virtio_mmio__queue_fail(m, q);
-	if (pushed)
-		virtio_mmio__signal_used(m, q);
-	return 0;
+	return fake_complete_all(m, q);
 }
 
 static void fake_reset(struct virtio_mmio *m)
