@@ -9,6 +9,11 @@ const limit = (ms: number) => Math.round(ms * config.timeoutScale);
 // real guests on real KVM inside real QEMU and needs `npm run build` first (npm test does it).
 export default defineConfig({
   test: {
+    // Two files at once, whatever the host has (vitest's default is one fewer than the cores: one
+    // on this 2-core machine). A guest file boots one L1 stage, a QEMU whose TCG runs its one
+    // hart on one host thread, so two stages at once use both cores; the harness deadlines scale
+    // with BOOTCASE_TIMEOUT_SCALE for slower hosts.
+    maxWorkers: 2,
     reporters: process.env.CI ? ['default', 'junit'] : ['default'],
     outputFile: { junit: 'test-results/junit.xml' },
     projects: [
@@ -32,9 +37,6 @@ export default defineConfig({
           name: 'guest',
           // the guests, and the agent's tests on a real stage (vmm/tests/agent)
           include: ['guests/**/*.test.ts', 'vmm/tests/agent/**/*.test.ts'],
-          // Each file boots one L1 stage; nested TCG is CPU-bound, so one file at a time
-          // on a 2-core host keeps deadlines honest.
-          fileParallelism: false,
           testTimeout: limit(180_000),
           hookTimeout: limit(180_000),
         },
