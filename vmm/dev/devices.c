@@ -23,7 +23,7 @@
  *
  * The xv6 profile also bends two models toward what xv6-riscv's drivers expect of QEMU virt:
  * the virtio transports accept a driver that never acknowledges VIRTIO_F_VERSION_1 (xv6 writes
- * only the low feature word), and the UART acknowledges THRE on LSR reads (uart16550.c).
+ * only the low feature word), and the UART sends THR-empty as one pulse per byte (uart16550.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -124,7 +124,7 @@ static int devices_add_disk(struct devices *d, const struct disk_config *dc, uns
 	d->blk_irq[i].d = d;
 	d->blk_irq[i].plic = plic__irq_line(&d->plic, layout[LAYOUT_VIRTIO0].irq + slot);
 	ret = virtio_blk__init(&d->blk[i], fd, dc->read_only, serial, mem,
-			       (struct irq_line){ blk_irq_set, &d->blk_irq[i] });
+			       (struct irq_line){ .set = blk_irq_set, .ctx = &d->blk_irq[i] });
 	d->blk[i].mmio.accept_legacy_driver = d->xv6;
 	if (ret) {
 		snprintf(err, errlen, "--disk %s: cannot size it: %s", dc->path, strerror(-ret));
@@ -175,7 +175,7 @@ int devices__init(struct devices *d, const struct vm_config *cfg, struct console
 		return -EINVAL;
 	}
 	uart16550__init(&d->uart, con->sink, plic__irq_line(&d->plic, uart->irq));
-	d->uart.lsr_acks_thre = d->xv6;
+	d->uart.thre_pulses = d->xv6;
 	if (mmio__register(&d->bus, uart->base, uart->size, &uart_ops, &d->uart)) {
 		snprintf(err, errlen, "cannot map the UART");
 		return -EINVAL;
@@ -193,7 +193,7 @@ int devices__init(struct devices *d, const struct vm_config *cfg, struct console
 			return ret;
 	}
 	for (; slot < LAYOUT_VIRTIO_SLOTS; slot++) {
-		virtio_mmio__init(&d->empty[slot], NULL, mem, (struct irq_line){ NULL, NULL });
+		virtio_mmio__init(&d->empty[slot], NULL, mem, (struct irq_line){ .set = NULL });
 		ret = devices_add_slot(d, slot, &d->empty[slot], "virtio-empty", err, errlen);
 		if (ret)
 			return ret;

@@ -25,6 +25,10 @@
  * chapter says, a request stays pending if the wire drops before the claim (QEMU instead
  * drops it); the driver then finds no work, which is harmless.
  *
+ * A device may also pulse a source (plic__pulse_irq): one request the gateway keeps even when
+ * it comes while the source is claimed, and forwards at the completion, whatever the wire
+ * does meanwhile. The xv6 profile's UART sends its THR-empty interrupt that way (uart16550.c).
+ *
  * A context's output (the hart's SEIP/MEIP) is high while a claim would return non-zero;
  * notify() reports each change so the VMM can raise or lower the interrupt on the hart.
  * Source 0, the pending registers (writes), unused enable words and undecoded offsets are
@@ -98,6 +102,15 @@ int plic__set_irq(struct plic *p, unsigned id, int level)
 	return 0;
 }
 
+int plic__pulse_irq(struct plic *p, unsigned id)
+{
+	if (id == 0 || id >= PLIC_NR_SOURCES)
+		return -EINVAL;
+	set_bit(bit(p->claimed, id) ? p->held : p->pending, id, 1);
+	plic_update(p);
+	return 0;
+}
+
 static void plic_line_set(void *ctx, int level)
 {
 	struct plic_source *s = ctx;
@@ -105,12 +118,20 @@ static void plic_line_set(void *ctx, int level)
 	plic__set_irq(s->plic, s->id, level);
 }
 
+static void plic_line_pulse(void *ctx)
+{
+	struct plic_source *s = ctx;
+
+	plic__pulse_irq(s->plic, s->id);
+}
+
 struct irq_line plic__irq_line(struct plic *p, unsigned id)
 {
-	struct irq_line line = { NULL, NULL };
+	struct irq_line line = { NULL, NULL, NULL };
 
 	if (id && id < PLIC_NR_SOURCES) {
 		line.set = plic_line_set;
+		line.pulse = plic_line_pulse;
 		line.ctx = &p->sources[id];
 	}
 	return line;
@@ -135,8 +156,9 @@ static void plic_complete(struct plic *p, unsigned ctx, uint32_t id)
 	if (id == 0 || id >= PLIC_NR_SOURCES || !bit(p->enable[ctx], id) || !bit(p->claimed, id))
 		return;
 	set_bit(p->claimed, id, 0);
-	if (bit(p->level, id))
+	if (bit(p->level, id) || bit(p->held, id))
 		set_bit(p->pending, id, 1);
+	set_bit(p->held, id, 0);
 	plic_update(p);
 }
 

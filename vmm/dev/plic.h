@@ -34,6 +34,7 @@ struct plic {
 	uint32_t level[PLIC_WORDS];   /* input wires as the devices drive them */
 	uint32_t pending[PLIC_WORDS]; /* gateway has forwarded a request, not yet claimed */
 	uint32_t claimed[PLIC_WORDS]; /* claimed, gateway closed until complete */
+	uint32_t held[PLIC_WORDS];    /* a pulse that came while claimed: pending at completion */
 	uint32_t enable[PLIC_MAX_CONTEXTS][PLIC_WORDS];
 	uint32_t threshold[PLIC_MAX_CONTEXTS];
 	int output[PLIC_MAX_CONTEXTS]; /* last level reported through notify */
@@ -49,7 +50,13 @@ extern const struct dev_ops plic_ops;
 int plic__init(struct plic *plic, unsigned nr_harts, plic_notify_fn notify, void *notify_ctx);
 /* Drive source id's input wire (level-triggered). Returns 0 or -EINVAL for a bad id. */
 int plic__set_irq(struct plic *plic, unsigned id, int level);
-/* An irq_line for source id (1..95) that calls plic__set_irq; valid while plic lives. */
+/*
+ * One request from source id that the gateway keeps whatever the wire does: pending now, or,
+ * if the source is claimed, pending again as soon as it completes. 0 or -EINVAL for a bad id.
+ */
+int plic__pulse_irq(struct plic *plic, unsigned id);
+/* An irq_line for source id (1..95) that calls plic__set_irq and plic__pulse_irq; valid while
+ * plic lives. */
 struct irq_line plic__irq_line(struct plic *plic, unsigned id);
 
 #endif

@@ -25,12 +25,18 @@
  * enables the THRE interrupt and never reads IIR (xv6-riscv until 2024: uartinit() sets
  * IER_TX_ENABLE, uartintr() only reads LSR and RHR) therefore keeps the line high forever, and
  * the spec PLIC gateway (plic.c) forwards it again on every completion: an interrupt storm.
- * It works on QEMU (7.2 here) because QEMU's sifive_plic pends a source each time a device
- * raises its line (its 16550 re-raises on most register accesses) and never on completion. The
- * xv6 profile sets lsr_acks_thre instead: an LSR read, which always shows THRE here, also
- * acknowledges the THRE interrupt. Each THR write then still raises one interrupt (the PLIC
- * latches it even if an LSR read drops the line first), so a driver that waits for THRE (xv6
- * from 2024, which also reads IIR) loses nothing, and xv6's uartintr() ends the storm.
+ * It works on QEMU because QEMU's sifive_plic pends a source each time a device raises its
+ * line (its 16550 re-raises on most register accesses), keeps that while the source is
+ * claimed, and never re-pends on completion.
+ *
+ * The xv6 profile sets thre_pulses: the THR-empty interrupt leaves the level alone and is one
+ * pulse per THR write (and per enable of IER.ETBEI), which the PLIC keeps until delivered even
+ * when it comes while the UART's source is claimed. So xv6 before 2024 gets one interrupt per
+ * byte it sends (its uartintr() sends the next one) and no storm, and xv6 from 2024, whose
+ * uartwrite() sleeps until that interrupt, gets it even when another hart is inside uartintr()
+ * at the time. (An earlier form acknowledged THRE on LSR reads; on 2 harts such a read in
+ * uartintr() dropped the line before the PLIC forwarded it, the interrupt was lost and xv6's
+ * shell stopped printing.) IIR still reports THRE as a plain 16550A does.
  */
 #include <string.h>
 
@@ -93,11 +99,22 @@ static void uart_update_irq(struct uart16550 *u)
 	/* the INTR pin follows IIR; OUT2 gating is a PC-board detail, not part of the chip */
 	int level = !(uart_iir(u) & IIR_NO_INT);
 
+	/* with THRE as pulses, only the other causes hold the line */
+	if (u->thre_pulses && (uart_iir(u) & 0x0f) == IIR_THRI)
+		level = (u->ier & IER_MSI) && u->msr_delta;
+
 	if (level != u->irq_level) {
 		u->irq_level = level;
 		if (u->irq.set)
 			u->irq.set(u->irq.ctx, level);
 	}
+}
+
+/* The xv6 profile's THR-empty interrupt: one pulse, kept by the PLIC until delivered. */
+static void thre_pulse(struct uart16550 *u)
+{
+	if (u->thre_pulses && (u->ier & IER_THRI) && u->irq.pulse)
+		u->irq.pulse(u->irq.ctx);
 }
 
 static int uart_rx_put(struct uart16550 *u, uint8_t c)
@@ -167,8 +184,6 @@ static int uart_read(void *state, uint64_t off, uint8_t *data, uint32_t len)
 	case UART_LSR:
 		v = LSR_THRE | LSR_TEMT | u->lsr_err | (u->rx_count ? LSR_DR : 0);
 		u->lsr_err = 0; /* error bits clear on read */
-		if (u->lsr_acks_thre)
-			u->thre_pending = 0;
 		break;
 	case UART_MSR:
 		v = uart_msr(u);
@@ -200,6 +215,7 @@ static int uart_write(void *state, uint64_t off, const uint8_t *data, uint32_t l
 			else if (u->out.write)
 				u->out.write(u->out.ctx, &v, 1);
 			u->thre_pending = 1; /* done at once: THR is empty again */
+			thre_pulse(u);
 		}
 		break;
 	case UART_IER:
@@ -207,9 +223,13 @@ static int uart_write(void *state, uint64_t off, const uint8_t *data, uint32_t l
 			u->dlm = v;
 		} else {
 			/* enabling the THR-empty interrupt fires it at once: THR is empty */
-			if ((v & IER_THRI) && !(u->ier & IER_THRI))
-				u->thre_pending = 1;
+			int arm = (v & IER_THRI) && !(u->ier & IER_THRI);
+
 			u->ier = v & 0x0f;
+			if (arm) {
+				u->thre_pending = 1;
+				thre_pulse(u);
+			}
 		}
 		break;
 	case UART_IIR: /* FCR */

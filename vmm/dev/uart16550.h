@@ -14,10 +14,10 @@ struct uart16550 {
 	uint8_t ier, fcr, lcr, mcr, lsr_err, msr_delta, scr, dll, dlm;
 	int thre_pending; /* THR-empty interrupt armed (cleared by IIR read or THR write) */
 	/*
-	 * The xv6 profile's quirk (set by devices.c): an LSR read acknowledges the THR-empty
-	 * interrupt too. See uart16550.c for why; off, the model is a plain 16550A.
+	 * The xv6 profile's quirk (set by devices.c): the THR-empty interrupt is a pulse per THR
+	 * write on irq.pulse, not a level. See uart16550.c for why; off, a plain 16550A.
 	 */
-	int lsr_acks_thre;
+	int thre_pulses;
 	int irq_level;
 	uint8_t rx[UART16550_FIFO];
 	unsigned rx_head, rx_count;

@@ -13,10 +13,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A level-triggered interrupt wire into the interrupt controller (PLIC source). */
+/*
+ * An interrupt wire into the interrupt controller (a PLIC source). set() drives it as a level.
+ * pulse(), where the controller has it (NULL otherwise), sends one edge-style request that the
+ * controller keeps until it is delivered, even if it comes while the source is being serviced.
+ */
 struct irq_line {
 	void (*set)(void *ctx, int level);
 	void *ctx;
+	void (*pulse)(void *ctx);
 };
 
 /* Where a device's output bytes go (the guest console, for the UART). */

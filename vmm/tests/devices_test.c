@@ -227,7 +227,66 @@ static void test_input_to_virtio_console(void)
 	teardown(&d, &con, in_w, disk);
 }
 
-/* --profile xv6: the CLINT appears, the disk takes a legacy driver, LSR acknowledges THRE. */
+/*
+ * xv6-riscv's UART driver on 2 harts (uart.c since 2024: uartwrite() writes THR, sets tx_busy
+ * and sleeps until a transmit interrupt; uartintr() reads ISR, then LSR to wake the writer,
+ * then LSR/RHR for input). Hart 1 writes THR while hart 0 is inside uartintr() for received
+ * data, after its LSR read: that transmit interrupt must still reach a claim, or the writer
+ * sleeps forever (the shell's output stops). And xv6 before 2024, which enables the THR-empty
+ * interrupt but never reads IIR, must not get an interrupt storm from it.
+ */
+static void test_xv6_uart_tx_interrupts(void)
+{
+	static struct devices d;
+	struct vm_config cfg = { .cpus = 2, .profile = PROFILE_XV6 };
+	uint64_t plic = layout[LAYOUT_PLIC].base, uart = layout[LAYOUT_UART0].base;
+	uint64_t claim1 = plic + 0x200004 + 0x1000 * 1, claim3 = plic + 0x200004 + 0x1000 * 3;
+	unsigned id = layout[LAYOUT_UART0].irq;
+	struct console con;
+	char disk[64];
+	int in_w;
+
+	CHECK(setup(&d, &con, &cfg, &in_w, disk) == 0);
+	CHECK_EQ(wr(&d, plic + 4 * id, 1, 4), 0);
+	CHECK_EQ(wr(&d, plic + 0x2000 + 0x80 * 1, 1u << id, 4), 0); /* hart 0, S */
+	CHECK_EQ(wr(&d, plic + 0x2000 + 0x80 * 3, 1u << id, 4), 0); /* hart 1, S */
+	CHECK_EQ(wr(&d, uart + 1, 0x03, 1), 0);                      /* IER: RX and TX */
+	CHECK_EQ(rd32(&d, claim1), id);                              /* the enable's own THRE */
+	rd8(&d, uart + 2);
+	CHECK_EQ(wr(&d, claim1, id, 4), 0);
+	CHECK_EQ(rd32(&d, claim1), 0);
+
+	/* a typed key: hart 0 takes the interrupt, reads ISR, then LSR (tx_busy = 0) */
+	CHECK_EQ(write(in_w, "k", 1), 1);
+	CHECK_EQ(devices__pump_input(&d), 0);
+	CHECK_EQ(rd32(&d, claim1), id);
+	rd8(&d, uart + 2);
+	rd8(&d, uart + 5);
+	/* meanwhile hart 1's uartwrite(): THR, tx_busy = 1, sleep */
+	CHECK_EQ(wr(&d, uart + 0, '$', 1), 0);
+	/* hart 0 reads the key, finds no more (LSR), and completes */
+	CHECK_EQ(rd8(&d, uart + 5) & 1, 1);
+	CHECK_EQ(rd8(&d, uart + 0), 'k');
+	CHECK_EQ(rd8(&d, uart + 5) & 1, 0);
+	CHECK_EQ(wr(&d, claim1, id, 4), 0);
+	/* the transmit interrupt is due: one of the harts claims it */
+	CHECK_EQ(notified[1] | notified[3], 1);
+	CHECK_EQ(rd32(&d, claim3), id);
+	CHECK_EQ(wr(&d, claim3, id, 4), 0);
+
+	/* xv6 before 2024: uartintr() reads LSR and RHR only, never IIR; no THR write, no storm */
+	CHECK_EQ(rd32(&d, claim1), 0);
+	CHECK_EQ(wr(&d, uart + 0, '>', 1), 0);
+	CHECK_EQ(rd32(&d, claim1), id);
+	rd8(&d, uart + 5);
+	rd8(&d, uart + 5);
+	CHECK_EQ(wr(&d, claim1, id, 4), 0);
+	CHECK_EQ(notified[1] | notified[3], 0);
+	CHECK_EQ(rd32(&d, claim1), 0);
+	teardown(&d, &con, in_w, disk);
+}
+
+/* --profile xv6: the CLINT appears, the disk takes a legacy driver, THRE comes as pulses. */
 static void test_xv6_profile(void)
 {
 	static struct devices d;
@@ -240,13 +299,13 @@ static void test_xv6_profile(void)
 	int in_w;
 
 	CHECK(setup(&d, &con, &cfg, &in_w, disk) == 0);
-	CHECK(!d.has_clint && !d.uart.lsr_acks_thre && !d.blk[0].mmio.accept_legacy_driver);
+	CHECK(!d.has_clint && !d.uart.thre_pulses && !d.blk[0].mmio.accept_legacy_driver);
 	CHECK(mmio__dispatch(&d.bus, clint, b, 4, 0, &miss) == -ENOENT);
 	teardown(&d, &con, in_w, disk);
 
 	cfg = (struct vm_config){ .cpus = 3, .profile = PROFILE_XV6 };
 	CHECK(setup(&d, &con, &cfg, &in_w, disk) == 0);
-	CHECK(d.has_clint && d.uart.lsr_acks_thre && d.blk[0].mmio.accept_legacy_driver);
+	CHECK(d.has_clint && d.uart.thre_pulses && d.blk[0].mmio.accept_legacy_driver);
 	CHECK_EQ(rd32(&d, clint + 4 * 2), 0);		  /* msip of hart 2 */
 	CHECK_EQ(rd32(&d, clint + 4 * 3), 0xdeadbeef); /* no hart 3 */
 	CHECK(mmio__dispatch(&d.bus, clint + 0xbffc, b, 4, 1, &miss) == -EIO);
@@ -397,6 +456,7 @@ static void test_busy_disk_spares_console(void)
 }
 
 const struct test devices_tests[] = {
+	{ "devices: xv6 UART on 2 harts, a THR write during uartintr() still interrupts; no storm", test_xv6_uart_tx_interrupts },
 	{ "devices: disks, then the virtio-console, then empty slots", test_slots },
 	{ "devices: UART on PLIC source 10, S context of each hart", test_plic_wiring },
 	{ "devices: console input to the UART (pushed with IER.RDI, pulled when polled)",

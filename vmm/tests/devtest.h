@@ -106,7 +106,7 @@ static void fake_irq_set(void *ctx, int level)
 static inline struct irq_line fake_irq_line(struct fake_irq *i)
 {
 	memset(i, 0, sizeof(*i));
-	return (struct irq_line){ fake_irq_set, i };
+	return (struct irq_line){ .set = fake_irq_set, .ctx = i };
 }
 
 /* ---- a fake driver for one split virtqueue ---- */

@@ -139,6 +139,31 @@ static void test_pulse_stays_pending(void)
 	T(rd32(ops, &plic, PENDING(0)) == 0 && out.level[S_CTX(0)] == 0);
 }
 
+/* plic__pulse_irq: a request kept through a claim, whatever the wire does meanwhile */
+static void test_pulse_request_kept_while_claimed(void)
+{
+	struct irq_line line;
+
+	setup(2);
+	wr32(ops, &plic, PRIO(10), 1);
+	enable(S_CTX(0), 10);
+	enable(S_CTX(1), 10);
+	plic__set_irq(&plic, 10, 1);
+	T(rd32(ops, &plic, CLAIM(S_CTX(0))) == 10); /* hart 0 services the level request */
+	line = plic__irq_line(&plic, 10);
+	line.pulse(line.ctx);			     /* hart 1's THR write, say */
+	T(rd32(ops, &plic, PENDING(0)) == 0);	     /* not while claimed */
+	T(rd32(ops, &plic, CLAIM(S_CTX(1))) == 0);
+	plic__set_irq(&plic, 10, 0);		     /* the wire drops before the completion */
+	wr32(ops, &plic, CLAIM(S_CTX(0)), 10);
+	T(rd32(ops, &plic, PENDING(0)) == 1U << 10); /* the pulse is forwarded now */
+	T(out.level[S_CTX(0)] == 1 && out.level[S_CTX(1)] == 1);
+	T(rd32(ops, &plic, CLAIM(S_CTX(1))) == 10);
+	wr32(ops, &plic, CLAIM(S_CTX(1)), 10);
+	T(rd32(ops, &plic, PENDING(0)) == 0); /* once */
+	T(plic__pulse_irq(&plic, 0) == -EINVAL && plic__pulse_irq(&plic, PLIC_NR_SOURCES) == -EINVAL);
+}
+
 static void test_priority_order_and_ties(void)
 {
 	setup(1);
@@ -284,6 +309,7 @@ int main(void)
 	RUN(test_claim_complete_level);
 	RUN(test_gateway_holds_until_complete);
 	RUN(test_pulse_stays_pending);
+	RUN(test_pulse_request_kept_while_claimed);
 	RUN(test_priority_order_and_ties);
 	RUN(test_threshold);
 	RUN(test_per_context_enables);

@@ -5,7 +5,7 @@
 #include "uart16550.h"
 
 struct irq_probe {
-	int level, changes;
+	int level, changes, pulses;
 };
 
 static void irq_set(void *ctx, int level)
@@ -14,6 +14,13 @@ static void irq_set(void *ctx, int level)
 
 	p->level = level;
 	p->changes++;
+}
+
+static void irq_pulse(void *ctx)
+{
+	struct irq_probe *p = ctx;
+
+	p->pulses++;
 }
 
 static struct capture out;
@@ -26,7 +33,7 @@ static struct uart16550 *fresh(void)
 	memset(&out, 0, sizeof(out));
 	memset(&irq, 0, sizeof(irq));
 	uart16550__init(&u, (struct byte_sink){ capture__write, &out },
-			(struct irq_line){ irq_set, &irq });
+			(struct irq_line){ irq_set, &irq, irq_pulse });
 	return &u;
 }
 
@@ -115,25 +122,36 @@ static void test_thre_irq(void)
 	CHECK_EQ(irq.level, 0);
 }
 
-/* The xv6 profile: a driver that never reads IIR (xv6 before 2024) acknowledges via LSR. */
-static void test_lsr_acks_thre(void)
+/*
+ * The xv6 profile: THR-empty is one pulse per THR write (and per enable), never a level, so
+ * a driver that never reads IIR (xv6 before 2024) gets no storm, and each byte it sends
+ * interrupts once. Received data still drives the level.
+ */
+static void test_thre_pulses(void)
 {
 	struct uart16550 *u = fresh();
 
-	CHECK_EQ(wr(u, 1, 0x03), 0); /* plain 16550: an LSR read leaves THRE pending */
+	CHECK_EQ(wr(u, 1, 0x03), 0); /* plain 16550: a level, and an LSR read leaves it */
 	rd(u, 5);
 	CHECK_EQ(irq.level, 1);
+	CHECK_EQ(irq.pulses, 0);
 	u = fresh();
-	u->lsr_acks_thre = 1;
+	u->thre_pulses = 1;
 	CHECK_EQ(wr(u, 1, 0x03), 0); /* RX and TX interrupts, as xv6's uartinit() */
-	CHECK_EQ(irq.level, 1);
-	CHECK_EQ(rd(u, 5) & 0x20, 0x20);
-	CHECK_EQ(irq.level, 0); /* acknowledged: no storm */
+	CHECK_EQ(irq.level, 0);
+	CHECK_EQ(irq.pulses, 1);
+	CHECK_EQ(rd(u, 2) & 0x0f, 0x02); /* IIR still says THR empty */
 	CHECK_EQ(wr(u, 0, 'x'), 0);
-	CHECK_EQ(irq.level, 1); /* each THR write still raises one interrupt */
+	CHECK_EQ(wr(u, 0, 'y'), 0);
+	CHECK_EQ(irq.pulses, 3); /* one per byte */
+	CHECK_EQ(irq.level, 0);
+	CHECK_EQ(wr(u, 1, 0x01), 0); /* TX interrupt off: THR writes are silent */
+	CHECK_EQ(wr(u, 0, 'z'), 0);
+	CHECK_EQ(irq.pulses, 3);
 	CHECK_EQ(uart16550__push_input(u, (const uint8_t *)"a", 1), 1);
+	CHECK_EQ(irq.level, 1); /* received data holds the line until RBR is read */
 	rd(u, 5);
-	CHECK_EQ(irq.level, 1); /* received data keeps the line up until RBR is read */
+	CHECK_EQ(irq.level, 1);
 	CHECK_EQ(rd(u, 0), 'a');
 	CHECK_EQ(irq.level, 0);
 }
@@ -183,7 +201,7 @@ const struct test uart_tests[] = {
 	{ "uart: DLAB selects DLL/DLM", test_dlab },
 	{ "uart: RX FIFO, LSR.DR, RDI interrupt, FCR clear", test_rx_and_irq },
 	{ "uart: THRE interrupt armed/acknowledged", test_thre_irq },
-	{ "uart: xv6 profile, an LSR read acknowledges THRE", test_lsr_acks_thre },
+	{ "uart: xv6 profile, THR empty is a pulse per byte, never a level", test_thre_pulses },
 	{ "uart: loopback, MSR, SCR", test_loopback_and_msr },
 	{ "uart: refuses wide, out-of-window and read-only writes", test_refusals },
 	{ "uart: push_input never overruns", test_overrun },

@@ -9,9 +9,9 @@
  * either way asks for an interrupt; only hart 0's S-mode context takes them (plic.c).
  *
  * The THR-empty interrupt is what the xv6 profile bends (vmm/dev/uart16550.c): on a 16550 it
- * is acknowledged by reading IIR while IIR reports it, or by writing THR. xv6 before 2024 never
- * reads IIR, so the profile's UART also takes an LSR read as the acknowledgement; without that,
- * a level-triggered PLIC interrupts again after every completion. The CLINT-era build reads
+ * is a level, acknowledged by reading IIR while IIR reports it, or by writing THR. xv6 before
+ * 2024 never reads IIR, so the profile's UART sends it as one pulse per byte instead; as a
+ * level, a spec PLIC would interrupt again after every completion. The CLINT-era build reads
  * only LSR and RHR in uartintr(), as that xv6 does; the Sstc-era build also reads IIR first.
  */
 #include <stdarg.h>
