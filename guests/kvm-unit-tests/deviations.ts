@@ -36,13 +36,14 @@ export const kutKnownSkips: Readonly<Record<string, string>> = {
   'sbi: susp: SUSP extension not available':
     'KVM 6.12 has no SUSP extension: run with --sbi-serve hsm,ipi,susp (sbiServe), and the VMM serves it (the L1 patch forwards the extensions KVM lacks)',
   'sbi: fwft: FWFT extension not available': 'KVM 6.12 has no FWFT extension: --sbi-serve fwft has the VMM serve it',
-  'dbltrp: FWFT extension is not available, can not enable double traps': 'needs FWFT (--sbi-serve fwft), and then Ssdbltrp, which QEMU 7.2 does not have',
-  'dbltrp: SBI_FWFT_DOUBLE_TRAP is not supported!': 'QEMU 7.2 has no Ssdbltrp, so the served FWFT says NOT_SUPPORTED (vmm/sbi/sbi-serve.c)',
+  'dbltrp: FWFT extension is not available, can not enable double traps': 'needs FWFT (--sbi-serve fwft), and then Ssdbltrp, which the L1 hart (-cpu rv64,h=true) does not have',
+  'dbltrp: SBI_FWFT_DOUBLE_TRAP is not supported!': 'the L1 hart (-cpu rv64,h=true) has no Ssdbltrp, so the served FWFT says NOT_SUPPORTED (vmm/sbi/sbi-serve.c)',
   'sbi: fwft: misaligned_exc_deleg: not supported by platform':
     'KVM 6.12 sends every misaligned trap back to the guest and keeps hedeleg: the VMM can neither emulate them nor switch (vmm/sbi/sbi-serve.c)',
   // (the suite's misaligned_exc_deleg check returns without popping its prefix, so the next
   // two carry it)
-  'sbi: fwft: misaligned_exc_deleg: pte_ad_hw_updating: not supported by platform': 'QEMU 7.2 always updates A/D bits in hardware (no Svadu/Svade switch): fixed on, not settable',
+  'sbi: fwft: misaligned_exc_deleg: pte_ad_hw_updating: not supported by platform':
+    'the L1 hart updates A/D bits in hardware for every guest (QEMU 7.2 has no switch; on QEMU 10 our L1 patch sets henvcfg.ADUE, as xv6 needs): fixed on, not settable',
   'sbi: fwft: misaligned_exc_deleg: dbtr: extension not available': 'KVM 6.12 has no DBTR extension',
   'sbi: sse: extension not available': 'KVM 6.12 has no SSE extension',
   'sbi: dbtr: extension not available': 'KVM 6.12 has no DBTR extension',

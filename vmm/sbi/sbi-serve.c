@@ -190,9 +190,11 @@ static void serve_susp(const struct sbi_call *c, const struct sbi_env *env, stru
  *                         it (vcpu_exit.c) and keeps hedeleg to itself: the VMM can neither
  *                         emulate them (value 0) nor change who takes them;
  *   LANDING_PAD, SHADOW_STACK, DOUBLE_TRAP, POINTER_MASKING_PMLEN  need Zicfilp, Zicfiss,
- *                         Ssdbltrp, Ssnpm, which QEMU 7.2 does not implement;
- *   PTE_AD_HW_UPDATING    QEMU 7.2 always sets A/D bits in hardware and has no Svadu/Svade
- *                         switch, and henvcfg.ADUE is KVM's: fixed on, so not settable.
+ *                         Ssdbltrp, Ssnpm, which the L1 hart (-cpu rv64,h=true) lacks on
+ *                         QEMU 7.2 and 10 alike;
+ *   PTE_AD_HW_UPDATING    the hart sets A/D bits in hardware for every guest: QEMU 7.2 has no
+ *                         Svadu/Svade switch, and on QEMU 10 henvcfg.ADUE is KVM's, which our
+ *                         L1 patch sets for all guests: fixed on, so not settable.
  * A reserved feature is DENIED; flags other than LOCK are INVALID_PARAM.
  */
 static void serve_fwft(const struct sbi_call *c, struct sbi_reply *r)
