@@ -37,6 +37,11 @@ export default defineConfig({
           name: 'guest',
           // the guests, and the agent's tests on a real stage (vmm/tests/agent)
           include: ['guests/**/*.test.ts', 'vmm/tests/agent/**/*.test.ts'],
+          // The harness modules are loaded once per worker, not once per file: they hold no
+          // per-file state (each file makes its own stage, and no file here stubs the environment
+          // or resets modules; the unit files that do stay isolated), so a file does not pay
+          // for transforming and importing them again.
+          isolate: false,
           testTimeout: limit(180_000),
           hookTimeout: limit(180_000),
         },
