@@ -1,6 +1,7 @@
 // The public API. Tests and users import from here only.
 export { boot, type BootOptions } from './boot.js';
 export { Stage, treeFiles, type StageFile, type StageOptions } from './stage/stage.js';
+export { AIA_MACHINE, type L1Machine } from './stage/qemu.js';
 export { execProgram, type ProgramInit } from './guest/program.js';
 export { StartedGuest } from './guest/started-guest.js';
 export { guest, asmGuest, loadImage, checkGuestImage, type GuestSpec, type GuestInit, type TraceKind } from './guest/guest.js';

@@ -42,6 +42,13 @@ export interface L1Machine {
   machine?: string;
 }
 
+/**
+ * An L1 with the AIA (QEMU virt's APLIC in MSI mode and an IMSIC per hart, and the Smaia/Ssaia
+ * CSRs): L1's KVM then offers its in-kernel AIA irqchip ("AIA available" in L1's log), which the
+ * VMM's `--irqchip aia` needs. The default L1 keeps the PLIC.
+ */
+export const AIA_MACHINE: L1Machine = { machine: 'virt,aia=aplic-imsic' };
+
 export interface QemuSpec {
   kernel: string;
   disks?: readonly StageDisk[];
