@@ -15,7 +15,7 @@
 
 enum opt_kind {
 	OPT_PATH, OPT_STR, OPT_U64, OPT_ADDR, OPT_FD, OPT_FLAG, OPT_DISK, OPT_PROFILE, OPT_SBI_EXT,
-	OPT_SBI_SERVE, OPT_TRANSPORT, OPT_ISA_EXT
+	OPT_SBI_SERVE, OPT_TRANSPORT, OPT_ISA_EXT, OPT_IRQCHIP
 };
 
 struct opt {
@@ -50,6 +50,7 @@ static const struct opt opts[] = {
 	{ "--sbi-serve", OPT_SBI_SERVE, F(sbi_serve), 0 },
 	{ "--sbi-trace", OPT_FLAG, F(sbi_trace), 0 },
 	{ "--isa-disable", OPT_ISA_EXT, F(isa_disable), 0 },
+	{ "--irqchip", OPT_IRQCHIP, F(irqchip), 0 },
 };
 
 /* --isa-disable EXT[,EXT...]: names as the device tree spells them (kvm-riscv.h); repeatable. */
@@ -146,6 +147,18 @@ static int set_opt(struct vm_config *cfg, const struct opt *o, const char *val, 
 		else {
 			snprintf(err, errlen, "option --virtio-transport: unknown transport '%s' "
 				 "(known: mmio = virtio-mmio version 2, mmio-legacy = version 1)", val);
+			return -EINVAL;
+		}
+		return 0;
+	case OPT_IRQCHIP:
+		if (!strcmp(val, "plic"))
+			cfg->irqchip = IRQCHIP_PLIC;
+		else if (!strcmp(val, "aia"))
+			cfg->irqchip = IRQCHIP_AIA;
+		else {
+			snprintf(err, errlen, "option --irqchip: unknown interrupt controller '%s' "
+				 "(known: plic = the VMM's PLIC model, aia = KVM's in-kernel APLIC and "
+				 "IMSICs)", val);
 			return -EINVAL;
 		}
 		return 0;
@@ -304,6 +317,17 @@ int config__parse(struct vm_config *cfg, int argc, char *const argv[], char *err
 		snprintf(err, errlen, "option --sbi-serve susp needs hsm and ipi too (--sbi-serve "
 			 "hsm,ipi,susp): system suspend needs every other hart stopped, and only the "
 			 "VMM's own HSM tells it so");
+		ret = -EINVAL;
+	}
+	/* KVM's APLIC and IMSICs take the external interrupts out of the VMM's sight: a hart
+	 * suspended by the VMM's HSM could never see one, and xv6's drivers program a PLIC */
+	if (!ret && cfg->irqchip == IRQCHIP_AIA && cfg->profile == PROFILE_XV6) {
+		snprintf(err, errlen, "option --irqchip aia: not with --profile xv6 (xv6 drives a PLIC)");
+		ret = -EINVAL;
+	}
+	if (!ret && cfg->irqchip == IRQCHIP_AIA && (cfg->sbi_serve & (1u << BOOTCASE_KVM_SBI_EXT_HSM))) {
+		snprintf(err, errlen, "option --irqchip aia: not with --sbi-serve hsm (a hart the VMM "
+			 "suspends would not see the in-kernel irqchip's interrupts)");
 		ret = -EINVAL;
 	}
 	if (!ret && cfg->profile == PROFILE_XV6)

@@ -50,6 +50,8 @@ static int vm_build_dtb(struct vm *vm, const struct file_map *initrd, uint8_t **
 		.mmu_type = vm->mmu_type,
 		.bootargs = vm->cfg->append,
 		.has_clint = vm->cfg->profile == PROFILE_XV6,
+		.aia = vm->cfg->irqchip == IRQCHIP_AIA,
+		.aia_nr_ids = vm->aia_nr_ids,
 	};
 	int ret;
 

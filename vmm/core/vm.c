@@ -213,7 +213,7 @@ int vm__open(struct vm *vm, const struct vm_config *cfg, struct events *ev, stru
 	vm->cfg = cfg;
 	vm->ev = ev;
 	vm->con = con;
-	vm->kvm_fd = vm->vm_fd = vm->done_fd = vm->flush_fd = vm->clint_fd = -1;
+	vm->kvm_fd = vm->vm_fd = vm->done_fd = vm->flush_fd = vm->clint_fd = vm->aia_fd = -1;
 	vm->nr_vcpus = (unsigned)cfg->cpus;
 	for (i = 0; i < VM_MAX_VCPUS; i++) {
 		vm->vcpus[i].vm = vm;
@@ -235,7 +235,8 @@ int vm__open(struct vm *vm, const struct vm_config *cfg, struct events *ev, stru
 
 	/* devices first: a --disk that is not there is the user's error even without KVM */
 	ret = devices__init(&vm->dev, cfg, con, vm->sbi.mem, vm_plic_notify, vm,
-			    cfg->profile == PROFILE_XV6 ? vm__clint_hooks(vm) : NULL, "", err,
+			    cfg->profile == PROFILE_XV6 ? vm__clint_hooks(vm) : NULL,
+			    cfg->irqchip == IRQCHIP_AIA ? vm__aia_irqchip(vm) : NULL, "", err,
 			    sizeof(err));
 	if (ret) /* -ENODEV means "no KVM" to the caller */
 		return vm__fail(vm, ret == -ENODEV ? -EIO : ret, "%s", err);
@@ -269,6 +270,8 @@ int vm__open(struct vm *vm, const struct vm_config *cfg, struct events *ev, stru
 		if (ret)
 			return ret;
 	}
+	if (cfg->irqchip == IRQCHIP_AIA && (ret = vm__aia_setup(vm)))
+		return ret;
 	if (cfg->profile == PROFILE_XV6 && (ret = vm__clint_setup(vm)))
 		return vm->err[0] ? ret : vm__fail(vm, ret, "--profile xv6: cannot set up the CLINT timer: %s",
 			       strerror(-ret));
@@ -325,6 +328,9 @@ void vm__close(struct vm *vm)
 	if (vm->clint_fd >= 0)
 		close(vm->clint_fd);
 	vm->clint_fd = -1;
+	if (vm->aia_fd >= 0)
+		close(vm->aia_fd);
+	vm->aia_fd = -1;
 	vm->fw.host = NULL;
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);

@@ -50,6 +50,9 @@ struct vm {
 	uint64_t isa_ext; /* bit n: every vCPU has KVM ISA extension n (kvm-riscv.h), for the DT */
 	const char *mmu_type;
 	uint32_t timebase_hz;
+	int aia_fd; /* --irqchip aia: KVM's AIA device (vm-aia.c), else -1 */
+	uint32_t aia_mode, aia_nr_ids;
+	struct devices_irqchip aia_irqchip;
 
 	/* the run */
 	/* the run is over (set when the end is claimed): vCPU threads return VCPU_STOPPED,
@@ -107,6 +110,12 @@ void vm__clint_service(struct vm *vm);
 int vm__deliver_ssip(struct vm *vm, struct vcpu *vcpu);
 /* The same, raising (pending = 1) or dropping sip.SSIP, for a caller holding dev.lock. */
 int vm__set_ssip(struct vcpu *vcpu, int pending);
+
+/* vm-aia.c (--irqchip aia): the devices' lines into KVM's APLIC, for devices__init; then,
+ * once the vCPUs exist, the AIA device itself (0 or -errno with vm->err set; a KVM without
+ * AIA is an error that names the option). */
+const struct devices_irqchip *vm__aia_irqchip(struct vm *vm);
+int vm__aia_setup(struct vm *vm);
 
 /* vm-sbi.c: the SBI extensions the VMM serves and the trace, over KVM. vm__sbi_setup runs
  * once the VM exists, before its vCPUs (0 or -errno with vm->err set). */

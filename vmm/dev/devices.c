@@ -3,7 +3,9 @@
  * source, and where console input goes.
  *
  *   CLINT       layout CLINT, --profile xv6 only (dev/clint.c: the xv6 timervec model)
- *   PLIC        layout PLIC, one M and one S context per hart (contexts 2h, 2h + 1)
+ *   PLIC        layout PLIC, one M and one S context per hart (contexts 2h, 2h + 1); absent
+ *               with --irqchip aia, where each source below goes to KVM's APLIC instead
+ *               (struct devices_irqchip: the core's KVM_IRQ_LINE, no lock of ours needed)
  *   UART0       layout UART0 on source 10; console output, and console input by default
  *   virtio 0..7 layout VIRTIO0 + i * stride on source 1 + i: the --disk options in order,
  *               then the --virtio-console, then empty slots (DeviceID 0), so a driver that
@@ -88,6 +90,29 @@ static void blk_irq_set(void *ctx, int level)
 	pthread_mutex_unlock(&bi->d->lock);
 }
 
+/* A source's line into an external irqchip (with the owning device's lock held). */
+static void ext_irq_set(void *ctx, int level)
+{
+	struct devices_ext_line *l = ctx;
+
+	level = !!level;
+	if (l->level == level)
+		return;
+	l->level = level;
+	l->d->irqchip.set(l->d->irqchip.ctx, l->source, level);
+}
+
+/* The line for wired source `source`: the PLIC's, or the external irqchip's. */
+static struct irq_line devices_line(struct devices *d, unsigned source)
+{
+	struct devices_ext_line *l = &d->ext[source];
+
+	if (!d->irqchip.set)
+		return plic__irq_line(&d->plic, source);
+	*l = (struct devices_ext_line){ d, source, -1 };
+	return (struct irq_line){ .set = ext_irq_set, .ctx = l }; /* no pulse: KVM takes levels */
+}
+
 static int devices_add_slot(struct devices *d, unsigned i, struct virtio_mmio *mmio,
 			    const char *kind, char *err, size_t errlen)
 {
@@ -122,9 +147,11 @@ static int devices_add_disk(struct devices *d, const struct disk_config *dc, uns
 	d->blk_ro[i] = dc->read_only;
 	d->nr_blk++;
 	d->blk_irq[i].d = d;
-	d->blk_irq[i].plic = plic__irq_line(&d->plic, layout[LAYOUT_VIRTIO0].irq + slot);
+	d->blk_irq[i].plic = devices_line(d, layout[LAYOUT_VIRTIO0].irq + slot);
+	/* the PLIC model needs devices.lock; the in-kernel irqchip needs none of ours */
 	ret = virtio_blk__init(&d->blk[i], fd, dc->read_only, serial, mem,
-			       (struct irq_line){ .set = blk_irq_set, .ctx = &d->blk_irq[i] });
+			       d->irqchip.set ? d->blk_irq[i].plic
+					      : (struct irq_line){ .set = blk_irq_set, .ctx = &d->blk_irq[i] });
 	d->blk[i].mmio.accept_legacy_driver = d->xv6;
 	if (ret) {
 		snprintf(err, errlen, "--disk %s: cannot size it: %s", dc->path, strerror(-ret));
@@ -139,8 +166,8 @@ static int devices_add_disk(struct devices *d, const struct disk_config *dc, uns
 
 int devices__init(struct devices *d, const struct vm_config *cfg, struct console *con,
 		  struct guest_mem mem, plic_notify_fn notify, void *notify_ctx,
-		  const struct clint_hooks *clint_hooks, const char *root, char *err,
-		  size_t errlen)
+		  const struct clint_hooks *clint_hooks, const struct devices_irqchip *irqchip,
+		  const char *root, char *err, size_t errlen)
 {
 	const struct layout_entry *plic = &layout[LAYOUT_PLIC], *uart = &layout[LAYOUT_UART0];
 	const struct layout_entry *clint = &layout[LAYOUT_CLINT];
@@ -157,6 +184,8 @@ int devices__init(struct devices *d, const struct vm_config *cfg, struct console
 	d->xv6 = cfg->profile == PROFILE_XV6;
 	d->legacy_virtio = cfg->virtio_transport == VIRTIO_TRANSPORT_MMIO_LEGACY;
 	mmio__init(&d->bus);
+	if (irqchip)
+		d->irqchip = *irqchip;
 
 	if (d->xv6) {
 		if (clint__init(&d->clint, (unsigned)cfg->cpus, clint_hooks ? *clint_hooks : no_hooks) ||
@@ -169,12 +198,13 @@ int devices__init(struct devices *d, const struct vm_config *cfg, struct console
 	}
 
 	if (plic__init(&d->plic, (unsigned)cfg->cpus, notify, notify_ctx) ||
-	    mmio__register(&d->bus, plic->base, plic->size, &plic_ops, &d->plic)) {
+	    (!d->irqchip.set &&
+	     mmio__register(&d->bus, plic->base, plic->size, &plic_ops, &d->plic))) {
 		snprintf(err, errlen, "cannot set up the PLIC for %llu harts",
 			 (unsigned long long)cfg->cpus);
 		return -EINVAL;
 	}
-	uart16550__init(&d->uart, con->sink, plic__irq_line(&d->plic, uart->irq));
+	uart16550__init(&d->uart, con->sink, devices_line(d, uart->irq));
 	d->uart.thre_pulses = d->xv6;
 	if (mmio__register(&d->bus, uart->base, uart->size, &uart_ops, &d->uart)) {
 		snprintf(err, errlen, "cannot map the UART");
@@ -187,7 +217,7 @@ int devices__init(struct devices *d, const struct vm_config *cfg, struct console
 	}
 	if (cfg->virtio_console) {
 		virtio_console__init(&d->vcon, con->sink, mem,
-				     plic__irq_line(&d->plic, layout[LAYOUT_VIRTIO0].irq + slot));
+				     devices_line(d, layout[LAYOUT_VIRTIO0].irq + slot));
 		ret = devices_add_slot(d, slot++, &d->vcon.mmio, "virtio-console", err, errlen);
 		if (ret)
 			return ret;

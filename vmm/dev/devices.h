@@ -45,13 +45,32 @@ struct devices_blk_irq {
 	struct irq_line plic;
 };
 
+/*
+ * --irqchip aia: the interrupt controller is KVM's (the core's KVM_IRQ_LINE), not the PLIC
+ * model. set() drives wired source `source` (a layout.h irq) to level; it is called from any
+ * thread under the lock of the device that owns the source, never under devices.lock alone.
+ */
+struct devices_irqchip {
+	void (*set)(void *ctx, unsigned source, int level);
+	void *ctx;
+};
+
+/* A source's line into that irqchip, with the last level sent: an unchanged level is no call. */
+struct devices_ext_line {
+	struct devices *d;
+	unsigned source;
+	int level; /* -1 = not sent yet */
+};
+
 /* A device failed where no MMIO access sees it (a disk's I/O thread): end the run. */
 typedef void (*devices_fault_fn)(void *ctx, const char *device, const char *msg);
 
 struct devices {
 	pthread_mutex_t lock;
 	struct mmio_bus bus;
-	struct plic plic;
+	struct plic plic; /* unused (and not mapped) with an external irqchip */
+	struct devices_irqchip irqchip; /* set != NULL: the lines go there instead */
+	struct devices_ext_line ext[LAYOUT_AIA_SOURCES + 1];
 	struct clint clint; /* --profile xv6 only (has_clint) */
 	int has_clint;
 	int xv6; /* --profile xv6: the model quirks that profile asks for (devices.c) */
@@ -76,12 +95,13 @@ struct devices {
  * Build the PLIC (nr_harts = cfg->cpus, S-context level changes go to notify), the UART on its
  * PLIC source, and the virtio slots: cfg's disks from slot 0, then the virtio-console, then
  * empty slots. With --profile xv6 also the CLINT, wired to clint_hooks (NULL: no-op hooks).
+ * With irqchip (--irqchip aia; NULL otherwise) there is no PLIC: every source goes to it.
  * root prefixes /sys and /dev for "serial:" disks ("" but in tests). 0 or -errno + err.
  */
 int devices__init(struct devices *d, const struct vm_config *cfg, struct console *con,
 		  struct guest_mem mem, plic_notify_fn notify, void *notify_ctx,
-		  const struct clint_hooks *clint_hooks, const char *root, char *err,
-		  size_t errlen);
+		  const struct clint_hooks *clint_hooks, const struct devices_irqchip *irqchip,
+		  const char *root, char *err, size_t errlen);
 
 /*
  * A vCPU's MMIO access (mmio__dispatch on d->bus), under the lock of the device it reaches

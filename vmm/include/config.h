@@ -35,6 +35,14 @@ enum vm_profile { PROFILE_NONE, PROFILE_XV6 };
  */
 enum virtio_transport { VIRTIO_TRANSPORT_MMIO, VIRTIO_TRANSPORT_MMIO_LEGACY };
 
+/*
+ * --irqchip: who models the interrupt controller. plic is the VMM's own PLIC (dev/plic.c),
+ * which raises a hart's external interrupt with KVM_INTERRUPT; aia is KVM's in-kernel APLIC
+ * with an IMSIC per hart (Linux >= 6.5 in L1, on an L1 machine with AIA: QEMU -M
+ * virt,aia=aplic-imsic), fed with KVM_IRQ_LINE (core/vm-aia.c).
+ */
+enum irqchip { IRQCHIP_PLIC, IRQCHIP_AIA };
+
 struct vm_config {
 	const char *kernel;
 	const char *firmware; /* --firmware: flat binary at the layout.h firmware window */
@@ -51,6 +59,7 @@ struct vm_config {
 	int harts_running;    /* every vCPU runnable at reset, not only vCPU 0 */
 	int virtio_console;   /* console input/output through a virtio-console too */
 	enum virtio_transport virtio_transport;
+	enum irqchip irqchip;
 	uint32_t sbi_disable; /* --sbi-disable: bit n = KVM_RISCV_SBI_EXT_ID n off (sbi-ext.c) */
 	uint32_t sbi_serve;   /* --sbi-serve: the same bits, served by the VMM (sbi-serve.c) */
 	int sbi_trace;        /* --sbi-trace: an "sbi" event per SBI call (sbi-ext.c) */

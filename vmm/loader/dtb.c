@@ -15,8 +15,10 @@
  *     soc { simple-bus; ranges;
  *           clint@2000000 { interrupts-extended = <&intcN 3 &intcN 7> per hart; } (xv6 only)
  *           plic@c000000 { interrupts-extended = <&intcN 11 &intcN 9> per hart; }
+ *             (or, with --irqchip aia, imsics@28000000 and aplic@d000000: dtb-aia.c)
  *           serial@10000000 { ns16550a; interrupts = <10>; }
  *           virtio_mmio@10001000 ... virtio_mmio@10008000 { interrupts = <1> ... <8>; } } }
+ *             (under the APLIC: interrupts = <10 4> ..., level-high)
  *
  * Every hart's local interrupt controller takes the RISC-V interrupt numbers as its cells
  * (mcause/scause codes): 9 is the supervisor external interrupt, 11 the machine one. The PLIC
@@ -192,6 +194,22 @@ static void dtb_clint(struct fdt *f, const struct dtb_params *p)
 	fdt__end_node(f);
 }
 
+/* A device's wired interrupt: a PLIC source, or an APLIC source and its (level) sense. */
+static void dtb_device_irq(struct fdt *f, const struct dtb_params *p, uint32_t irq)
+{
+	uint8_t cells[8];
+
+	if (!p->aia) {
+		fdt__prop_u32(f, "interrupts", irq);
+		fdt__prop_u32(f, "interrupt-parent", DTB_PHANDLE_PLIC);
+		return;
+	}
+	put_be32(cells, irq);
+	put_be32(cells + 4, DTB_IRQ_LEVEL_HIGH);
+	fdt__prop(f, "interrupts", cells, sizeof(cells));
+	fdt__prop_u32(f, "interrupt-parent", DTB_PHANDLE_APLIC);
+}
+
 static void dtb_soc(struct fdt *f, const struct dtb_params *p)
 {
 	const struct layout_entry *uart = &layout[LAYOUT_UART0], *virtio = &layout[LAYOUT_VIRTIO0];
@@ -205,15 +223,17 @@ static void dtb_soc(struct fdt *f, const struct dtb_params *p)
 
 	if (p->has_clint)
 		dtb_clint(f, p);
-	dtb_plic(f, p);
+	if (p->aia)
+		riscv__dtb_aia(f, p);
+	else
+		dtb_plic(f, p);
 
 	node_name(name, sizeof(name), uart->name, uart->base);
 	fdt__begin_node(f, name);
 	fdt__prop_str(f, "compatible", "ns16550a");
 	fdt__prop_reg64(f, "reg", uart->base, uart->size);
 	fdt__prop_u32(f, "clock-frequency", DTB_UART_CLOCK_HZ);
-	fdt__prop_u32(f, "interrupts", uart->irq);
-	fdt__prop_u32(f, "interrupt-parent", DTB_PHANDLE_PLIC);
+	dtb_device_irq(f, p, uart->irq);
 	fdt__end_node(f);
 
 	for (unsigned i = 0; i < LAYOUT_VIRTIO_SLOTS; i++) {
@@ -223,8 +243,7 @@ static void dtb_soc(struct fdt *f, const struct dtb_params *p)
 		fdt__begin_node(f, name);
 		fdt__prop_str(f, "compatible", "virtio,mmio");
 		fdt__prop_reg64(f, "reg", base, LAYOUT_VIRTIO_STRIDE);
-		fdt__prop_u32(f, "interrupts", virtio->irq + i);
-		fdt__prop_u32(f, "interrupt-parent", DTB_PHANDLE_PLIC);
+		dtb_device_irq(f, p, virtio->irq + i);
 		fdt__end_node(f);
 	}
 

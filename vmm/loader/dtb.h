@@ -24,6 +24,9 @@
 #define DTB_PHANDLE_CPU_INTC(h) (1U + (h))
 #define DTB_PHANDLE_PLIC 0x40U
 #define DTB_PHANDLE_CPU(h) (0x20U + (h)) /* the cpu@h node, for cpu-map */
+#define DTB_PHANDLE_IMSIC 0x41U /* --irqchip aia: the IMSICs, and the APLIC whose MSIs go there */
+#define DTB_PHANDLE_APLIC 0x42U
+#define DTB_IRQ_LEVEL_HIGH 4 /* the APLIC's second interrupt cell: IRQ_TYPE_LEVEL_HIGH */
 #define DTB_RNG_SEED_SIZE 64
 
 struct dtb_params {
@@ -37,6 +40,10 @@ struct dtb_params {
 	const char *mmu_type; /* "riscv,sv48" */
 	const char *bootargs; /* NULL = none */
 	int has_clint;        /* the layout.h CLINT exists (--profile xv6) */
+	/* --irqchip aia: an APLIC and per-hart IMSICs (dtb-aia.c) instead of the PLIC, with the
+	 * IMSIC's MSI identities as KVM has them (riscv,num-ids) */
+	int aia;
+	uint32_t aia_nr_ids;
 	int has_initrd;
 	uint64_t initrd_start, initrd_end;
 	/* /chosen/rng-seed: entropy for the guest's early random pool (Linux credits it at boot
@@ -45,6 +52,11 @@ struct dtb_params {
 };
 
 int riscv__dtb_build(const struct dtb_params *p, uint8_t **blob, size_t *len);
+/* dtb-aia.c: the hart index bits of an IMSIC address for n harts (KVM's CONFIG_HART_BITS and
+ * the DT's riscv,hart-index-bits: one truth); the imsics and aplic nodes into f. */
+unsigned riscv__aia_hart_bits(unsigned nr_harts);
+struct fdt;
+void riscv__dtb_aia(struct fdt *f, const struct dtb_params *p);
 /* isa.c: sort extension names into the canonical order; the riscv,isa string of a sorted
  * list ("rv64imafdc_zicsr_sstc"): 0, or -1 when it does not fit in cap. */
 void riscv__isa_sort(const char **names, unsigned n);

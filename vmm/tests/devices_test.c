@@ -78,7 +78,7 @@ static int setup(struct devices *d, struct console *con, struct vm_config *cfg, 
 	cfg->disks[0].path = disk;
 	cfg->nr_disks = 1;
 	memset(notified, 0, sizeof(notified));
-	if (devices__init(d, cfg, con, mem, notify, NULL, NULL, "", err, sizeof(err))) {
+	if (devices__init(d, cfg, con, mem, notify, NULL, NULL, NULL, "", err, sizeof(err))) {
 		printf("      devices__init: %s\n", err);
 		return -1;
 	}
