@@ -4,8 +4,10 @@
  *
  * Expectations come from the kernel command line: the kernel hands unknown "key=value"
  * parameters to init as environment variables, so the harness passes bootcase_cpus=N,
- * bootcase_disk=<marker> (a file /marker on the ext2 disk must contain it) and bootcase_input=1
- * (read one line from the console and echo it back).
+ * bootcase_disk=<marker> (a file /marker on the ext2 disk must contain it), bootcase_input=1
+ * (read one line from the console and echo it back), bootcase_irqchip=<name> (the virtio
+ * interrupts in /proc/interrupts belong to a chip of that name) and bootcase_blkread=1 (time a
+ * read of all of /dev/vda, for the bench).
  * Output: "BOOTCASE-READY" first (the readiness marker), then TAP version 14.
  */
 #define _GNU_SOURCE
@@ -90,6 +92,53 @@ static void check_disk(const char *marker)
 	umount("/mnt");
 }
 
+/* /proc/interrupts, echoed as "irq:" lines; some virtio line must name the chip `want`. */
+static void check_irqchip(const char *want)
+{
+	FILE *f = fopen("/proc/interrupts", "r");
+	char line[256], diag[160];
+	int found = 0;
+
+	if (!f) {
+		snprintf(diag, sizeof diag, "/proc/interrupts: %s", strerror(errno));
+		tap(0, "virtio interrupts come through the named irqchip", diag);
+		return;
+	}
+	while (fgets(line, sizeof line, f)) {
+		printf("irq: %s", line);
+		if (strstr(line, "virtio") && strstr(line, want))
+			found = 1;
+	}
+	fclose(f);
+	snprintf(diag, sizeof diag, "no virtio line of /proc/interrupts names '%s'", want);
+	tap(found, "virtio interrupts come through the named irqchip", found ? NULL : diag);
+}
+
+/* Read all of /dev/vda with O_DIRECT (no page cache, no readahead) in 128 KiB requests. */
+static void blk_read(void)
+{
+	enum { CHUNK = 128 << 10 };
+	struct timespec t0, t1;
+	long long total = 0;
+	void *buf = NULL;
+	ssize_t r;
+	int fd = open("/dev/vda", O_RDONLY | O_DIRECT);
+
+	if (fd < 0 || posix_memalign(&buf, 4096, CHUNK)) {
+		tap(0, "virtio-blk read of the whole disk", strerror(errno));
+		return;
+	}
+	syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &t0);
+	while ((r = read(fd, buf, CHUNK)) > 0)
+		total += r;
+	syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &t1);
+	close(fd);
+	free(buf);
+	printf("blk-read: bytes=%lld us=%lld\n", total,
+	       (long long)(t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000);
+	tap(r == 0 && total > 0, "virtio-blk read of the whole disk", r < 0 ? strerror(errno) : NULL);
+}
+
 static void check_input(void)
 {
 	char line[128] = { 0 }, diag[200];
@@ -129,12 +178,17 @@ int main(void)
 	const char *cpus = getenv("bootcase_cpus");
 	const char *disk = getenv("bootcase_disk");
 	const char *input = getenv("bootcase_input");
+	const char *irqchip = getenv("bootcase_irqchip");
 	if (cpus)
 		check_cpus(cpus);
 	if (disk)
 		check_disk(disk);
+	if (getenv("bootcase_blkread"))
+		blk_read();
 	if (input)
 		check_input();
+	if (irqchip) /* after the disk and the input: their interrupts have been counted */
+		check_irqchip(irqchip);
 	tap(1, "init reached userspace", NULL);
 	printf("1..%d\n", tests);
 	fflush(stdout);

@@ -30,6 +30,12 @@ export interface LinuxGuestInit extends Pick<GuestSpec, 'trace' | 'sbiDisable' |
   diskMarker?: string;
   /** init reads one console line and expects "ping" (the test types it). */
   checkInput?: boolean;
+  /** The VMM's interrupt controller (--irqchip): its PLIC model (default) or KVM's in-kernel AIA (needs an AIA stage: AIA_MACHINE). */
+  irqchip?: 'plic' | 'aia';
+  /** init checks that /proc/interrupts shows the virtio interrupts on a chip of this name (e.g. "APLIC"). */
+  checkIrqchip?: string;
+  /** init times an O_DIRECT read of all of /dev/vda and prints `blk-read: bytes=N us=M` (the bench). */
+  blkRead?: boolean;
   /** ISA extensions to switch off (VMM --isa-disable), as far as KVM lets them go (6.12: not Sstc, Zb*, Zicsr...). */
   isaDisable?: readonly string[];
   /** Override the initramfs (default: the one built around guests/linux/init.c). */
@@ -60,7 +66,7 @@ export function linuxInitramfs(): string {
 }
 
 /** The kernel command line that tells guests/linux/init.c what to check (also for a bootloader's config). */
-export function linuxCmdline(init: Pick<LinuxGuestInit, 'console' | 'verbose' | 'diskMarker' | 'checkInput' | 'append'> & { cpus: number }): string {
+export function linuxCmdline(init: Pick<LinuxGuestInit, 'console' | 'verbose' | 'diskMarker' | 'checkInput' | 'checkIrqchip' | 'blkRead' | 'append'> & { cpus: number }): string {
   return [
     init.console === 'hvc0' ? 'console=hvc0' : 'console=ttyS0',
     'earlycon=sbi',
@@ -69,6 +75,8 @@ export function linuxCmdline(init: Pick<LinuxGuestInit, 'console' | 'verbose' | 
     `bootcase_cpus=${init.cpus}`,
     init.diskMarker ? `bootcase_disk=${init.diskMarker}` : '',
     init.checkInput ? 'bootcase_input=1' : '',
+    init.checkIrqchip ? `bootcase_irqchip=${init.checkIrqchip}` : '',
+    init.blkRead ? 'bootcase_blkread=1' : '',
     init.append ?? '',
   ].filter(Boolean).join(' ');
 }
@@ -87,6 +95,7 @@ export function linuxGuest(init: LinuxGuestInit = {}): GuestSpec {
   if (init.disk) vmmArgs.push('--disk', init.disk);
   if (init.virtioConsole ?? defaults.virtioConsole) vmmArgs.push('--virtio-console');
   if (init.isaDisable?.length) vmmArgs.push('--isa-disable', init.isaDisable.join(','));
+  if (init.irqchip) vmmArgs.push('--irqchip', init.irqchip);
   return guest({
     name: init.name ?? `linux-${cfg}-${cpus}cpu`,
     image,
