@@ -57,12 +57,19 @@ static void test_defaults(void)
 	CHECK(c.nr_disks == 0 && !c.virtio_console && !c.harts_running);
 	CHECK(c.profile == PROFILE_NONE && c.firmware == NULL);
 	CHECK(c.virtio_transport == VIRTIO_TRANSPORT_MMIO);
+	CHECK(c.irqchip == IRQCHIP_PLIC);
+	{
+		static const char *const aia[] = { "vmm", "--kernel", "k", "--irqchip", "aia", NULL };
+
+		CHECK_EQ(test__parse(&c, aia), 0);
+		CHECK(c.irqchip == IRQCHIP_AIA);
+	}
 }
 
 static void test_errors(void)
 {
 	static const struct {
-		const char *argv[7];
+		const char *argv[10];
 		const char *msg;
 	} cases[] = {
 		{ { "vmm", NULL }, "missing --kernel FILE" },
@@ -96,6 +103,13 @@ static void test_errors(void)
 		{ { "vmm", "--kernel", "k", "--flat-load", "0", NULL }, "option --flat-load: '0'" },
 		{ { "vmm", "--kernel", "k", "--flat-entry", "0x80000000", NULL },
 		  "option --flat-entry needs --flat-load ADDR" },
+		{ { "vmm", "--kernel", "k", "--irqchip", "apic", NULL },
+		  "option --irqchip: unknown interrupt controller 'apic' (known: plic" },
+		/* the in-kernel irqchip's interrupts never reach a hart the VMM suspends; xv6 wants a PLIC */
+		{ { "vmm", "--kernel", "k", "--irqchip", "aia", "--sbi-serve", "hsm,ipi", NULL },
+		  "option --irqchip aia: not with --sbi-serve hsm" },
+		{ { "vmm", "--kernel", "k", "--irqchip", "aia", "--profile", "xv6", "--firmware", "f", NULL },
+		  "option --irqchip aia: not with --profile xv6" },
 		/* system suspend needs the hart states only the VMM's HSM has */
 		{ { "vmm", "--kernel", "k", "--sbi-serve", "susp", NULL },
 		  "option --sbi-serve susp needs hsm and ipi too (--sbi-serve hsm,ipi,susp)" },

@@ -266,7 +266,51 @@ static void test_machine_dt_clint(void)
 	free(dts);
 }
 
+/* --irqchip aia: IMSICs on each hart's S external interrupt, the APLIC sending them MSIs, and
+ * every device under the APLIC with a level-high second cell; no PLIC. */
+static void test_machine_dt_aia(void)
+{
+	struct dtb_params p = { .nr_cpus = 3, .ram_size = 64ULL << 20, .timebase_hz = 10000000,
+				.isa_ext = gc, .nr_isa_ext = 6, .mmu_type = "riscv,sv39", .aia = 1,
+				.aia_nr_ids = 255 };
+	char *dts;
+
+	/* KVM's hart index bits and the DT's: enough bits for every hart index */
+	CHECK_EQ(riscv__aia_hart_bits(1), 0);
+	CHECK_EQ(riscv__aia_hart_bits(2), 1);
+	CHECK_EQ(riscv__aia_hart_bits(3), 2);
+	CHECK_EQ(riscv__aia_hart_bits(4), 2);
+	CHECK_EQ(riscv__aia_hart_bits(5), 3);
+	CHECK_EQ(riscv__aia_hart_bits(8), 3);
+	machine_dts(&p, &dts);
+	if (!dts)
+		return;
+	CHECK_CONTAINS(dts, "imsics@28000000 {");
+	CHECK_CONTAINS(dts, "compatible = \"qemu,imsics\\0riscv,imsics\"");
+	CHECK_CONTAINS(dts, "reg = <0x00 0x28000000 0x00 0x3000>");
+	CHECK_CONTAINS(dts, "interrupts-extended = <0x01 0x09 0x02 0x09 0x03 0x09>");
+	CHECK_CONTAINS(dts, "msi-controller;");
+	CHECK_CONTAINS(dts, "riscv,num-ids = <0xff>");
+	CHECK_CONTAINS(dts, "riscv,hart-index-bits = <0x02>");
+	CHECK_CONTAINS(dts, "phandle = <0x41>");
+	CHECK_CONTAINS(dts, "aplic@d000000 {");
+	CHECK_CONTAINS(dts, "compatible = \"qemu,aplic\\0riscv,aplic\"");
+	CHECK_CONTAINS(dts, "reg = <0x00 0xd000000 0x00 0x4000>");
+	CHECK_CONTAINS(dts, "#interrupt-cells = <0x02>");
+	CHECK_CONTAINS(dts, "msi-parent = <0x41>");
+	CHECK_CONTAINS(dts, "riscv,num-sources = <0x5f>");
+	CHECK_CONTAINS(dts, "phandle = <0x42>");
+	CHECK_CONTAINS(dts, "interrupts = <0x0a 0x04>"); /* the UART */
+	CHECK_CONTAINS(dts, "interrupts = <0x08 0x04>"); /* virtio slot 7 */
+	CHECK_CONTAINS(dts, "interrupt-parent = <0x42>");
+	CHECK(!strstr(dts, "plic@c000000") && !strstr(dts, "riscv,plic0"));
+	CHECK(!strstr(dts, "interrupt-parent = <0x40>"));
+	CHECK(!strstr(dts, "Warning") && !strstr(dts, "ERROR"));
+	free(dts);
+}
+
 const struct test fdt_tests[] = {
+	{ "dtb: --irqchip aia's IMSIC and APLIC nodes, devices under the APLIC", test_machine_dt_aia },
 	{ "dtb: the xv6 profile's CLINT node", test_machine_dt_clint },
 	{ "dtb: PLIC, virtio slots and one cpu node per hart", test_machine_dt_devices },
 	{ "fdt: v17 header, aligned blocks, deduplicated strings", test_header },

@@ -7,8 +7,8 @@
 #include "test.h"
 
 static const struct test *const suites[] = {
-	config_tests, console_tests, devices_tests, disk_tests, events_tests, fdt_tests, kmsg_tests,
-	loader_tests, mmio_tests, sbi_tests, sbi_ext_tests, sbi_serve_tests, uart_tests,
+	config_tests, console_tests, devices_tests, devices_irqchip_tests, disk_tests, events_tests,
+	fdt_tests, kmsg_tests, loader_tests, mmio_tests, sbi_tests, sbi_ext_tests, sbi_serve_tests, uart_tests,
 };
 
 static int failed_now;

@@ -78,6 +78,7 @@ int test__parse(struct vm_config *c, const char *const *argv);
 extern const struct test config_tests[];
 extern const struct test console_tests[];
 extern const struct test devices_tests[];
+extern const struct test devices_irqchip_tests[];
 extern const struct test disk_tests[];
 extern const struct test events_tests[];
 extern const struct test fdt_tests[];
