@@ -270,8 +270,11 @@ int vm__open(struct vm *vm, const struct vm_config *cfg, struct events *ev, stru
 		if (ret)
 			return ret;
 	}
-	if (cfg->irqchip == IRQCHIP_AIA && (ret = vm__aia_setup(vm)))
-		return ret;
+	if (cfg->irqchip == IRQCHIP_AIA) {
+		if ((ret = vm__aia_setup(vm)))
+			return ret;
+		vm_phase(vm, "irqchip-aia"); /* L1's KVM took the AIA device: the run's proof */
+	}
 	if (cfg->profile == PROFILE_XV6 && (ret = vm__clint_setup(vm)))
 		return vm->err[0] ? ret : vm__fail(vm, ret, "--profile xv6: cannot set up the CLINT timer: %s",
 			       strerror(-ret));
