@@ -2,27 +2,35 @@
 // then the same L2 Linux under our VMM and under Debian's QEMU -accel kvm (bench/peer.ts).
 // Not a test: numbers on a shared 2-core host under TCG vary; a test must not depend on them.
 import { execa } from 'execa';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { asmGuest, boot, config, loadManifest, Stage } from '../index.js';
+import { AIA_MACHINE, asmGuest, boot, config, loadManifest, Stage } from '../index.js';
 import { formatTable } from '../cli/table.js';
 import { selectL0 } from '../stage/l0.js';
 import { fetchQemuPeer } from '../../images/qemu-peer.js';
 import { oursOnce, peerGuest, peerOnce, peerStage, qemuPeerArgs, type Sample } from './peer.js';
 import { EXPERIMENTS, exitCosts, kvmLoopUs, median, runExperiment, twoStages } from './experiments.js';
 import { KEYS, targetLines } from './targets.js';
+import { IRQCHIP_L1S, irqchipRows, irqchipSideBySide } from './irqchip.js';
 
-// npm run bench [N] [--no-experiments]: N samples per row (5); the L1 experiments take a few minutes
+// npm run bench [N] [--no-experiments] [--irqchip]: N samples per row (5); the L1 experiments take
+// a few minutes; --irqchip runs only the PLIC / in-kernel AIA comparison (irqchip.ts)
 const args = process.argv.slice(2);
 const reps = Number(args.find((a) => /^\d+$/.test(a)) ?? 5);
 const experiments = !args.includes('--no-experiments');
+const irqchipOnly = args.includes('--irqchip');
 const progress = (m: string) => process.stderr.write(`bench: ${m}\n`);
 
 async function main() {
   const manifest = loadManifest();
   const l0 = selectL0();
   const qemuVersion = (await execa(l0.qemu, ['--version'])).stdout.split('\n')[0];
+  if (irqchipOnly) {
+    console.log(`config: host ${cpus()[0]?.model ?? '?'} x${cpus().length}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; L0 ${l0.name}: ${qemuVersion}; timeout scale ${config.timeoutScale}`);
+    await runIrqchip({});
+    return;
+  }
   const rows: string[][] = [];
   const results: Record<string, number> = {};
   const add = (name: string, samples: number[], unit: string, note: string) => {
@@ -136,6 +144,7 @@ async function main() {
   Object.assign(results, side.results);
 
   if (experiments) await runExperiments(results);
+  if (experiments) await runIrqchip(results);
 
   console.log(`\ntargets (issue 13 §3), from this run's medians:\n${targetLines(results).join('\n')}`);
   const out = join(config.outDir, 'bench.json');
@@ -158,6 +167,19 @@ async function runExperiments(results: Record<string, number>) {
   const best = two.reduce((a, b) => (b.r.parallelMs / b.r.sequentialMs < a.r.parallelMs / a.r.sequentialMs ? b : a));
   Object.assign(results, { [KEYS.twoSequential]: best.r.sequentialMs, [KEYS.twoParallel]: best.r.parallelMs });
   console.log(`(the two-stages target below takes the better row: ${best.name})`);
+}
+
+/** The L2 irqchip side by side on one AIA stage (irqchip.ts); its figures go into `results`. */
+async function runIrqchip(results: Record<string, number>) {
+  const rows: string[][] = [];
+  for (const l1 of IRQCHIP_L1S) {
+    progress(`L2 --irqchip plic and aia, alternating x${reps}, on one L1 -M ${l1.machine.machine}`);
+    const t = irqchipRows(l1.name, await irqchipSideBySide(reps, l1.machine));
+    rows.push(...t.rows);
+    Object.assign(results, t.results);
+  }
+  console.log(`\nL2 interrupt controller, side by side on one L1 each (-M ${AIA_MACHINE.machine}, ${reps} runs each, alternating): L2 tiny Linux run -> init marker (host clock), the guest's O_DIRECT read of a 64 MiB virtio-blk disk, the VMM's exits for the whole run (medians)`);
+  console.log(formatTable(['L1 AIA', 'L2 irqchip', 'run -> init', 'blk read', 'VMM exits', 'MMIO', 'SBI', 'n'], rows));
 }
 
 /** Medians of both sides and the ratio QEMU / ours (targets.ts judges it). */
