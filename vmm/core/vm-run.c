@@ -173,6 +173,7 @@ static int vm_run_setup(struct vm *vm, int *deadline_fd)
 {
 	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
 	struct sigaction sa;
+	int ret;
 
 	/* no SA_RESTART: the point of the kick is to interrupt KVM_RUN */
 	memset(&sa, 0, sizeof(sa));
@@ -196,7 +197,9 @@ static int vm_run_setup(struct vm *vm, int *deadline_fd)
 	vm->con->abort = &vm->stopping;
 	vm->ev->abort = &vm->stopping;
 	devices__set_stop(&vm->dev, &vm->stopping);
-	return devices__start_io(&vm->dev, vm_device_fault, vm);
+	if ((ret = devices__start_io(&vm->dev, vm_device_fault, vm)))
+		return ret;
+	return vm->cfg->irqchip == IRQCHIP_AIA ? vm__notify_start(vm) : 0;
 }
 
 static void drain(int fd)
@@ -317,7 +320,7 @@ enum vcpu_exit vm__run(struct vm *vm)
 
 	ret = vm_run_setup(vm, &deadline_fd);
 	if (ret) {
-		vm__host_fault(vm, FAULT_KVM_RUN, NULL, -ret,
+		vm__host_fault(vm, FAULT_KVM_RUN, NULL, -ret, vm->err[0] ? vm->err :
 			      "cannot set up the run (signal, eventfd, timerfd, disk I/O thread)");
 		goto out;
 	}
@@ -339,6 +342,7 @@ enum vcpu_exit vm__run(struct vm *vm)
 	vm_stop_vcpus(vm);
 out:
 	__atomic_store_n(&vm->stopping, 1, __ATOMIC_SEQ_CST);
+	vm__notify_stop(vm); /* no notify reaches a disk from now on */
 	devices__stop_io(&vm->dev); /* each ends with the request in hand */
 	vm->con->arm_flush = NULL;
 	/* only the main thread is left: the end event may wait for a slow port, but a SIGTERM

@@ -214,6 +214,7 @@ int vm__open(struct vm *vm, const struct vm_config *cfg, struct events *ev, stru
 	vm->ev = ev;
 	vm->con = con;
 	vm->kvm_fd = vm->vm_fd = vm->done_fd = vm->flush_fd = vm->clint_fd = vm->aia_fd = -1;
+	vm->notify_quit_fd = -1;
 	vm->nr_vcpus = (unsigned)cfg->cpus;
 	for (i = 0; i < VM_MAX_VCPUS; i++) {
 		vm->vcpus[i].vm = vm;

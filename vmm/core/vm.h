@@ -25,6 +25,15 @@
 #define VM_ISA_EXT_DEFAULT 0x6fULL
 _Static_assert(BOOTCASE_KVM_ISA_EXT__COUNT <= 64, "vm.isa_ext is a 64-bit mask");
 
+/* One disk's QueueNotify ioeventfd and the thread that serves it (vm-notify.c). */
+struct vm_notifier {
+	struct vm *vm;
+	unsigned disk;
+	int efd;
+	int assigned, has_thread;
+	pthread_t thread;
+};
+
 /* How the run ended: the first claim wins (vm__claim_end). */
 struct vm_end {
 	enum vcpu_exit why;
@@ -53,6 +62,9 @@ struct vm {
 	int aia_fd; /* --irqchip aia: KVM's AIA device (vm-aia.c), else -1 */
 	uint32_t aia_mode, aia_nr_ids;
 	struct devices_irqchip aia_irqchip;
+	struct vm_notifier notifiers[CONFIG_MAX_DISKS]; /* --irqchip aia (vm-notify.c) */
+	unsigned nr_notifiers;
+	int notify_quit_fd;
 
 	/* the run */
 	/* the run is over (set when the end is claimed): vCPU threads return VCPU_STOPPED,
@@ -116,6 +128,10 @@ int vm__set_ssip(struct vcpu *vcpu, int pending);
  * AIA is an error that names the option). */
 const struct devices_irqchip *vm__aia_irqchip(struct vm *vm);
 int vm__aia_setup(struct vm *vm);
+/* vm-notify.c (--irqchip aia): each disk's QueueNotify as a KVM ioeventfd served by a thread
+ * of its own, started with the disks' I/O (0 or -errno with vm->err set); stop joins them. */
+int vm__notify_start(struct vm *vm);
+void vm__notify_stop(struct vm *vm);
 
 /* vm-sbi.c: the SBI extensions the VMM serves and the trace, over KVM. vm__sbi_setup runs
  * once the VM exists, before its vCPUs (0 or -errno with vm->err set). */

@@ -291,6 +291,25 @@ static void devices_blk_failed(void *ctx, struct virtio_blk *blk)
 		d->fault(d->fault_ctx, d->slots[blk - d->blk].name, msg);
 }
 
+/* Disks take slots 0.. in order (devices__init), so disk i is slot i. */
+uint64_t devices__blk_notify_addr(const struct devices *d, unsigned i)
+{
+	(void)d;
+	return layout[LAYOUT_VIRTIO0].base + i * LAYOUT_VIRTIO_STRIDE + VIRTIO_MMIO_QUEUE_NOTIFY;
+}
+
+int devices__blk_notify(struct devices *d, unsigned i, unsigned queue)
+{
+	uint8_t v[4] = { (uint8_t)queue, (uint8_t)(queue >> 8), (uint8_t)(queue >> 16), (uint8_t)(queue >> 24) };
+	struct mmio_miss miss = { 0 };
+
+	if (!devices__mmio(d, devices__blk_notify_addr(d, i), v, 4, 1, &miss))
+		return 0;
+	snprintf(d->err, sizeof(d->err), "QueueNotify %u (by ioeventfd): %s", queue,
+		 miss.msg[0] ? miss.msg : "refused");
+	return -1;
+}
+
 int devices__start_io(struct devices *d, devices_fault_fn fault, void *ctx)
 {
 	d->fault = fault;

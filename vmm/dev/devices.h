@@ -119,6 +119,14 @@ int devices__mmio(struct devices *d, uint64_t addr, uint8_t *data, uint32_t len,
 int devices__start_io(struct devices *d, devices_fault_fn fault, void *ctx);
 void devices__stop_io(struct devices *d);
 
+/*
+ * Disk i's QueueNotify register (its slot's base + 0x050), and a notify of queue that did not
+ * come as an MMIO access (a KVM ioeventfd, core/vm-notify.c): handled as that MMIO write would
+ * be, under the disk's lock. 0, or -1 with d->err set when the transport refused it.
+ */
+uint64_t devices__blk_notify_addr(const struct devices *d, unsigned i);
+int devices__blk_notify(struct devices *d, unsigned i, unsigned queue);
+
 /* The rest is called with d->lock held. */
 
 /* How many console input bytes the guest's input device would take now; 0 means "do not read

@@ -79,7 +79,35 @@ static void test_uart_to_irqchip(void)
 	close(in[1]);
 }
 
+/* An ioeventfd's notify goes where the MMIO write would: disk 0's QueueNotify, refused like
+ * that write while the queue is not ready, with the reason in d->err. */
+static void test_blk_notify(void)
+{
+	static struct devices d;
+	char disk[] = "/tmp/bootcase-notify-XXXXXX", err[256];
+	struct vm_config cfg = { .cpus = 1, .nr_disks = 1 };
+	struct guest_mem mem = { translate, NULL };
+	struct console con;
+	int fd = mkstemp(disk);
+
+	CHECK(fd >= 0 && ftruncate(fd, 1 << 20) == 0);
+	close(fd);
+	cfg.disks[0].path = disk;
+	console__init(&con, open("/dev/null", O_WRONLY | O_CLOEXEC), open("/dev/null", O_RDONLY | O_CLOEXEC), NULL);
+	CHECK_EQ(devices__init(&d, &cfg, &con, mem, NULL, NULL, NULL, NULL, "", err, sizeof(err)), 0);
+	CHECK_EQ(devices__blk_notify_addr(&d, 0), LAYOUT_VIRTIO_BASE + 0x050);
+	CHECK_EQ(devices__blk_notify_addr(&d, 2), LAYOUT_VIRTIO_BASE + 2 * LAYOUT_VIRTIO_STRIDE + 0x050);
+	CHECK_EQ(devices__blk_notify(&d, 0, 0), -1);
+	CHECK_CONTAINS(d.err, "QueueNotify 0 (by ioeventfd): ");
+	CHECK_CONTAINS(d.err, "not ready");
+	devices__close(&d);
+	close(con.in_fd);
+	close(con.out_fd);
+	unlink(disk);
+}
+
 const struct test devices_irqchip_tests[] = {
+	{ "devices: a notify from an ioeventfd is disk i's QueueNotify write", test_blk_notify },
 	{ "devices: --irqchip aia: no PLIC window, UART level changes go to the irqchip", test_uart_to_irqchip },
 	{ NULL, NULL },
 };
