@@ -23,6 +23,12 @@ describeTap('--irqchip aia: virtio-blk and console input, interrupts through the
   return run;
 });
 
+// Two harts: two IMSIC files (hart index bits 1), and Linux sends its IPIs as MSIs into them.
+describeTap('--irqchip aia, 2 vCPUs', async (signal) => {
+  await using vm = await boot(linuxGuest({ irqchip: 'aia', cpus: 2, checkIrqchip: 'APLIC-MSI', disk: 'serial:aia-disk', diskMarker: 'disk-ok-aia', name: 'linux-aia-2cpu' }), { stage: await aiaStage(), signal });
+  return await vm.result();
+});
+
 describe('--irqchip aia and the L1 machine', () => {
   test('on the default L1 (a PLIC, no AIA) the option is refused, naming itself', async ({ signal }) => {
     const stage = await plainStage();

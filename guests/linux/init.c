@@ -20,6 +20,7 @@
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -192,6 +193,10 @@ int main(void)
 	tap(1, "init reached userspace", NULL);
 	printf("1..%d\n", tests);
 	fflush(stdout);
+	/* the power-off does not wait for the tty: let the UART send what the console holds, or
+	 * the last lines are lost when its interrupt is on another, slower vCPU (seen with the
+	 * APLIC, which spread ttyS0 onto CPU 1 of 2) */
+	tcdrain(STDOUT_FILENO);
 	sync();
 	reboot(RB_POWER_OFF); /* pass or fail, TAP carries the verdict */
 	return 0;
