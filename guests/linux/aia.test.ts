@@ -2,7 +2,11 @@
 // interrupt controller to L1's KVM (an APLIC in MSI mode, an IMSIC file per vCPU) and drives
 // the device lines with KVM_IRQ_LINE, instead of modelling a PLIC. It needs an L1 with AIA
 // (AIA_MACHINE); on the default L1 the option is refused, naming itself.
-import { AIA_MACHINE, boot, ext2Image, linuxGuest, VmmRejectedError } from '../../harness/index.js';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AIA_MACHINE, asmGuest, boot, ext2Image, linuxGuest, memoryMap, VmmRejectedError } from '../../harness/index.js';
 import { describe, expect, test } from 'vitest';
 import { describeTap, fileStage } from '../../harness/vitest/tap-suite.js';
 
@@ -30,6 +34,25 @@ describeTap('--irqchip aia, 2 vCPUs', async (signal) => {
 });
 
 describe('--irqchip aia and the L1 machine', () => {
+  test('the device tree: the IMSICs and the APLIC where layout.h puts them, KVM\'s MSI identity count, no PLIC', async ({ signal }) => {
+    await using vm = await boot(asmGuest('report-pass', { vmmArgs: ['--dump-dtb', '-', '--irqchip', 'aia', '--cpus', '2'] }), { stage: await aiaStage(), signal });
+    const run = await vm.result();
+    expect(run).toHaveExited('shutdown', { reason: 0 });
+    const dir = mkdtempSync(join(tmpdir(), 'bootcase-aia-dtb-'));
+    try {
+      writeFileSync(join(dir, 'aia.dtb'), vm.consoleRaw);
+      const dts = execFileSync('dtc', ['-I', 'dtb', '-O', 'dts', join(dir, 'aia.dtb')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const at = (name: string) => memoryMap().regions.find((r) => r.name === name)!.base.toString(16);
+      expect(dts).toContain(`imsics@${at('imsics')} {`);
+      expect(dts).toContain(`aplic@${at('aplic')} {`);
+      expect(dts).not.toContain(`plic@${at('plic')}`);
+      expect(dts).toMatch(/riscv,num-ids = <0x[0-9a-f]+>/); // read back from KVM (CONFIG_IDS)
+      expect(dts).toMatch(/riscv,hart-index-bits = <0x01>/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('on the default L1 (a PLIC, no AIA) the option is refused, naming itself', async ({ signal }) => {
     const stage = await plainStage();
     const vm = await boot(linuxGuest({ irqchip: 'aia', name: 'linux-aia-refused' }), { stage, signal });

@@ -83,7 +83,7 @@ export const checkImage = (bytes: Uint8Array, opts: ImageCheckOptions): ImageVer
 export interface MemoryMap {
   /** Where guest RAM starts (the `memory` region's base). */
   ramBase: bigint;
-  /** Every region of the machine, in layout.h's order; `firmware` and `clint` exist only with --profile xv6. */
+  /** Every region of the machine, in layout.h's order; `firmware` and `clint` exist only with --profile xv6, `aplic` and `imsics` only with --irqchip aia (instead of `plic`). */
   regions: readonly MemoryRegion[];
   /** virtio-mmio slot i is at the `virtio_mmio` base + i * virtioStride. */
   virtioStride: bigint;
