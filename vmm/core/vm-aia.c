@@ -20,6 +20,8 @@
 #include "kvm-aia.h"
 #include "vm.h"
 
+_Static_assert(LAYOUT_IMSIC_HARTS >= VM_MAX_VCPUS, "layout.h's IMSIC window holds a file per vCPU");
+
 static int aia_attr(struct vm *vm, unsigned long req, uint32_t group, uint64_t attr, void *val,
 		    const char *what)
 {

@@ -28,8 +28,11 @@ static void *notify_thread(void *arg)
 	uint64_t count;
 
 	for (;;) {
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
+		if (poll(p, 2, -1) < 0 && errno != EINTR) {
+			/* the disk would never hear of a request again: end the run, say why */
+			vm__host_fault(vm, FAULT_KVM_RUN, NULL, errno, "poll on a QueueNotify ioeventfd failed");
 			break;
+		}
 		if (p[1].revents || vm->stopping)
 			break;
 		if (!(p[0].revents & POLLIN) || read(n->efd, &count, sizeof(count)) != sizeof(count))
