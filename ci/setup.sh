@@ -181,8 +181,11 @@ npm_status() {   # npm fetches every package's tarball (an "http fetch" line eac
   rest=$(both)
   echo "fetched ${fetched:-0}/${total:-?} packages${rest:+; $rest}"
 }
+# --ignore-scripts: the only install scripts in the tree are optional native builds nothing here
+# uses (ssh2's sshcrypto and cpu-features, for testcontainers' ssh transport; both fall back to
+# JS), esbuild's and protobufjs's checks, and our own addon's, which runs below.
 npm_install() {   # npm install, quiet unless it fails
-  npm install --no-save --no-audit --no-fund --loglevel=http >"$npmlog" 2>&1 ||
+  npm install --no-save --no-audit --no-fund --ignore-scripts --loglevel=http >"$npmlog" 2>&1 ||
     { grep -v 'http fetch' "$npmlog" | tail -n 30 >&2; echo "setup: npm install failed" >&2; return 1; }
 }
 stamp=node_modules/.bootcase-lock-sha
