@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { AIA_MACHINE, asmGuest, boot, config, loadManifest, Stage } from '../index.js';
 import { formatTable } from '../cli/table.js';
 import { selectL0 } from '../stage/l0.js';
-import { STAGE_MEM_MIB } from '../stage/stage.js';
+import { STAGE_MEM_MIB } from '../stage/qemu.js';
 import { fetchQemuPeer } from '../../images/qemu-peer.js';
 import { oursOnce, peerGuest, peerOnce, peerStage, qemuPeerArgs, type Sample } from './peer.js';
 import { EXPERIMENTS, exitCosts, kvmLoopUs, median, runExperiment, twoStages } from './experiments.js';

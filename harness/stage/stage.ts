@@ -13,7 +13,7 @@ import { parseEvent, type StageEvent } from '../protocol/events.js';
 import { abortable, deferred, DeadlineExceeded, withDeadline } from '../wait/deadline.js';
 import { type Channel, lineSplitter, openChannels } from './channels.js';
 import { stageInitramfs } from './initramfs.js';
-import { privateCopies, qemuArgs } from './qemu.js';
+import { privateCopies, qemuArgs, STAGE_MEM_MIB } from './qemu.js';
 import { selectL0, type L0 } from './l0.js';
 
 import { StageLog } from './log.js';
@@ -21,14 +21,6 @@ import type { RunSink, StageLease, StageOptions } from './types.js';
 
 export { stageInitramfs, treeFiles, type StageFile } from './initramfs.js';
 export type { RunSink, StageLease, StageOptions } from './types.js';
-
-/**
- * The default L1 RAM. Every boot pays for the RAM it has: L1 Linux initialises a struct page
- * per 4 KiB before its clock even starts (~18M instructions per GiB under TCG), and QEMU backs
- * what it touches with zeroed 2 MiB pages. 512 MiB holds a 256 MiB guest with room to spare;
- * 1024 cost ~85 ms more QEMU CPU time to agent-ready (median of 8 interleaved boots, loaded host).
- */
-export const STAGE_MEM_MIB = 512;
 
 const QEMU_SPAWN = {
   stdin: 'ignore',
