@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { AIA_MACHINE, asmGuest, boot, config, loadManifest, Stage } from '../index.js';
 import { formatTable } from '../cli/table.js';
 import { selectL0 } from '../stage/l0.js';
+import { STAGE_MEM_MIB } from '../stage/qemu.js';
 import { fetchQemuPeer } from '../../images/qemu-peer.js';
 import { oursOnce, peerGuest, peerOnce, peerStage, qemuPeerArgs, type Sample } from './peer.js';
 import { EXPERIMENTS, exitCosts, kvmLoopUs, median, runExperiment, twoStages } from './experiments.js';
@@ -111,7 +112,7 @@ async function main() {
   }
   add('L2 Linux tiny: boot() -> init marker', linuxBoot, 'ms', 'host clock, warm stage, image already uploaded after run 1');
   add('L2 Linux tiny: kernel uptime at init', ours.map((s) => s.guestMs), 'ms', 'guest CLOCK_BOOTTIME');
-  const l1 = `L1 -smp 1 -m 1024M, kernel ${stage.kernelRelease} (${manifest.l1Kernel})`;
+  const l1 = `L1 -smp 1 -m ${STAGE_MEM_MIB}M, kernel ${stage.kernelRelease} (${manifest.l1Kernel})`;
   await stage[Symbol.asyncDispose](); // idle or not, it is a second TCG process: not during the peer runs
 
   // Side by side: the same guest under Debian's QEMU -accel kvm, on a stage of its own.

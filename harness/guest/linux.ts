@@ -15,6 +15,11 @@ export interface LinuxGuestInit extends Pick<GuestSpec, 'trace' | 'sbiDisable' |
   config?: string;
   /** vCPUs, default BOOTCASE_GUEST_CPUS or 1. */
   cpus?: number;
+  /**
+   * Guest RAM, default 128 MiB (the tiny guest uses a few). Every MiB costs boot time: the
+   * guest initialises its struct pages before its clock starts, and each page it touches is a
+   * stage-2 fault that L1 KVM serves under TCG.
+   */
   memMiB?: number;
   timeoutMs?: number;
   /** Which console the kernel uses: the 16550 (ttyS0) or hvc0 (the virtio-console). Default: the config's. */
@@ -99,7 +104,7 @@ export function linuxGuest(init: LinuxGuestInit = {}): GuestSpec {
   return guest({
     name: init.name ?? `linux-${cfg}-${cpus}cpu`,
     image,
-    memMiB: init.memMiB ?? 256,
+    memMiB: init.memMiB ?? 128,
     timeoutMs: init.timeoutMs ?? 60_000,
     vmmArgs,
     uploads: [{ flag: '--initrd', path: init.initrd ?? linuxInitramfs() }],

@@ -4,6 +4,7 @@
 import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { StageError } from '../errors.js';
+import { PORTS } from './channels.js';
 
 /** A host file passed through to L1 as a virtio-blk disk, found there by its serial. */
 export interface StageDisk {
@@ -49,6 +50,14 @@ export interface L1Machine {
  */
 export const AIA_MACHINE: L1Machine = { machine: 'virt,aia=aplic-imsic' };
 
+/**
+ * The default L1 RAM. Every boot pays for the RAM it has: L1 Linux initialises a struct page
+ * per 4 KiB before its clock even starts (~18M instructions per GiB under TCG), and QEMU backs
+ * what it touches with zeroed 2 MiB pages. 512 MiB holds a 256 MiB guest with room to spare;
+ * 1024 cost ~85 ms more QEMU CPU time to agent-ready (median of 8 interleaved boots, loaded host).
+ */
+export const STAGE_MEM_MIB = 512;
+
 export interface QemuSpec {
   kernel: string;
   disks?: readonly StageDisk[];
@@ -73,14 +82,19 @@ export function qemuArgs(spec: QemuSpec): string[] {
     // §6); npm run bench measures -smp 2 under the L0 in use beside it (harness/bench/experiments.ts).
     '-smp', String(spec.machine?.smp ?? 1),
     '-m', `${spec.memMiB}M`,
-    '-display', 'none', '-monitor', 'none', '-serial', 'stdio',
+    // No display and no sound: without an audiodev, QEMU 10 probes every audio backend at start,
+    // and loads (here: 7.2's, which it then refuses) audio and ui-opengl modules to do it.
+    '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-audiodev', 'none,id=noaudio',
     ...spec.firmwareArgs,
     // A panic or a poweroff must end the process, never reboot into a second run.
     '-no-reboot',
     '-kernel', spec.kernel,
     '-initrd', spec.initrd,
     '-append', spec.append,
-    '-device', 'virtio-serial-device',
+    // Our three ports and nothing more: by default the device offers 31 (62 virtqueues plus the
+    // control pair), which L1's virtio_console sets up one by one at every boot. Port 0 is
+    // reserved for a virtconsole, so three ports need max_ports=4.
+    '-device', `virtio-serial-device,max_ports=${PORTS.length + 1}`,
     ...port('ctl', 'ctl'),
     ...port('console', 'console'),
     ...port('events', 'events'),

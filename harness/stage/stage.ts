@@ -13,7 +13,7 @@ import { parseEvent, type StageEvent } from '../protocol/events.js';
 import { abortable, deferred, DeadlineExceeded, withDeadline } from '../wait/deadline.js';
 import { type Channel, lineSplitter, openChannels } from './channels.js';
 import { stageInitramfs } from './initramfs.js';
-import { privateCopies, qemuArgs } from './qemu.js';
+import { privateCopies, qemuArgs, STAGE_MEM_MIB } from './qemu.js';
 import { selectL0, type L0 } from './l0.js';
 
 import { StageLog } from './log.js';
@@ -78,7 +78,7 @@ export class Stage implements AsyncDisposable {
       initrd: stageInitramfs(manifest.vmm, { modules: opts.modules ?? l1.modules, files: opts.files }),
       sockDir,
       disks,
-      memMiB: opts.memMiB ?? 1024,
+      memMiB: opts.memMiB ?? STAGE_MEM_MIB,
       append: ['console=ttyS0', 'quiet', 'panic=-1', opts.append ?? ''].join(' ').trim(),
     });
     // detached: a process group of its own, out of reach of a terminal's Ctrl-C, which is for

@@ -5,7 +5,10 @@ import type { L0Name } from './l0.js';
 import type { L1Machine, StageDisk } from './qemu.js';
 
 export interface StageOptions {
-  /** L1 RAM (it holds the VMM, the uploaded images and every guest's RAM). */
+  /**
+   * L1 RAM (it holds the VMM, the uploaded images and every guest's RAM); default
+   * STAGE_MEM_MIB. Ask for more for guests of more than ~256 MiB that touch most of it.
+   */
   memMiB?: number;
   /** Deadline for QEMU start to agent-ready, before the timeout scale. */
   bootTimeoutMs?: number;

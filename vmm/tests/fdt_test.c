@@ -227,7 +227,8 @@ static void test_machine_dt_devices(void)
 	CHECK_CONTAINS(dts, "plic@c000000 {");
 	CHECK_CONTAINS(dts, "compatible = \"sifive,plic-1.0.0\\0riscv,plic0\"");
 	CHECK_CONTAINS(dts, "reg = <0x00 0xc000000 0x00 0x600000>");
-	CHECK_CONTAINS(dts, "riscv,ndev = <0x5f>");
+	/* the highest source wired (the UART's 10), not the 95 the model has */
+	CHECK_CONTAINS(dts, "riscv,ndev = <0x0a>");
 	CHECK_CONTAINS(dts, "#address-cells = <0x00>");
 	/* M then S external interrupt of each hart: contexts 0..3 */
 	CHECK_CONTAINS(dts, "interrupts-extended = <0x01 0x0b 0x01 0x09 0x02 0x0b 0x02 0x09>");
