@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/kvm.h>
@@ -177,6 +178,33 @@ static enum vcpu_exit vcpu_system_event(struct vcpu *vcpu, const struct vcpu_env
 	}
 }
 
+#define CSR_SEED 0x015	     /* Zkr's entropy source (RISC-V scalar crypto spec, "seed" CSR) */
+#define SEED_OPST_ES16 (2U << 30) /* OPST = ES16: bits 15:0 hold 16 bits of entropy */
+
+/*
+ * KVM_EXIT_RISCV_CSR: the CSR accesses KVM leaves to user space. In KVM 6.12 that is only
+ * `seed`, when the hart has Zkr (QEMU's -cpu max): Linux reads it for early randomness. The
+ * VMM is the entropy source: each access returns ES16 with 16 fresh bits from the host's
+ * getrandom(); the written value is ignored, as the spec has it. Any other CSR is a fault that
+ * names it, not a guess.
+ */
+static enum vcpu_exit vcpu_csr(struct vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	uint16_t bits;
+
+	if (run->riscv_csr.csr_num == CSR_SEED &&
+	    getrandom(&bits, sizeof(bits), 0) == (ssize_t)sizeof(bits)) {
+		run->riscv_csr.ret_value = SEED_OPST_ES16 | bits;
+		return VCPU_CONTINUE;
+	}
+	vcpu->fault.reason = KVM_EXIT_RISCV_CSR;
+	snprintf(vcpu->fault.msg, sizeof(vcpu->fault.msg), "CSR 0x%03lx access left to user space (%s)",
+		 (unsigned long)run->riscv_csr.csr_num,
+		 run->riscv_csr.csr_num == CSR_SEED ? "getrandom failed" : "no model for it");
+	return vcpu_fault(vcpu, FAULT_KVM_EXIT);
+}
+
 static enum vcpu_exit vcpu_handle_exit(struct vcpu *vcpu, const struct vcpu_env *env)
 {
 	struct kvm_run *run = vcpu->run;
@@ -194,6 +222,9 @@ static enum vcpu_exit vcpu_handle_exit(struct vcpu *vcpu, const struct vcpu_env 
 	case KVM_EXIT_INTR:
 		vcpu->stats.intr++;
 		return VCPU_CONTINUE;
+	case KVM_EXIT_RISCV_CSR:
+		vcpu->stats.other++;
+		return vcpu_csr(vcpu);
 	default:
 		vcpu->stats.other++;
 		vcpu->fault.reason = run->exit_reason;
