@@ -200,6 +200,14 @@ fi
 # "install"); this names what is missing when it could not.
 node native/build.cjs >/dev/null
 
+# 3b. Beside the build: the package test's scratch project (guests/package/scratch.ts), so the
+#     first `npm test` does not download vitest and the package's dependencies on its clock. If it
+#     fails, the package test makes it itself.
+scratchlog=out/setup-scratch.log
+bg_start node_modules/.bin/tsx guests/package/prepare-scratch.ts >"$scratchlog" 2>&1
+scratch_pid=$BG_PID scratch_st=$BG_STATUS
+pids+=("$scratch_pid")
+
 # 4. The build: the VMM and the guests, then the kernel (waiting for step 1's, if it still runs).
 buildlog=out/setup-build.log
 bg_start node_modules/.bin/tsx images/build.ts >"$buildlog" 2>&1
@@ -222,6 +230,10 @@ grep -E '^build: kernel .*: built in' "$buildlog" | sed 's/^build: /setup: /' >&
 if [ -n "$kernel_pid" ]; then
   wait_progress "setup: kernel" kernel_status "$kernel_pid" "$kernel_st" || { tail -n 30 out/setup-kernel.log >&2; echo "setup: the kernel build failed (log out/setup-kernel.log)" >&2; exit 1; }
   echo "setup: kernel built in the background; $(tail -n 1 "$buildlog" | sed 's/^build: //')" >&2
+fi
+scratch_status() { echo "npm install of the package test's scratch project"; }
+if ! wait_progress "setup: scratch project" scratch_status "$scratch_pid" "$scratch_st"; then
+  echo "setup: the package test's scratch project was not made ($(tail -n 1 "$scratchlog")); the test makes it" >&2
 fi
 if [ -n "$later_pid" ]; then
   wait_progress "setup: finishing" later_status "$later_pid" "$later_st" || { echo "setup: apt-get install ${later[*]} failed" >&2; exit 1; }

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { config, repoRoot, scaled } from '../../harness/config.js';
 import { killLeftovers, printed, processesWith } from './procs.js';
 import { selectL0 } from '../../harness/stage/l0.js';
-import { installScratch } from './scratch.js';
+import { installScratch, SCRATCH_EXTRAS, SCRATCH_PACKAGE_JSON } from './scratch.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'bootcase-scratch-'));
 /** The scratch project's runs keep their stage sockets here: a marker no other process has. */
@@ -78,8 +78,8 @@ beforeAll(async () => {
   if (pack.exitCode !== 0) throw new Error(show(pack));
   tarball = join(scratch, (JSON.parse(pack.stdout) as { filename: string }[])[0]!.filename);
   const packed = performance.now();
-  writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', private: true, type: 'module' }));
-  await installScratch(scratch, tarball, ['vitest@4', 'typescript@5', '@types/node@20'], (cwd, args) => inScratch('npm', args, { cwd, timeout: scaled(400_000) }));
+  writeFileSync(join(scratch, 'package.json'), SCRATCH_PACKAGE_JSON);
+  await installScratch(scratch, tarball, SCRATCH_EXTRAS, (cwd, args) => inScratch('npm', args, { cwd, timeout: scaled(400_000) }));
   // the setup is most of this file's time: say where it went
   console.error(`package test: npm pack ${((packed - t0) / 1000).toFixed(0)} s, npm install ${((performance.now() - packed) / 1000).toFixed(0)} s (${scratch})`);
   execFileSync('riscv64-linux-gnu-gcc', ['-nostdlib', '-static', '-no-pie', '-fno-pie', '-Wl,-Ttext=0x80200000', '-Wl,--build-id=none', '-o', join(scratch, 'hi.elf'), '-x', 'assembler-with-cpp', '-'], { input: OWN_GUEST });
