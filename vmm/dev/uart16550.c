@@ -79,7 +79,8 @@
 #define MSR_RI 0x40
 #define MSR_DCD 0x80
 
-static uint8_t uart_iir(const struct uart16550 *u)
+/* IIR for these causes; thre says whether THR-empty counts among them. */
+static uint8_t uart_iir_of(const struct uart16550 *u, int thre)
 {
 	uint8_t fifo = (u->fcr & FCR_ENABLE) ? IIR_FIFO_ON : 0;
 
@@ -87,21 +88,25 @@ static uint8_t uart_iir(const struct uart16550 *u)
 		return fifo | IIR_RLSI;
 	if ((u->ier & IER_RDI) && u->rx_count)
 		return fifo | IIR_RDI;
-	if ((u->ier & IER_THRI) && u->thre_pending)
+	if ((u->ier & IER_THRI) && thre)
 		return fifo | IIR_THRI;
 	if ((u->ier & IER_MSI) && u->msr_delta)
 		return fifo | IIR_MSI;
 	return fifo | IIR_NO_INT;
 }
 
+static uint8_t uart_iir(const struct uart16550 *u)
+{
+	return uart_iir_of(u, u->thre_pending);
+}
+
 static void uart_update_irq(struct uart16550 *u)
 {
-	/* the INTR pin follows IIR; OUT2 gating is a PC-board detail, not part of the chip */
-	int level = !(uart_iir(u) & IIR_NO_INT);
-
-	/* with THRE as pulses, only the other causes hold the line */
-	if (u->thre_pulses && (uart_iir(u) & 0x0f) == IIR_THRI)
-		level = (u->ier & IER_MSI) && u->msr_delta;
+	/*
+	 * The INTR pin follows IIR; OUT2 gating is a PC-board detail, not part of the chip. With
+	 * THRE as pulses, only the other causes hold the line.
+	 */
+	int level = !(uart_iir_of(u, u->thre_pending && !u->thre_pulses) & IIR_NO_INT);
 
 	if (level != u->irq_level) {
 		u->irq_level = level;
