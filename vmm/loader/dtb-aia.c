@@ -15,21 +15,10 @@
  * L1's kernel, so no device interrupt needs a VMM exit or a KVM_INTERRUPT. Devices name the
  * APLIC as interrupt-parent with two cells, <source IRQ_TYPE_LEVEL_HIGH>: our lines are levels.
  */
-#include <stdio.h>
 
 #include "dtb.h"
 #include "fdt.h"
 #include "layout.h"
-
-#define IRQ_S_EXT 9
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 unsigned riscv__aia_hart_bits(unsigned nr_harts)
 {
@@ -48,10 +37,10 @@ static void dtb_imsics(struct fdt *f, const struct dtb_params *p, unsigned harts
 	char name[64];
 
 	for (unsigned h = 0; h < harts; h++) {
-		put_be32(cells + 8 * h, DTB_PHANDLE_CPU_INTC(h));
-		put_be32(cells + 8 * h + 4, IRQ_S_EXT);
+		fdt__put_be32(cells + 8 * h, DTB_PHANDLE_CPU_INTC(h));
+		fdt__put_be32(cells + 8 * h + 4, IRQ_S_EXT);
 	}
-	snprintf(name, sizeof(name), "%s@%llx", imsic->name, (unsigned long long)imsic->base);
+	riscv__dtb_node_name(name, sizeof(name), imsic->name, imsic->base);
 	fdt__begin_node(f, name);
 	fdt__prop(f, "compatible", compat, sizeof(compat));
 	fdt__prop_reg64(f, "reg", imsic->base, LAYOUT_IMSIC_STRIDE * harts);
@@ -72,7 +61,7 @@ static void dtb_aplic(struct fdt *f)
 	const struct layout_entry *aplic = &layout[LAYOUT_APLIC];
 	char name[64];
 
-	snprintf(name, sizeof(name), "%s@%llx", aplic->name, (unsigned long long)aplic->base);
+	riscv__dtb_node_name(name, sizeof(name), aplic->name, aplic->base);
 	fdt__begin_node(f, name);
 	fdt__prop(f, "compatible", compat, sizeof(compat));
 	fdt__prop_reg64(f, "reg", aplic->base, aplic->size);

@@ -35,22 +35,9 @@
 #include "fdt.h"
 #include "layout.h"
 
-#define IRQ_M_SOFT 3
-#define IRQ_M_TIMER 7
-#define IRQ_S_EXT 9
-#define IRQ_M_EXT 11
-
-static void node_name(char *buf, size_t cap, const char *stem, uint64_t addr)
+void riscv__dtb_node_name(char *buf, size_t cap, const char *stem, uint64_t addr)
 {
 	snprintf(buf, cap, "%s@%llx", stem, (unsigned long long)addr);
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
 }
 
 static unsigned dtb_cpus_count(const struct dtb_params *p)
@@ -142,10 +129,10 @@ static unsigned dtb_per_hart_irqs(uint8_t *cells, const struct dtb_params *p, ui
 	unsigned n = 0;
 
 	for (unsigned h = 0; h < dtb_cpus_count(p) && h < DTB_MAX_CPUS; h++) {
-		put_be32(cells + 4 * n++, DTB_PHANDLE_CPU_INTC(h));
-		put_be32(cells + 4 * n++, a);
-		put_be32(cells + 4 * n++, DTB_PHANDLE_CPU_INTC(h));
-		put_be32(cells + 4 * n++, b);
+		fdt__put_be32(cells + 4 * n++, DTB_PHANDLE_CPU_INTC(h));
+		fdt__put_be32(cells + 4 * n++, a);
+		fdt__put_be32(cells + 4 * n++, DTB_PHANDLE_CPU_INTC(h));
+		fdt__put_be32(cells + 4 * n++, b);
 	}
 	return n;
 }
@@ -177,7 +164,7 @@ static void dtb_plic(struct fdt *f, const struct dtb_params *p)
 	unsigned n = dtb_per_hart_irqs(cells, p, IRQ_M_EXT, IRQ_S_EXT);
 	char name[64];
 
-	node_name(name, sizeof(name), plic->name, plic->base);
+	riscv__dtb_node_name(name, sizeof(name), plic->name, plic->base);
 	fdt__begin_node(f, name);
 	fdt__prop(f, "compatible", compat, sizeof(compat));
 	fdt__prop_reg64(f, "reg", plic->base, plic->size);
@@ -203,7 +190,7 @@ static void dtb_clint(struct fdt *f, const struct dtb_params *p)
 	unsigned n = dtb_per_hart_irqs(cells, p, IRQ_M_SOFT, IRQ_M_TIMER);
 	char name[64];
 
-	node_name(name, sizeof(name), clint->name, clint->base);
+	riscv__dtb_node_name(name, sizeof(name), clint->name, clint->base);
 	fdt__begin_node(f, name);
 	fdt__prop(f, "compatible", compat, sizeof(compat));
 	fdt__prop_reg64(f, "reg", clint->base, clint->size);
@@ -221,8 +208,8 @@ static void dtb_device_irq(struct fdt *f, const struct dtb_params *p, uint32_t i
 		fdt__prop_u32(f, "interrupt-parent", DTB_PHANDLE_PLIC);
 		return;
 	}
-	put_be32(cells, irq);
-	put_be32(cells + 4, DTB_IRQ_LEVEL_HIGH);
+	fdt__put_be32(cells, irq);
+	fdt__put_be32(cells + 4, DTB_IRQ_LEVEL_HIGH);
 	fdt__prop(f, "interrupts", cells, sizeof(cells));
 	fdt__prop_u32(f, "interrupt-parent", DTB_PHANDLE_APLIC);
 }
@@ -245,7 +232,7 @@ static void dtb_soc(struct fdt *f, const struct dtb_params *p)
 	else
 		dtb_plic(f, p);
 
-	node_name(name, sizeof(name), uart->name, uart->base);
+	riscv__dtb_node_name(name, sizeof(name), uart->name, uart->base);
 	fdt__begin_node(f, name);
 	fdt__prop_str(f, "compatible", "ns16550a");
 	fdt__prop_reg64(f, "reg", uart->base, uart->size);
@@ -256,7 +243,7 @@ static void dtb_soc(struct fdt *f, const struct dtb_params *p)
 	for (unsigned i = 0; i < LAYOUT_VIRTIO_SLOTS; i++) {
 		uint64_t base = virtio->base + i * LAYOUT_VIRTIO_STRIDE;
 
-		node_name(name, sizeof(name), virtio->name, base);
+		riscv__dtb_node_name(name, sizeof(name), virtio->name, base);
 		fdt__begin_node(f, name);
 		fdt__prop_str(f, "compatible", "virtio,mmio");
 		fdt__prop_reg64(f, "reg", base, LAYOUT_VIRTIO_STRIDE);
@@ -298,7 +285,7 @@ int riscv__dtb_build(const struct dtb_params *p, uint8_t **blob, size_t *len)
 
 	dtb_cpus(&f, p);
 
-	node_name(name, sizeof(name), ram->name, ram->base);
+	riscv__dtb_node_name(name, sizeof(name), ram->name, ram->base);
 	fdt__begin_node(&f, name);
 	fdt__prop_str(&f, "device_type", "memory");
 	fdt__prop_reg64(&f, "reg", ram->base, p->ram_size);

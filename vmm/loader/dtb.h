@@ -29,6 +29,12 @@
 #define DTB_IRQ_LEVEL_HIGH 4 /* the APLIC's second interrupt cell: IRQ_TYPE_LEVEL_HIGH */
 #define DTB_RNG_SEED_SIZE 64
 
+/* A hart's local interrupt numbers (privileged spec: their mip/mie bits), as DT cells name them. */
+#define IRQ_M_SOFT 3
+#define IRQ_M_TIMER 7
+#define IRQ_S_EXT 9
+#define IRQ_M_EXT 11
+
 struct dtb_params {
 	unsigned nr_cpus; /* 0 counts as 1 */
 	uint64_t ram_size;
@@ -52,6 +58,8 @@ struct dtb_params {
 };
 
 int riscv__dtb_build(const struct dtb_params *p, uint8_t **blob, size_t *len);
+/* A node's name: "<stem>@<unit address in hex>". */
+void riscv__dtb_node_name(char *buf, size_t cap, const char *stem, uint64_t addr);
 /* dtb-aia.c: the hart index bits of an IMSIC address for n harts (KVM's CONFIG_HART_BITS and
  * the DT's riscv,hart-index-bits: one truth); the imsics and aplic nodes into f. */
 unsigned riscv__aia_hart_bits(unsigned nr_harts);

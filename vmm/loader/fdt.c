@@ -25,14 +25,6 @@
 #define FDT_HEADER_SIZE 40U
 #define FDT_RSVMAP_SIZE 16U
 
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 static int grow(void **buf, size_t *cap, size_t need)
 {
 	size_t ncap = *cap ? *cap : 256;
@@ -70,7 +62,7 @@ static void fdt_token(struct fdt *f, uint32_t tok)
 {
 	uint8_t b[4];
 
-	put_be32(b, tok);
+	fdt__put_be32(b, tok);
 	fdt_put(f, b, 4);
 }
 
@@ -125,8 +117,8 @@ void fdt__prop(struct fdt *f, const char *name, const void *data, size_t len)
 		return;
 	}
 	fdt_token(f, FDT_PROP);
-	put_be32(hdr, (uint32_t)len);
-	put_be32(hdr + 4, fdt_string(f, name));
+	fdt__put_be32(hdr, (uint32_t)len);
+	fdt__put_be32(hdr + 4, fdt_string(f, name));
 	fdt_put(f, hdr, 8);
 	if (len)
 		fdt_put(f, data, len);
@@ -141,7 +133,7 @@ void fdt__prop_u32(struct fdt *f, const char *name, uint32_t val)
 {
 	uint8_t b[4];
 
-	put_be32(b, val);
+	fdt__put_be32(b, val);
 	fdt__prop(f, name, b, 4);
 }
 
@@ -149,8 +141,8 @@ void fdt__prop_u64(struct fdt *f, const char *name, uint64_t val)
 {
 	uint8_t b[8];
 
-	put_be32(b, (uint32_t)(val >> 32));
-	put_be32(b + 4, (uint32_t)val);
+	fdt__put_be32(b, (uint32_t)(val >> 32));
+	fdt__put_be32(b + 4, (uint32_t)val);
 	fdt__prop(f, name, b, 8);
 }
 
@@ -163,10 +155,10 @@ void fdt__prop_reg64(struct fdt *f, const char *name, uint64_t addr, uint64_t si
 {
 	uint8_t b[16];
 
-	put_be32(b, (uint32_t)(addr >> 32));
-	put_be32(b + 4, (uint32_t)addr);
-	put_be32(b + 8, (uint32_t)(size >> 32));
-	put_be32(b + 12, (uint32_t)size);
+	fdt__put_be32(b, (uint32_t)(addr >> 32));
+	fdt__put_be32(b + 4, (uint32_t)addr);
+	fdt__put_be32(b + 8, (uint32_t)(size >> 32));
+	fdt__put_be32(b + 12, (uint32_t)size);
 	fdt__prop(f, name, b, 16);
 }
 
@@ -201,16 +193,16 @@ int fdt__finish(struct fdt *f, size_t room, uint8_t **blob, size_t *len)
 		fdt__release(f);
 		return -ENOMEM;
 	}
-	put_be32(b + 0, FDT_MAGIC);
-	put_be32(b + 4, (uint32_t)total);
-	put_be32(b + 8, (uint32_t)off_struct);
-	put_be32(b + 12, (uint32_t)off_strings);
-	put_be32(b + 16, FDT_HEADER_SIZE); /* rsvmap right after the header: 8-aligned */
-	put_be32(b + 20, 17);
-	put_be32(b + 24, 16);
-	put_be32(b + 28, 0);
-	put_be32(b + 32, (uint32_t)f->strings_len);
-	put_be32(b + 36, (uint32_t)f->struct_len);
+	fdt__put_be32(b + 0, FDT_MAGIC);
+	fdt__put_be32(b + 4, (uint32_t)total);
+	fdt__put_be32(b + 8, (uint32_t)off_struct);
+	fdt__put_be32(b + 12, (uint32_t)off_strings);
+	fdt__put_be32(b + 16, FDT_HEADER_SIZE); /* rsvmap right after the header: 8-aligned */
+	fdt__put_be32(b + 20, 17);
+	fdt__put_be32(b + 24, 16);
+	fdt__put_be32(b + 28, 0);
+	fdt__put_be32(b + 32, (uint32_t)f->strings_len);
+	fdt__put_be32(b + 36, (uint32_t)f->struct_len);
 	/* the reservation map is one zero entry, already zero from calloc */
 	memcpy(b + off_struct, f->dt_struct, f->struct_len);
 	memcpy(b + off_strings, f->strings, f->strings_len);

@@ -19,6 +19,15 @@ struct fdt {
 	int err;
 };
 
+/* A 32-bit cell in the tree's byte order (big-endian), for property values built by hand. */
+static inline void fdt__put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
 void fdt__init(struct fdt *f);
 void fdt__begin_node(struct fdt *f, const char *name);
 void fdt__end_node(struct fdt *f);
