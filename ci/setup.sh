@@ -75,6 +75,12 @@ if [ ! -f "$kimage" ]; then
   kernel_pid=$BG_PID kernel_st=$BG_STATUS
   pids+=("$kernel_pid")
 fi
+# Everything from here on (npm, the L0 QEMU, the other packages, the toolchain image, the VMM and
+# guests) runs at a lower CPU and I/O priority than the kernel build started above: on 2 cores the
+# kernel is the critical path, and the rest is shorter and partly waits on the network, so it
+# fills the cores the kernel leaves idle (its single-threaded extraction, configuration and link).
+renice -n 10 -p $$ >/dev/null 2>&1 || true
+ionice -c 2 -n 7 -p $$ 2>/dev/null || true
 kernel_status() {   # build-kernel.sh's phase, else its objects so far (of the last build's count)
   running "$kernel_pid" || return 0
   if [ -s "$kbuild.phase" ]; then echo "kernel: $(cat "$kbuild.phase")"; return; fi

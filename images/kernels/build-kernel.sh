@@ -48,6 +48,7 @@ flock 7
 if [ ! -f "$src/.extracted" ]; then
   echo "build-kernel: extracting $tarball" >&2
   phase "extracting $(basename "$tarball")"
+  t=$SECONDS
   rm -rf "$src" && mkdir -p "$src"
   tar -C "$src" --strip-components=1 -xf "$tarball"
   phase "applying ${#patches[@]} patch(es)"
@@ -56,6 +57,7 @@ if [ ! -f "$src/.extracted" ]; then
       || { echo "build-kernel: $p does not apply to linux-source-$ver $pkgver" >&2; exit 1; }
   done
   touch "$src/.extracted"
+  echo "build-kernel: extracted and patched in $((SECONDS - t)) s" >&2
 fi
 exec 7>&-
 
@@ -65,6 +67,7 @@ export CCACHE_DIR=$cache/ccache CCACHE_DEPEND=1 CCACHE_BASEDIR=$src CCACHE_NOHAS
 cc="riscv64-linux-gnu-gcc"
 command -v ccache >/dev/null && cc="ccache riscv64-linux-gnu-gcc"
 phase "configuring (tinyconfig + ${frags[*]##*/})"
+t=$SECONDS
 # merge_config.sh -n: allnoconfig base, so only tinyconfig's and our lines are set.
 (cd "$src" && scripts/kconfig/merge_config.sh -n -O "$build" \
    kernel/configs/tiny-base.config kernel/configs/tiny.config "${frags[@]}" >"$build/merge.log" 2>&1) \
@@ -77,10 +80,15 @@ if [ -n "$bad" ]; then
   grep -A3 'not in final .config' "$build/merge.log" >&2
   echo "build-kernel: ${frags[*]} request options the $ver tree does not accept: $bad" >&2; exit 1
 fi
+echo "build-kernel: configured in $((SECONDS - t)) s" >&2
 rm -f "$build.phase"   # from here on, the objects say how far along it is
-nice -n 5 make -s -C "$src" O="$build" CC="$cc" -j"$(nproc)" Image >"$build/build.log" 2>&1 \
+# At the default priority: on a cold start this build is the critical path (ci/setup.sh lowers
+# the jobs that run beside it instead).
+t=$SECONDS
+make -s -C "$src" O="$build" CC="$cc" -j"$(nproc)" Image >"$build/build.log" 2>&1 \
   || { tail -40 "$build/build.log" >&2; echo "build-kernel: make failed, log: $build/build.log" >&2; exit 1; }
 rm -rf "$out.tmp" && mkdir -p "$out.tmp"
+echo "build-kernel: compiled in $((SECONDS - t)) s" >&2
 cp "$build/arch/riscv/boot/Image" "$out.tmp/Image"
 cp "$build/.config" "$out.tmp/config"
 # The object count of this complete build: the next build of this configuration's expected total.
