@@ -7,6 +7,8 @@ import { writeArtifacts } from '../run/artifacts.js';
 import { describePcs, RunResult, type TimelineEntry } from '../run/result.js';
 import type { Stage } from '../stage/stage.js';
 import { deferred, withDeadline } from '../wait/deadline.js';
+import { Watch, WatchOver } from '../wait/watch.js';
+import { ConsoleLog } from './console-log.js';
 import type { GuestSpec } from './guest.js';
 
 type Exited = { end?: EndEvent; status: number; signal: number };
@@ -19,9 +21,7 @@ const CONSOLE_GRACE_MS = 10_000;
 const STAGE_WAIT_MS = 600_000;
 
 export class StartedGuest implements AsyncDisposable {
-  private consoleText = '';
-  private consoleChunks: Buffer[] = [];
-  private consoleBytes = 0;
+  private readonly con = new ConsoleLog();
   private readonly events: StageEvent[] = [];
   private readonly timeline: TimelineEntry[] = [];
   /** run-exit seen, or the run was lost (stage died, protocol broken): the run itself is over. */
@@ -31,7 +31,7 @@ export class StartedGuest implements AsyncDisposable {
   private endEvent: EndEvent | undefined;
   private exit: Exited | undefined;
   private finished: Ended | undefined;
-  private waiters = new Set<() => void>();
+  private readonly watch = new Watch();
   private artifactPaths: string[] = [];
   private release: (consoleOwed?: number) => void = () => {};
   /** Who sent the kill, if one was sent: the end event says `sigterm` either way. */
@@ -99,7 +99,7 @@ export class StartedGuest implements AsyncDisposable {
       this.mark('run-exit', 'host', hostMs);
       this.onExit({ end: this.endEvent, status: e.status, signal: e.signal });
     }
-    this.notify();
+    this.watch.notify();
   }
 
   /**
@@ -113,7 +113,7 @@ export class StartedGuest implements AsyncDisposable {
     const graceMs = scaled(Math.min(CONSOLE_GRACE_MS, this.spec.timeoutMs));
     withDeadline(this.consoleComplete.promise, graceMs).then(
       () => this.finish(exit),
-      () => this.finish({ ...exit, consoleShort: { got: this.consoleBytes, want: exit.end?.console_bytes ?? 0, waitedMs: graceMs } }),
+      () => this.finish({ ...exit, consoleShort: { got: this.con.bytes, want: exit.end?.console_bytes ?? 0, waitedMs: graceMs } }),
     );
   }
 
@@ -125,41 +125,31 @@ export class StartedGuest implements AsyncDisposable {
   }
 
   private onConsole(chunk: Buffer): void {
-    this.consoleBytes += chunk.length;
-    this.consoleText += chunk.toString('utf8');
-    this.consoleChunks.push(chunk);
-    for (const l of this.consoleListeners) l(chunk);
+    this.con.push(chunk);
     this.checkConsoleComplete();
-    this.notify();
+    this.watch.notify();
   }
 
   /** Complete once the end event is in and the bytes it counts have arrived (an error end counts none). */
   private checkConsoleComplete(): void {
     if (!this.endEvent) return;
     const want = this.endEvent.console_bytes;
-    if (want === undefined || this.consoleBytes >= want) this.consoleComplete.resolve();
+    if (want === undefined || this.con.bytes >= want) this.consoleComplete.resolve();
   }
 
   private finish(f: Ended): void {
     if (this.finished) return;
     this.finished = f;
     const want = 'status' in f ? f.end?.console_bytes : undefined;
-    this.release(want === undefined ? 0 : Math.max(0, want - this.consoleBytes));
+    this.release(want === undefined ? 0 : Math.max(0, want - this.con.bytes));
     this.exited.resolve();
     this.ended.resolve(f);
-    this.notify();
+    this.watch.notify();
   }
-
-  private notify(): void {
-    for (const w of [...this.waiters]) w();
-  }
-
-  private readonly consoleListeners = new Set<(chunk: Buffer) => void>();
 
   /** Follow the console live (the CLI streams it); returns an unsubscribe function. */
   followConsole(listener: (chunk: Buffer) => void): () => void {
-    this.consoleListeners.add(listener);
-    return () => this.consoleListeners.delete(listener);
+    return this.con.follow(listener);
   }
 
   /** Type into the guest console (UART/SBI getchar input). */
@@ -169,11 +159,11 @@ export class StartedGuest implements AsyncDisposable {
 
   /** The console as raw bytes (a guest may print binary, e.g. --dump-dtb -). */
   get consoleRaw(): Buffer {
-    return Buffer.concat(this.consoleChunks);
+    return this.con.raw;
   }
 
   get console(): string {
-    return this.consoleText;
+    return this.con.text;
   }
 
   get running(): boolean {
@@ -197,7 +187,7 @@ export class StartedGuest implements AsyncDisposable {
     const first = !this.artifactPaths.length;
     if (first) {
       this.artifactPaths = writeArtifacts(`${this.label}-run${this.runId}`, {
-        console: this.consoleText,
+        console: this.con.text,
         events: this.events.map((e) => JSON.stringify(e, (_, v) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v))).join('\n') + '\n',
         stageLog: this.stage.stageLog,
         argv: this.argv,
@@ -206,7 +196,7 @@ export class StartedGuest implements AsyncDisposable {
     const pcs = this.endEvent?.hart_pcs;
     const ev: RunEvidence = {
       guest: `${this.spec.name} (${this.spec.image})`,
-      consoleTail: this.consoleText.split('\n').slice(-50).join('\n'),
+      consoleTail: this.con.text.split('\n').slice(-50).join('\n'),
       artifacts: this.artifactPaths,
       ...(pcs?.length ? { harts: describePcs(pcs) } : {}),
     };
@@ -222,7 +212,7 @@ export class StartedGuest implements AsyncDisposable {
   /** Wait until the console has printed a line matching `pattern`. */
   async waitForLine(pattern: RegExp | string, opts: { timeoutMs?: number } = {}): Promise<RegExpMatchArray> {
     const re = typeof pattern === 'string' ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : pattern;
-    return this.waitUntil(() => this.consoleText.match(re), opts.timeoutMs, `console line ${re}`, `the console printed ${re}`);
+    return this.waitUntil(() => this.con.text.match(re), opts.timeoutMs, `console line ${re}`, `the console printed ${re}`);
   }
 
   /**
@@ -241,24 +231,13 @@ export class StartedGuest implements AsyncDisposable {
    */
   private async waitUntil<T>(find: () => T | null | undefined, timeoutMs: number | undefined, what: string, missing: string): Promise<T> {
     const { ms, deadlineMs } = this.remaining(timeoutMs);
-    const found = deferred<T>();
-    const ended = new Error('run ended');
-    const check = () => {
-      const v = find();
-      if (v !== null && v !== undefined) found.resolve(v);
-      else if (this.finished) found.reject(ended);
-    };
-    this.waiters.add(check);
-    check();
     try {
-      return await withDeadline(found.promise, ms);
+      return await this.watch.until(find, () => this.finished !== undefined, ms);
     } catch (e) {
-      if (e === ended) {
+      if (e instanceof WatchOver) {
         throw new VmmCrashedError(`run ended before ${missing} (${this.endEvent ? `exit ${this.endEvent.exit}` : 'no end event'})`, this.evidence());
       }
       throw new GuestTimeoutError(what, deadlineMs, this.evidence());
-    } finally {
-      this.waiters.delete(check);
     }
   }
 
@@ -278,7 +257,7 @@ export class StartedGuest implements AsyncDisposable {
     if (!f.end) throw new VmmCrashedError(`VMM exited without an end event (status ${f.status}, signal ${f.signal})`, this.evidence());
     if (f.consoleShort) throw new ConsoleIncompleteError(f.consoleShort.got, f.consoleShort.want, f.consoleShort.waitedMs, this.evidence());
     if (f.end.exit === 'error') throw new VmmRejectedError(f.end.msg ?? 'unknown error', this.evidence());
-    const result = new RunResult(this.spec.name, this.runId, f.end, this.consoleText, [...this.events], [...this.timeline], () => this.artifactPaths, {
+    const result = new RunResult(this.spec.name, this.runId, f.end, this.con.text, [...this.events], [...this.timeline], () => this.artifactPaths, {
       stoppedByUser: this.killedFor === 'user',
       save: () => this.saveArtifacts(),
     });
