@@ -1,6 +1,7 @@
 // The one place that parses the agent/VMM event stream (docs/protocol.md, "Events port").
 // Every other module consumes these typed values; nobody else looks at raw JSON lines.
 import { ProtocolError } from '../errors.js';
+import { checkShape, type Shape } from './shape.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -172,10 +173,6 @@ function parseSbi(raw: Record<string, unknown>): SbiEvent {
   };
 }
 
-/** What a field must be: `?` marks one that may be absent. */
-type FieldKind = 'int' | 'num' | 'str' | 'bool' | 'strs' | 'int?' | 'num?' | 'str?' | 'bool?' | 'strs?';
-type Shape = Readonly<Record<string, FieldKind>>;
-
 /** The fields of every event kind other than end and sbi (parsed above), as the agent and VMM write them. */
 const SHAPES: Readonly<Record<string, Shape>> = {
   'agent-ready': { uptime_us: 'num', kernel: 'str', kvm_api: 'int' },
@@ -187,31 +184,6 @@ const SHAPES: Readonly<Record<string, Shape>> = {
 };
 const VMM_START: Shape = { run: 'int?', t_us: 'num', mem_mib: 'int', cpus: 'int', image: 'str', format: 'str', sbi_disabled: 'strs?', sbi_served: 'strs?', sbi_trace: 'bool?' };
 const EXEC_START: Shape = { run: 'int', t_us: 'num', path: 'str', pid: 'int' };
-
-function fits(v: unknown, kind: string): boolean {
-  switch (kind) {
-    case 'int':
-      return Number.isInteger(v);
-    case 'num':
-      return typeof v === 'number' && Number.isFinite(v);
-    case 'str':
-      return typeof v === 'string';
-    case 'bool':
-      return typeof v === 'boolean';
-    default:
-      return Array.isArray(v) && v.every((x) => typeof x === 'string');
-  }
-}
-
-function checkShape(raw: Record<string, unknown>, shape: Shape | undefined): void {
-  for (const [name, kind] of Object.entries(shape ?? {})) {
-    const optional = kind.endsWith('?');
-    if (raw[name] === undefined && optional) continue;
-    if (!fits(raw[name], kind.replace('?', ''))) {
-      throw new ProtocolError(`${String(raw.ev)} event: field ${name} should be ${kind.replace('?', '')}, got ${JSON.stringify(raw[name])}`);
-    }
-  }
-}
 
 /** Parse one line of the events port. Throws ProtocolError on malformed input. */
 export function parseEvent(line: string): StageEvent {
