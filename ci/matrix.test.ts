@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { DEFAULT_L1_SOURCE } from '../images/l1-source.js';
 import { kernelsMatch } from './kernel-version.js';
-import { entryEnv, L1_KERNELS, MATRIX, selectEntries, validateMatrix, type MatrixEntry } from './matrix.js';
+import { MATRIX } from './matrix-entries.js';
+import { entryEnv, L1_KERNELS, selectEntries, validateMatrix, type MatrixEntry } from './matrix.js';
 
 const configs = ['tiny', 'virtio-console'];
 const entry = (over: Partial<MatrixEntry> = {}): MatrixEntry => ({

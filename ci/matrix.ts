@@ -1,10 +1,11 @@
 // The kernel-config matrix as data (issue #6): which L1 kernel hosts KVM, which guest kernel
 // config the Linux suites boot, with how many vCPUs, which milestone suites run, and which
 // tests are expected to fail on that entry and why. `npm run matrix` (ci/run-matrix.ts)
-// builds what an entry needs and runs its suites; this file only describes them.
+// builds what an entry needs and runs its suites; this file only describes them (the entries
+// themselves: ci/matrix-entries.ts).
 import { DEFAULT_L1_SOURCE, type L1Source } from '../images/l1-source.js';
 import { kernelSpecProblem } from './kernel-version.js';
-import { DEFAULT_L0, L0_QEMUS, type L0Name } from '../harness/stage/l0.js';
+import { L0_QEMUS, type L0Name } from '../harness/stage/l0.js';
 
 /** The L1 kernels, by the name BOOTCASE_L1 selects. */
 export const L1_KERNELS = {
@@ -76,151 +77,6 @@ export interface MatrixEntry {
   about: string;
   expected: Deviation[];
 }
-
-/**
- * Why the assembly guests print nothing on a 6.1 L1: they print through DBCN (lib/console.S
- * dbcn_puts, on purpose). The C guests fall back to legacy putchar (lib/rt.c puts).
- */
-const NO_DBCN = "6.1's KVM has no SBI DBCN (added in 6.8) and answers it NOT_SUPPORTED itself, so the assembly guests' DBCN output never reaches the console";
-
-/**
- * trixie's kernel (6.12.107) predates "[riscv64] KVM: Fix HSM hart status error propagation"
- * (Debian changelog, linux 6.12.113-1; the linux-source-6.12 of the other L1s has it).
- */
-const HSM_STATUS_BUG = "trixie's KVM (6.12.107) lacks \"KVM: Fix HSM hart status error propagation\" (Debian 6.12.113-1): hart_get_status of an absent hart succeeds instead of INVALID_PARAM";
-
-/** What the VMM says when it refuses --sbi-serve (vmm/core/vm-sbi.c). */
-const NO_FORWARD_ERROR = 'needs an L1 kernel with images/kernels/patches/6.12-sbi-user.patch';
-/** Why --sbi-serve is refused on an L1 we did not build from linux-source-6.12 with our patch. */
-const NO_FORWARD = 'a stock KVM answers disabled SBI extensions itself; serving them needs images/kernels/patches/6.12-sbi-user.patch, which only our 6.12 L1 carries, so the VMM refuses --sbi-serve with an error naming the patch';
-
-/** The runs that need the patched L1 (--sbi-serve): on a stock KVM each is one refused boot. */
-const SERVED_RUNS: readonly Deviation[] = [
-  { suite: 'sbi', test: 'SBI compliance, 2 harts, TIME/IPI/HSM served by the VMM > boots and runs to the end', reason: NO_FORWARD, failure: NO_FORWARD_ERROR },
-  { suite: 'linux', test: 'tiny kernel, 2 vCPUs, HSM/IPI/TIME served by the VMM > boots and runs to the end', reason: NO_FORWARD, failure: NO_FORWARD_ERROR },
-];
-
-/** The two runs of the SBI compliance guest against KVM (guests/asm/sbi-compliance.test.ts describes). */
-const SBI_RUNS = ['SBI compliance, 1 hart', 'SBI compliance, 2 harts (HSM start/stop of a secondary)'] as const;
-
-/** A milestone test's name (guests/asm/milestones.test.ts): test.for('$name: $milestone') over cases.ts. */
-const MILESTONE = {
-  'hello-legacy': "asm milestones > 'hello-legacy': 'hello via legacy SBI putchar'",
-  'hello-dbcn': "asm milestones > 'hello-dbcn': 'hello via SBI DBCN'",
-  reboot: "asm milestones > 'reboot': 'SRST cold reboot'",
-  'mmio-unmapped': "asm milestones > 'mmio-unmapped': 'store to unmapped MMIO faults with it…'",
-  'sbi-illegal': "asm milestones > 'sbi-illegal': 'unknown SBI EID: KVM says NOT_SUPPORT…'",
-} as const;
-
-/** How a milestone that expected a shutdown fails when its guest saw an SBI error and reported it (matchers.ts toHaveExited). */
-const REPORTED_FAILURE = 'but it ended with report code 1 (fail)';
-
-/** The trixie kernel series: what a deviation that comes from trixie's kernel config holds for. */
-const TRIXIE_SERIES = '6.12';
-
-/**
- * The trixie kernels with the HSM status bug: the fix came with Debian's 6.12.113-1; 6.12.107
- * has the bug, 6.12.117 does not.
- */
-const TRIXIE_HSM_BUG = '>=6.12 <6.12.113';
-
-/**
- * The L1 variants run every suite with the tiny guest; the L0 variant runs the baseline on QEMU 7.2;
- * the guest variants run the Linux suite on the default L1 and L0.
- */
-export const MATRIX: MatrixEntry[] = [
-  {
-    name: '6.12-tiny',
-    l0: DEFAULT_L0,
-    l1: '6.12-tiny',
-    guestConfig: 'tiny',
-    cpus: 1,
-    suites: ['milestones', 'devices', 'sbi', 'paging', 'trace', 'xv6', 'linux'],
-    about: 'baseline: the default L1 and the tiny guest (also the guest "tiny" entry)',
-    expected: [],
-  },
-  {
-    name: '6.1-tiny',
-    l0: DEFAULT_L0,
-    l1: '6.1-tiny',
-    guestConfig: 'tiny',
-    cpus: 1,
-    suites: ['milestones', 'devices', 'sbi', 'linux'],
-    about: 'L1 on linux-source-6.1 (tinyconfig): an older KVM, without SBI DBCN',
-    expected: [
-      { suite: 'milestones', test: MILESTONE['hello-dbcn'], reason: `${NO_DBCN}; the guest sees the error and reports failure`, failure: REPORTED_FAILURE },
-      { suite: 'milestones', test: 'asm milestones > events and console travel apart: the console holds only guest bytes', reason: `${NO_DBCN}; it checks hello-dbcn's console bytes`, failure: "expected '' to be 'Hello from guest via DBCN" },
-      { suite: 'milestones', test: MILESTONE.reboot, reason: `${NO_DBCN}: the reboot is right, its DBCN message is missing`, failure: 'to print /rebooting/ (it ended with reboot' },
-      { suite: 'milestones', test: MILESTONE['mmio-unmapped'], reason: `${NO_DBCN}: the fault is right, the DBCN message before it is missing`, failure: 'to print /storing to 0x20000000/ (it ended with fault' },
-      { suite: 'milestones', test: MILESTONE['sbi-illegal'], reason: `${NO_DBCN}: the fault is right, the DBCN message before it is missing`, failure: 'to print /KVM answered EID 0x0a000000 with NOT_SUPPORTED/ (it ended with fault' },
-      { suite: 'milestones', test: 'asm milestones > a guest that hangs fails at its deadline with the transcript tail and artifacts', reason: `${NO_DBCN}: the line the test waits for never arrives`, failure: '/spinning forever/' },
-      ...SBI_RUNS.map((run) => ({ suite: 'sbi' as const, test: `${run} > 1 - BASE: get_spec_version reports v2.0 or later`, reason: "6.1's KVM implements SBI v1.0 (KVM_SBI_VERSION_MAJOR 1; v2.0 came with 6.8)", failure: '{"got":1,"want":2}' })),
-      ...SBI_RUNS.map((run) => ({ suite: 'sbi' as const, test: `${run} > 19 - IPI: a mask naming an absent hart is INVALID_PARAM`, reason: "6.1's KVM send_ipi skips harts that do not exist and returns SUCCESS (vcpu_sbi_replace.c); SBI v2.0 asks for INVALID_PARAM", failure: '{"got":0,"want":-3}' })),
-      ...SERVED_RUNS,
-    ],
-  },
-  {
-    name: 'trixie',
-    l0: DEFAULT_L0,
-    l1: 'trixie',
-    guestConfig: 'tiny',
-    cpus: 1,
-    suites: ['milestones', 'devices', 'sbi', 'linux'],
-    about: 'L1 = the Debian trixie distro kernel, KVM and virtio as modules the agent loads',
-    expected: [
-      {
-        suite: 'milestones',
-        test: MILESTONE['hello-legacy'],
-        reason: 'trixie has RISCV_SBI_V01 off, so KVM itself answers the legacy putchar (EID 0x01) with NOT_SUPPORTED and the VMM never sees it; the guest reports failure',
-        failure: REPORTED_FAILURE,
-        kernels: TRIXIE_SERIES,
-      },
-      ...SBI_RUNS.map((run) => ({ suite: 'sbi' as const, test: `${run} > 27 - HSM: hart_get_status of an absent hart is INVALID_PARAM`, reason: HSM_STATUS_BUG, failure: '{"got":0,"want":-3}', kernels: TRIXIE_HSM_BUG })),
-      ...[
-        '32 - HSM: a secondary hart waits STOPPED until started',
-        '33 - HSM: hart_start of the secondary succeeds',
-        '34 - HSM: the secondary starts at start_addr with a0 = hartid, a1 = opaque',
-        '35 - HSM: hart_stop returns the secondary to STOPPED',
-      ].map((t) => ({
-        suite: 'sbi' as const,
-        test: `${SBI_RUNS[0]} > ${t}`,
-        reason: `${HSM_STATUS_BUG}; so with one hart the guest takes hart 1 for present and runs the secondary-hart checks against a hart that does not exist`,
-        kernels: TRIXIE_HSM_BUG,
-      })),
-      ...SERVED_RUNS.map((d) => ({ ...d, kernels: TRIXIE_SERIES })),
-    ],
-  },
-  {
-    name: 'qemu-7.2',
-    l0: '7.2',
-    l1: '6.12-tiny',
-    guestConfig: 'tiny',
-    cpus: 1,
-    suites: ['milestones', 'devices', 'sbi', 'paging', 'trace', 'xv6', 'linux'],
-    about: "L0 = Debian 12's own QEMU 7.2 (qemu-system-misc) instead of bookworm-backports' QEMU 10: the baseline's L1 and suites; its masked-timer deviation is in guests/asm/sbi-deviations.ts, by L0",
-    expected: [],
-  },
-  {
-    name: 'guest-smp',
-    l0: DEFAULT_L0,
-    l1: '6.12-tiny',
-    guestConfig: 'tiny',
-    cpus: 2,
-    suites: ['linux'],
-    about: 'guest SMP: the guest kernel (SMP=y, NR_CPUS=8) with 2 vCPUs in every Linux test that does not name a count',
-    expected: [],
-  },
-  {
-    name: 'guest-virtio-console',
-    l0: DEFAULT_L0,
-    l1: '6.12-tiny',
-    guestConfig: 'virtio-console',
-    cpus: 1,
-    suites: ['linux'],
-    about: 'guest console on virtio-console (hvc0): the virtio-console guest config in every Linux test that does not name one',
-    expected: [],
-  },
-];
 
 /** Every problem with a matrix (empty when it is usable). */
 export function validateMatrix(entries: readonly MatrixEntry[], guestConfigs: readonly string[]): string[] {

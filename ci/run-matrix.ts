@@ -1,6 +1,6 @@
 // npm run matrix [-- [--build-only] [--list] <entry>...]
 //
-// For each matrix entry (ci/matrix.ts; all of them unless some are named): build or fetch what
+// For each matrix entry (ci/matrix-entries.ts; all of them unless some are named): build or fetch what
 // it needs (images/build.ts, cached), boot its L1 once to learn its release (uname -r: which
 // version-bound deviations apply), run its suites with `vitest run` and the environment that
 // selects its kernels, then judge what ci/matrix-reporter.ts recorded (ci/verdict.ts) and write
@@ -17,7 +17,8 @@ import { build, buildL1, LINUX_CONFIGS, recordL1 } from '../images/build.js';
 import { helpText, parse, UsageError, type CommandSpec } from '../harness/cli/args.js';
 import type { MatrixRun } from './matrix-reporter.js';
 import type { L0Name } from '../harness/stage/l0.js';
-import { entryEnv, L1_KERNELS, MATRIX, selectEntries, SUITES, validateMatrix, type L1Name } from './matrix.js';
+import { MATRIX } from './matrix-entries.js';
+import { entryEnv, L1_KERNELS, selectEntries, SUITES, validateMatrix, type L1Name } from './matrix.js';
 import { entryStatus, renderSummary, type EntryReport } from './summary.js';
 import { judge, type EntryRun } from './verdict.js';
 
@@ -72,7 +73,7 @@ async function runEntry(entry: (typeof MATRIX)[number], l1: L1Kernel): Promise<{
 const MATRIX_CLI = {
   name: 'matrix',
   prog: 'npm run matrix --',
-  summary: 'Run the suites across the kernels of ci/matrix.ts (all entries, or those named).',
+  summary: 'Run the suites across the kernels of ci/matrix.ts (ci/matrix-entries.ts: all entries, or those named).',
   positionals: ['ENTRIES...'],
   options: {
     'build-only': { type: 'boolean', help: 'build or fetch the L1 kernels, run nothing' },

@@ -41,9 +41,9 @@ describe('the matrix verdict', () => {
 
   test('a stale deviation (its test passed, or was skipped) fails the entry', () => {
     const passed = judge({ ...old, run: results([uart, legacyFails, { ...hsmFails, state: 'passed', errors: undefined }]) });
-    expect(passed.problems).toEqual([`expected deviation passed, update ci/matrix.ts: \`${S}\` ${HSM}`]);
+    expect(passed.problems).toEqual([`expected deviation passed, update ci/matrix-entries.ts: \`${S}\` ${HSM}`]);
     const skipped = judge({ ...old, run: results([uart, legacyFails, { ...hsmFails, state: 'skipped' }]) });
-    expect(skipped.problems).toEqual([`expected deviation did not fail (skipped), update ci/matrix.ts: \`${S}\` ${HSM}`]);
+    expect(skipped.problems).toEqual([`expected deviation did not fail (skipped), update ci/matrix-entries.ts: \`${S}\` ${HSM}`]);
   });
 
   test('a deviation that matches no test fails the entry; names match exactly, never as a prefix', () => {
@@ -51,7 +51,7 @@ describe('the matrix verdict', () => {
     const v = judge({ ...old, run: results([uart, renamed, hsmFails]) });
     expect(v.problems).toEqual([
       `failed: \`${M}\` ${LEGACY} (renamed): expected the run to end with shutdown, it ended with fault "sbi-unknown"`,
-      `expected deviation matched no test, update ci/matrix.ts: \`${M}\` ${LEGACY}`,
+      `expected deviation matched no test, update ci/matrix-entries.ts: \`${M}\` ${LEGACY}`,
     ]);
     // the same name in another suite file is another test
     expect(judge({ ...old, run: results([{ ...legacyFails, file: S }, hsmFails]) }).problems).toHaveLength(2);
@@ -108,8 +108,8 @@ describe('the matrix verdict', () => {
     const unknown = judge({ entry, exit: 1, run: results([uart, legacyFails, hsmFails]) });
     expect(unknown.problems[0]).toBe('the L1 kernel release is unknown, so its version-bound deviations cannot be applied');
     expect(judge({ ...old, exit: 0, run: results([], { reason: 'passed' }) }).problems).toEqual([
-      `expected deviation matched no test, update ci/matrix.ts: \`${M}\` ${LEGACY}`,
-      `expected deviation matched no test, update ci/matrix.ts: \`${S}\` ${HSM}`,
+      `expected deviation matched no test, update ci/matrix-entries.ts: \`${M}\` ${LEGACY}`,
+      `expected deviation matched no test, update ci/matrix-entries.ts: \`${S}\` ${HSM}`,
       'no tests ran',
     ]);
   });
