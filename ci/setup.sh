@@ -62,7 +62,7 @@ running() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 # 1. The kernel first: it is most of a cold start, and it needs only what is installed so far.
 #    (The default kernel's inputs: images/kernels/default.json. build-kernel.sh keys the Image by
 #    them; a cached one makes this step a no-op, and images/build.ts waits for this build's lock.)
-read -r kver kinputs < <(node -p 'const d = require("./images/kernels/default.json"); [d.version, ...d.fragments].join(" ")')
+read -r kver kobjects kinputs < <(node -p 'const d = require("./images/kernels/default.json"); [d.version, d.objects, ...d.fragments].join(" ")')
 # shellcheck disable=SC2086 # kinputs: repo paths without spaces
 kimage=$(bash images/kernels/build-kernel.sh --path "$kver" $kinputs)
 kernel_pid=
@@ -81,10 +81,12 @@ fi
 # fills the cores the kernel leaves idle (its single-threaded extraction, configuration and link).
 renice -n 10 -p $$ >/dev/null 2>&1 || true
 ionice -c 2 -n 7 -p $$ 2>/dev/null || true
-kernel_status() {   # build-kernel.sh's phase, else its objects so far (of the last build's count)
+kernel_status() {   # build-kernel.sh's phase, else its objects so far (of the last build's count, or the repo's)
   running "$kernel_pid" || return 0
   if [ -s "$kbuild.phase" ]; then echo "kernel: $(cat "$kbuild.phase")"; return; fi
-  echo "kernel: $(find "$kbuild" -name '*.o' 2>/dev/null | wc -l)$([ -s "$kbuild.objects" ] && echo "/$(cat "$kbuild.objects")") objects"
+  local total=$kobjects
+  [ -s "$kbuild.objects" ] && total=$(cat "$kbuild.objects")
+  echo "kernel: $(find "$kbuild" -name '*.o' 2>/dev/null | wc -l)/$total objects"
 }
 
 # --- L0 QEMU 10 (issue #13 §2; harness/stage/l0.ts) ------------------------------------------

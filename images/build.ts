@@ -27,7 +27,7 @@ async function requireTool(bin: string, pkg: string): Promise<void> {
 }
 
 /** "l1-and-guest+6.12-sbi-user": the fragments' and patches' names, as build-kernel.sh makes them. */
-const kernelName = (inputs: string[]) => inputs.map((f) => path.basename(f).replace(/\.(config|patch)$/, '')).join('+');
+export const kernelName = (inputs: string[]) => inputs.map((f) => path.basename(f).replace(/\.(config|patch)$/, '')).join('+');
 const buildKernelSh = path.join(repoRoot, 'images/kernels/build-kernel.sh');
 
 /** Where buildKernel puts (or finds) the Image for tinyconfig + these fragments (build-kernel.sh keys it by its inputs). */
@@ -38,13 +38,14 @@ export async function kernelImagePath(fragments: string[], version = '6.12'): Pr
 }
 
 /** Build (or reuse) the kernel for tinyconfig + these fragments; returns the Image path. */
-export async function buildKernel(fragments: string[], version = '6.12'): Promise<string> {
+export async function buildKernel(fragments: string[], version = '6.12', estimate?: number): Promise<string> {
   const name = kernelName(fragments);
   const image = await kernelImagePath(fragments, version);
   if (existsSync(image)) return image;
   // build-kernel.sh's O= tree; the object count of its last complete build is the next one's total
   const kbuild = path.join(config.cacheDir, 'kbuild', `${name}-${version}`);
-  const expected = Number((await fs.readFile(`${kbuild}.objects`, 'utf8').catch(() => '')).trim()) || undefined;
+  // (or, on a first build here, the count the repo carries for this kernel: images/kernels/default.json)
+  const expected = Number((await fs.readFile(`${kbuild}.objects`, 'utf8').catch(() => '')).trim()) || estimate;
   log(`kernel ${name} (${version}): building (${expected ? `${expected} objects` : 'cold: several minutes on 2 cores'}; seconds when nothing changed)`);
   const t = Date.now();
   const phase = () => {
@@ -70,7 +71,7 @@ export async function buildL1(src: L1Source): Promise<{ l1: L1Kernel; cached: bo
   if (src.kind === 'debian') return fetchDebianKernel(src.suite, log);
   const frags = src.fragments.map((f) => path.resolve(repoRoot, f));
   const cached = existsSync(await kernelImagePath(frags, src.version));
-  const kernel = await buildKernel(frags, src.version);
+  const kernel = await buildKernel(frags, src.version, src.objects);
   const pkg = (await $`dpkg-query -W -f=${'${Version}'} linux-source-${src.version}`).stdout;
   return { l1: { kernel, describe: `linux-source-${src.version} ${pkg}, tinyconfig + ${src.fragments.map((f) => path.basename(f)).join(' + ')}` }, cached };
 }

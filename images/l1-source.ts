@@ -8,7 +8,13 @@ import { repoRoot } from '../harness/config.js';
 /** Where an L1 kernel comes from (ci/matrix.ts names them). */
 export type L1Source =
   /** Debian's linux-source-<version> tarball: tinyconfig + these fragments (paths from the repo root). */
-  | { kind: 'linux-source'; version: string; fragments: string[] }
+  | {
+      kind: 'linux-source';
+      version: string;
+      fragments: string[];
+      /** Objects in a full build of it, for a first build's progress line (the cache's own count wins). */
+      objects?: number;
+    }
   /** A Debian suite's riscv64 distro kernel, KVM and virtio-mmio as modules the agent loads. */
   | { kind: 'debian'; suite: string };
 
@@ -19,5 +25,5 @@ export type L1Source =
  */
 export const DEFAULT_L1_SOURCE: L1Source = {
   kind: 'linux-source',
-  ...(JSON.parse(readFileSync(join(repoRoot, 'images/kernels/default.json'), 'utf8')) as { version: string; fragments: string[] }),
+  ...(JSON.parse(readFileSync(join(repoRoot, 'images/kernels/default.json'), 'utf8')) as { version: string; fragments: string[]; objects: number }),
 };
