@@ -15,8 +15,9 @@
  * With Sstc (probed), the handler reads the compare value back (stimecmp, KVM's vstimecmp): an
  * interrupt taken while `time` is still below it is spurious, not a lost set_timer. QEMU (the
  * L0) can raise one: its vstimecmp timer callback sets the pending bit without comparing
- * again, so a callback that runs late, after KVM moved the compare value on (or, in QEMU 10,
- * wrote all-ones, which leaves the old timer armed), raises it anyway. Such interrupts are
+ * again, so a callback that runs late, after KVM moved the compare value on (or wrote all-ones,
+ * which deletes the timer but not a callback the main loop has already taken off its list),
+ * raises it anyway (guests/xv6-riscv/xv6-style/trap.c has the whole path). Such interrupts are
  * counted apart and the compare value is written again to clear the bit. KVM losing a
  * set_timer (the issue-12 bug) shows as the old compare value firing again, which counts.
  */

@@ -19,9 +19,16 @@
 #endif
 
 #define STACK_SIZE 4096
+/* the stress build (xv6-style-sstc-stress.elf, Makefile) sets these: more, faster ticks */
+#ifndef TICK_INTERVAL
 #define TICK_INTERVAL 200000UL /* 20 ms of the 10 MHz timebase (xv6 uses 1000000, 100 ms) */
+#endif
+#ifndef NTICKS
 #define NTICKS 5 /* ticks each hart counts before it reports */
+#endif
+#ifndef TICK_DEADLINE
 #define TICK_DEADLINE (10 * TIMEBASE_HZ) /* give up on the ticks after 10 s of mtime */
+#endif
 #define UART0_IRQ 10 /* the UART's PLIC source on QEMU virt */
 #define UART_WINDOW (TIMEBASE_HZ / 50) /* hart 0 takes UART interrupts for 20 ms */
 #define UART_STORM 16 /* more UART interrupts than that in the window is a storm */
@@ -33,6 +40,10 @@ struct hart {
 	uint64 due; /* the deadline last seen in mtimecmp (CLINT) or written to stimecmp (Sstc) */
 	const char *volatile bad; /* what the trap handler found wrong, or 0 */
 	volatile uint64 bad_at; /* the time CSR then */
+	uint64 held, wrote; /* Sstc: a lost write: what stimecmp held, and what we had written */
+	volatile uint64 spurious; /* Sstc: interrupts taken with time still below our stimecmp */
+	uint64 spurious_after; /* time from our stimecmp write to the first such interrupt */
+	long other_past; /* then: time since the other hart's stimecmp was due (< 0: not yet) */
 };
 
 extern struct hart harts[NCPU];
