@@ -14,17 +14,15 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { config, repoRoot, scaled } from '../../harness/config.js';
 import { killLeftovers, printed, processesWith } from './procs.js';
 import { selectL0 } from '../../harness/stage/l0.js';
-import { installScratch, SCRATCH_EXTRAS, SCRATCH_PACKAGE_JSON } from './scratch.js';
+import { installScratch, npmFreeEnv, SCRATCH_EXTRAS, SCRATCH_PACKAGE_JSON, show } from './scratch.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'bootcase-scratch-'));
 /** The scratch project's runs keep their stage sockets here: a marker no other process has. */
 const marker = join(scratch, 'tmp');
 mkdirSync(marker);
-// npm's own variables of the `npm test` around us must not steer the scratch project's npm
-const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+const env = npmFreeEnv();
 const inScratch = (file: string, args: string[], opts: Options = {}) =>
   execa(file, args, { cwd: scratch, env: { ...env, TMPDIR: marker, BOOTCASE_CACHE: config.cacheDir, NO_COLOR: '1' }, extendEnv: false, reject: false, stdin: 'ignore', ...opts });
-const show = (r: { command: string; exitCode?: number; stdout?: unknown; stderr?: unknown }) => `${r.command} (exit ${r.exitCode}):\n${String(r.stdout)}\n${String(r.stderr)}`;
 
 // A guest of the project's own: the legacy SBI console, then an SRST shutdown.
 const OWN_GUEST = `

@@ -17,7 +17,15 @@ type Npm = (cwd: string, args: string[], opts?: Options) => Promise<{ exitCode?:
 export const SCRATCH_EXTRAS = ['vitest@4', 'typescript@5', '@types/node@20'];
 export const SCRATCH_PACKAGE_JSON = JSON.stringify({ name: 'scratch', private: true, type: 'module' });
 
-const show = (r: { command: string; exitCode?: number; stdout?: unknown; stderr?: unknown }) => `${r.command} (exit ${r.exitCode}):\n${String(r.stdout)}\n${String(r.stderr)}`;
+/**
+ * The environment for a nested npm: without the npm_* variables of the `npm test` (or npm run)
+ * around us, which would steer it (its prefix, its lifecycle, its config), but with the npm cache
+ * it was told to use (npm_config_cache: a cold-start run points it at an empty one).
+ */
+export const npmFreeEnv = (): Record<string, string | undefined> => Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_(?!config_cache$)/i.test(k)));
+
+/** A command's exit, stdout and stderr, for an error message. */
+export const show = (r: { command: string; exitCode?: number; stdout?: unknown; stderr?: unknown }) => `${r.command} (exit ${r.exitCode}):\n${String(r.stdout)}\n${String(r.stderr)}`;
 const FLAGS = ['install', '--prefer-offline', '--no-audit', '--no-fund'];
 
 /** The template folder for this package.json and these extras, made if it is missing. */
