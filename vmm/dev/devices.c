@@ -113,11 +113,16 @@ static struct irq_line devices_line(struct devices *d, unsigned source)
 	return (struct irq_line){ .set = ext_irq_set, .ctx = l }; /* no pulse: KVM takes levels */
 }
 
+/* Where virtio-mmio slot i's registers start: the slots follow each other from VIRTIO0's base. */
+static uint64_t slot_base(unsigned i)
+{
+	return layout[LAYOUT_VIRTIO0].base + (uint64_t)i * LAYOUT_VIRTIO_STRIDE;
+}
+
 static int devices_add_slot(struct devices *d, unsigned i, struct virtio_mmio *mmio,
 			    const char *kind, char *err, size_t errlen)
 {
-	const struct layout_entry *v = &layout[LAYOUT_VIRTIO0];
-	uint64_t base = v->base + i * LAYOUT_VIRTIO_STRIDE;
+	uint64_t base = slot_base(i);
 	struct virtio_slot *s = &d->slots[i];
 
 	s->mmio = mmio;
@@ -267,12 +272,12 @@ int devices__pump_input(struct devices *d)
 int devices__mmio(struct devices *d, uint64_t addr, uint8_t *data, uint32_t len, int is_write,
 		  struct mmio_miss *miss)
 {
-	uint64_t v0 = layout[LAYOUT_VIRTIO0].base;
+	uint64_t v0 = slot_base(0);
 	pthread_mutex_t *lock = &d->lock;
 	int ret;
 
 	/* the disks sit in slots 0 .. nr_blk - 1 (devices__init) */
-	if (addr >= v0 && addr - v0 < (uint64_t)d->nr_blk * LAYOUT_VIRTIO_STRIDE)
+	if (addr >= v0 && addr < slot_base(d->nr_blk))
 		lock = &d->blk[(addr - v0) / LAYOUT_VIRTIO_STRIDE].lock;
 	pthread_mutex_lock(lock);
 	ret = mmio__dispatch(&d->bus, addr, data, len, is_write, miss);
@@ -295,7 +300,7 @@ static void devices_blk_failed(void *ctx, struct virtio_blk *blk)
 uint64_t devices__blk_notify_addr(const struct devices *d, unsigned i)
 {
 	(void)d;
-	return layout[LAYOUT_VIRTIO0].base + i * LAYOUT_VIRTIO_STRIDE + VIRTIO_MMIO_QUEUE_NOTIFY;
+	return slot_base(i) + VIRTIO_MMIO_QUEUE_NOTIFY;
 }
 
 int devices__blk_notify(struct devices *d, unsigned i, unsigned queue)
