@@ -86,7 +86,10 @@ kernel_status() {   # build-kernel.sh's phase, else its objects so far (of the l
   if [ -s "$kbuild.phase" ]; then echo "kernel: $(cat "$kbuild.phase")"; return; fi
   local total=$kobjects
   [ -s "$kbuild.objects" ] && total=$(cat "$kbuild.objects")
-  echo "kernel: $(find "$kbuild" -name '*.o' 2>/dev/null | wc -l)/$total objects"
+  # objects written since compiling started (build-kernel.sh's stamp): a rebuild overwrites the last build's
+  local newer=()
+  [ -f "$kbuild.compiling" ] && newer=(-newer "$kbuild.compiling")
+  echo "kernel: $(find "$kbuild" -name '*.o' ${newer[@]+"${newer[@]}"} 2>/dev/null | wc -l)/$total objects"
 }
 
 # --- L0 QEMU 10 (issue #13 §2; harness/stage/l0.ts) ------------------------------------------

@@ -55,7 +55,7 @@ export async function buildKernel(fragments: string[], version = '6.12', estimat
       return undefined;
     }
   };
-  const progress = watchBuild(`build: kernel ${name}`, kbuild, expected, (line) => quiet || console.error(line), 15_000, phase);
+  const progress = watchBuild(`build: kernel ${name}`, kbuild, expected, (line) => quiet || console.error(line), 15_000, phase, `${kbuild}.compiling`);
   try {
     // errors go straight to our stderr
     await execa('bash', [buildKernelSh, version, ...fragments], { stdin: 'ignore', stdout: 'ignore', stderr: 'inherit' });

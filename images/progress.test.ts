@@ -14,6 +14,8 @@ describe('build progress', () => {
     utimesSync(join(dir, 'init.o'), 1000, 1000);
     expect(countObjects(dir)).toEqual({ count: 2, newest: join('kernel', 'fork.o') });
     expect(countObjects(join(dir, 'absent'))).toEqual({ count: 0 });
+    // a rebuild in the same tree: only what was written since compiling started counts
+    expect(countObjects(dir, 1000 * 1000)).toEqual({ count: 1, newest: join('kernel', 'fork.o') });
   });
 
   test('the line says elapsed time, how far along, and what it is on', () => {

@@ -21,8 +21,8 @@ export interface StepState {
   phase?: string;
 }
 
-/** Object files under `dir`: how many, and the newest (what the build is on). */
-export function countObjects(dir: string): { count: number; newest?: string } {
+/** Object files under `dir` (written after `sinceMs`, if given): how many, and the newest (what the build is on). */
+export function countObjects(dir: string, sinceMs = 0): { count: number; newest?: string } {
   let count = 0;
   let newest: { path: string; mtime: number } | undefined;
   const walk = (d: string) => {
@@ -36,8 +36,9 @@ export function countObjects(dir: string): { count: number; newest?: string } {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
       else if (e.name.endsWith('.o')) {
-        count++;
         const mtime = statSync(p, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+        if (mtime <= sinceMs) continue;
+        count++;
         if (!newest || mtime > newest.mtime) newest = { path: p, mtime };
       }
     }
@@ -84,10 +85,13 @@ export function watchStep(what: string, probe: () => StepState, log: (line: stri
  * Report a build whose objects land under `dir`. `expected`: the object count of the last
  * complete build of the same configuration, if there was one. `phase()`: what it does before
  * it compiles, if anything (build-kernel.sh: waiting for another build, extracting, configuring).
+ * `stamp`: a file touched when compiling starts; only objects newer than it count, since a
+ * rebuild in the same tree overwrites the last build's objects.
  */
-export function watchBuild(what: string, dir: string, expected: number | undefined, log: (line: string) => void, everyMs = 15_000, phase?: () => string | undefined): Progress {
+export function watchBuild(what: string, dir: string, expected: number | undefined, log: (line: string) => void, everyMs = 15_000, phase?: () => string | undefined, stamp?: string): Progress {
   return watchStep(what, () => {
-    const { count, newest } = countObjects(dir);
+    const since = stamp ? (statSync(stamp, { throwIfNoEntry: false })?.mtimeMs ?? 0) : 0;
+    const { count, newest } = countObjects(dir, since);
     const now = phase?.();
     return { done: count, expected, ...(newest ? { on: newest } : {}), ...(now ? { phase: now } : {}) };
   }, log, everyMs);

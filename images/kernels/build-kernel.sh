@@ -87,7 +87,8 @@ if [ -n "$bad" ]; then
   echo "build-kernel: ${frags[*]} request options the $ver tree does not accept: $bad" >&2; exit 1
 fi
 echo "build-kernel: configured in $((SECONDS - t)) s" >&2
-rm -f "$build.phase"   # from here on, the objects say how far along it is
+rm -f "$build.phase"   # from here on, the objects say how far along it is: those newer than
+touch "$build.compiling" # this stamp (a rebuild overwrites the objects of the last one)
 # At the default priority: on a cold start this build is the critical path (ci/setup.sh lowers
 # the jobs that run beside it instead).
 t=$SECONDS
