@@ -18,5 +18,7 @@ export const control = {
   },
   kill: (id: number) => Buffer.from(`kill\t${id}\n`),
   put: (path: string, bytes: Buffer) => Buffer.concat([Buffer.from(`put\t${field(path)}\t${bytes.length}\n`), bytes]),
+  /** ping TOKEN SEED: answered by a pong with TOKEN once SEED (hex) is in L1's entropy (a restored stage). */
+  ping: (token: string, seed: Buffer) => Buffer.from(`ping\t${field(token)}\t${seed.toString('hex')}\n`),
   poweroff: () => Buffer.from('poweroff\n'),
 };

@@ -103,6 +103,7 @@ export interface SbiEvent {
 export type StageEvent =
   | { ev: 'agent-ready'; uptime_us: number; kernel: string; kvm_api: number }
   | { ev: 'put-done'; path: string; bytes: number }
+  | { ev: 'pong'; uptime_us: number; token: string; kernel: string }
   | { ev: 'error'; msg: string; run?: number }
   | StartEvent
   /** The agent's start of an exec run (an L1 program instead of a VMM). */
@@ -177,6 +178,7 @@ function parseSbi(raw: Record<string, unknown>): SbiEvent {
 const SHAPES: Readonly<Record<string, Shape>> = {
   'agent-ready': { uptime_us: 'num', kernel: 'str', kvm_api: 'int' },
   'put-done': { path: 'str', bytes: 'int' },
+  pong: { uptime_us: 'num', token: 'str', kernel: 'str' },
   error: { msg: 'str', run: 'int?' },
   phase: { run: 'int?', t_us: 'num', name: 'str' },
   mark: { run: 'int?', t_us: 'num', id: 'int' },
@@ -226,6 +228,7 @@ export function parseEvent(line: string): StageEvent {
       return raw as unknown as StageEvent;
     case 'agent-ready':
     case 'put-done':
+    case 'pong':
     case 'error':
     case 'phase':
     case 'mark':

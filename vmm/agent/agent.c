@@ -4,10 +4,10 @@
  * Commands arrive one per line, TAB-separated: run (fork a VMM; the child calls the VMM entry
  * point that main.c handed to agent__main() directly, no exec), exec (fork and exec an L1
  * program instead, e.g. a peer VMM to compare with; agent-exec.c), kill (SIGTERM, then SIGKILL
- * after KILL_GRACE_MS), put (a file follows on the port), poweroff. The loop polls the control
- * port and a signalfd for SIGCHLD, so run-exit is sent as soon as a run ends, however it ends;
- * a pending SIGKILL is the poll timeout. EOF on the control port (the harness died) powers L1
- * off.
+ * after KILL_GRACE_MS), put (a file follows on the port), ping (is a restored L1 live;
+ * agent-ping.c), poweroff. The loop polls the control port and a signalfd for SIGCHLD, so
+ * run-exit is sent as soon as a run ends, however it ends; a pending SIGKILL is the poll
+ * timeout. EOF on the control port (the harness died) powers L1 off.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -229,6 +229,8 @@ static void agent_command(struct agent *a, char *line)
 		agent_cmd_kill(a, f, nf);
 	else if (!strcmp(f[0], "put"))
 		agent_cmd_put(a, f, nf);
+	else if (!strcmp(f[0], "ping"))
+		agent__cmd_ping(a, f, nf);
 	else if (!strcmp(f[0], "poweroff") && nf == 1)
 		agent__poweroff(a, "poweroff command");
 	else if (f[0][0])

@@ -53,5 +53,7 @@ void agent__reap(struct agent *a);
 void agent__poweroff(struct agent *a, const char *why) __attribute__((noreturn));
 /* agent-exec.c: exec ID [NAME=VALUE]... PATH ARG... */
 void agent__cmd_exec(struct agent *a, char **f, int nf);
+/* agent-ping.c: ping TOKEN [SEED]: the liveness question of a restored stage */
+void agent__cmd_ping(struct agent *a, char **f, int nf);
 
 #endif

@@ -1,0 +1,94 @@
+/*
+ * agent-ping.c - ping TOKEN [SEED]: answer pong, after mixing SEED into L1's entropy.
+ *
+ * A stage restored from a snapshot (harness/stage/snapshot.ts) cannot say agent-ready again: the
+ * agent is already past that, in its control loop, so the harness asks instead and takes the
+ * pong as "this L1 is live". Every L1 restored from one snapshot also wakes with the same CRNG
+ * state, so the VMM's rng-seed and seed-CSR bytes for a guest (getrandom) would repeat from stage
+ * to stage: the harness sends fresh host bytes with the ping, and the agent mixes them into the
+ * input pool and forces a reseed (RNDRESEEDCRNG; a write alone would wait for the next periodic
+ * reseed).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include <linux/random.h>
+
+#include "agent.h"
+#include "util.h"
+
+#define PING_SEED_MAX 64
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Lower-case hex of at most PING_SEED_MAX bytes; returns the byte count, -1 if malformed. */
+static int seed_bytes(const char *hex, unsigned char *out)
+{
+	size_t n = strlen(hex), i;
+
+	if (!n || n % 2 || n / 2 > PING_SEED_MAX)
+		return -1;
+	for (i = 0; i < n / 2; i++) {
+		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return (int)(n / 2);
+}
+
+static int reseed(const unsigned char *seed, int n)
+{
+	int fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC), err;
+
+	if (fd < 0)
+		return errno;
+	err = -fd__write_all(fd, seed, (size_t)n);
+	if (!err && ioctl(fd, RNDRESEEDCRNG) < 0)
+		err = errno;
+	close(fd);
+	return err;
+}
+
+void agent__cmd_ping(struct agent *a, char **f, int nf)
+{
+	unsigned char seed[PING_SEED_MAX];
+	struct utsname u;
+	struct jline l;
+	int n, err;
+
+	if (nf < 2 || nf > 3 || !f[1][0]) {
+		agent__error(a, 0, 0, "ping: bad command (want ping<TAB>token[<TAB>seed-hex])");
+		return;
+	}
+	if (nf == 3) {
+		n = seed_bytes(f[2], seed);
+		if (n < 0) {
+			agent__error(a, 0, 0, "ping: seed must be 2 to %d lower-case hex digits", 2 * PING_SEED_MAX);
+			return;
+		}
+		err = reseed(seed, n);
+		/* said, not hidden: a pong after a failed reseed would claim an L1 that is not fresh */
+		if (err) {
+			agent__error(a, 0, 0, "ping: reseeding /dev/urandom: %s", strerror(err));
+			return;
+		}
+	}
+	if (uname(&u) < 0)
+		strcpy(u.release, "?");
+	agent__begin(&l, "pong");
+	jline__str(&l, "token", f[1]);
+	jline__str(&l, "kernel", u.release);
+	events__emit(&a->ev, &l);
+}
