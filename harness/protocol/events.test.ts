@@ -73,6 +73,8 @@ describe('parseEvent', () => {
     expect(() => parseEvent('{"v":1,"ev":"start","run":1,"t_us":2,"mem_mib":128,"cpus":1,"image":"x","format":"elf","sbi_served":[1]}')).toThrow(/field sbi_served should be strs/);
     expect(parseEvent('{"v":1,"ev":"start","run":1,"t_us":2,"path":"/init","pid":42}')).toMatchObject({ ev: 'start', path: '/init' });
     expect(() => parseEvent('{"v":1,"ev":"agent-ready","uptime_us":1,"kvm_api":12}')).toThrow(/field kernel should be str/);
+    expect(parseEvent('{"v":1,"ev":"pong","uptime_us":9,"token":"a1","kernel":"6.12.117"}')).toMatchObject({ ev: 'pong', token: 'a1' });
+    expect(() => parseEvent('{"v":1,"ev":"pong","uptime_us":9,"token":7,"kernel":"6.12.117"}')).toThrow(/pong event: field token should be str/);
   });
 
   test('unknown event kinds are kept, not dropped', () => {

@@ -2,6 +2,7 @@
 // agent as /init. It is persistent: many guests run on it one after another, each in a fresh
 // VMM process, so a test pays the ~0.5 s L1 boot once per file, not once per case.
 import { execa, type ResultPromise } from 'execa';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,7 +14,8 @@ import { parseEvent, type StageEvent } from '../protocol/events.js';
 import { abortable, deferred, DeadlineExceeded, withDeadline } from '../wait/deadline.js';
 import { type Channel, lineSplitter, openChannels } from './channels.js';
 import { stageInitramfs } from './initramfs.js';
-import { privateCopies, qemuArgs, STAGE_MEM_MIB } from './qemu.js';
+import { privateCopies, qemuArgs, STAGE_MEM_MIB, type StageDisk } from './qemu.js';
+import { QMP_SOCKET, restoreArgs, saveArgs, snapshotPlan, startStage, type SnapshotMode } from './snapshot.js';
 import { selectL0, type L0 } from './l0.js';
 
 import { StageLog } from './log.js';
@@ -32,11 +34,20 @@ const QEMU_SPAWN = {
   forceKillAfterDelay: 2000,
 } as const;
 
+/** Spawn to pong of a restored stage: ~0.3 s; past this (scaled) it boots normally instead. */
+const RESTORE_TIMEOUT_MS = 10_000;
+
 export class Stage implements AsyncDisposable {
   /** Host milliseconds from spawning QEMU to the agent's ready event. */
   bootMs = 0;
-  /** L1 uptime (CLOCK_BOOTTIME) when the agent was ready: the kernel's own boot time. */
+  /**
+   * L1 uptime (CLOCK_BOOTTIME) when the agent was ready: the kernel's own boot time. On a
+   * restored stage, at its pong: it counts on from the snapshot's.
+   */
   l1UptimeMs = 0;
+  /** The L1 snapshot this stage was restored from, or booted to save (snapshot.ts); none: not eligible. */
+  snapshot: { path: string; restored: boolean } | undefined;
+  private readonly pingToken = randomBytes(6).toString('hex');
   kernelRelease = '';
   private readonly log = new StageLog();
   private sink: RunSink | undefined;
@@ -66,21 +77,28 @@ export class Stage implements AsyncDisposable {
     await buildOnFirstUse();
     const manifest = loadManifest();
     const l1: L1Kernel = opts.kernel === undefined ? selectL1(manifest) : { kernel: opts.kernel };
-    const kernel = l1.kernel;
-    const sockDir = mkdtempSync(join(tmpdir(), 'bootcase-'));
-    const disks = privateCopies(opts.disks ?? [], sockDir);
-    const channels = await openChannels(sockDir);
     const l0 = selectL0(opts.l0);
-    const argv = qemuArgs({
+    const initrd = stageInitramfs(manifest.vmm, { modules: opts.modules ?? l1.modules, files: opts.files });
+    const machine = (sockDir: string, disks: readonly StageDisk[]) => qemuArgs({
       firmwareArgs: l0.firmwareArgs,
       machine: opts.machine,
-      kernel,
-      initrd: stageInitramfs(manifest.vmm, { modules: opts.modules ?? l1.modules, files: opts.files }),
+      kernel: l1.kernel,
+      initrd,
       sockDir,
       disks,
       memMiB: opts.memMiB ?? STAGE_MEM_MIB,
       append: ['console=ttyS0', 'quiet', 'panic=-1', opts.append ?? ''].join(' ').trim(),
     });
+    const plan = snapshotPlan(opts, l0.qemu, machine('<sockdir>', []), '<sockdir>');
+    return startStage(plan, (snap) => Stage.launch(opts, l0, machine, snap));
+  }
+
+  /** Spawn QEMU (booting L1, or restoring it from a snapshot) and wait until the agent is live. */
+  private static async launch(opts: StageOptions, l0: L0, machine: (sockDir: string, disks: readonly StageDisk[]) => string[], snap: SnapshotMode): Promise<Stage> {
+    const sockDir = mkdtempSync(join(tmpdir(), 'bootcase-'));
+    const disks = privateCopies(opts.disks ?? [], sockDir);
+    const channels = await openChannels(sockDir);
+    const argv = [...machine(sockDir, disks), ...(snap.save ? saveArgs(join(sockDir, QMP_SOCKET)) : []), ...(snap.restore ? restoreArgs(snap.restore) : [])];
     // detached: a process group of its own, out of reach of a terminal's Ctrl-C, which is for
     // the CLI to handle; execa's cleanup skips a detached child, so the exit hook does its job
     const proc: ResultPromise<typeof QEMU_SPAWN> = opts.ownProcessGroup
@@ -92,11 +110,18 @@ export class Stage implements AsyncDisposable {
       void proc.finally(() => process.off('exit', kill));
     }
     const stage = new Stage(proc, channels, sockDir, [l0.qemu, ...argv], l0);
+    const plan = snap.restore ?? snap.save;
+    if (plan) stage.snapshot = { path: plan.path, restored: !!snap.restore };
+    if (snap.restore) stage.note(`restored from the L1 snapshot ${plan!.path} (its boot log is not replayed here)`);
     stage.wire();
+    // A restored agent is past its ready event: ask it (docs/protocol.md, "ping").
+    if (snap.restore) void channels.ctl.connected.then((s) => s.write(control.ping(stage.pingToken, randomBytes(32))));
     try {
-      await withDeadline(Promise.race([stage.ready.promise, stage.exited.promise.then(() => Promise.reject(new Error('QEMU exited')))]), scaled(opts.bootTimeoutMs ?? 30_000));
+      const ms = scaled(snap.restore ? RESTORE_TIMEOUT_MS : (opts.bootTimeoutMs ?? 30_000));
+      await withDeadline(Promise.race([stage.ready.promise, stage.exited.promise.then(() => Promise.reject(new Error('QEMU exited')))]), ms);
     } catch (e) {
-      const why = e instanceof DeadlineExceeded ? `the L1 stage was not ready within ${e.ms} ms` : `the L1 stage failed to start: ${stage.dead ?? String(e)}`;
+      const what = snap.restore ? `the L1 stage restored from ${snap.restore.path}` : 'the L1 stage';
+      const why = e instanceof DeadlineExceeded ? `${what} was not ready within ${e.ms} ms` : `${what} failed to start: ${stage.dead ?? String(e)}`;
       await stage.destroy(why);
       throw new StageError(why, stage.logTail(), [], { cause: e });
     }
@@ -147,6 +172,8 @@ export class Stage implements AsyncDisposable {
     const hostMs = performance.now() - this.t0;
     switch (e.ev) {
       case 'agent-ready':
+      case 'pong':
+        if (e.ev === 'pong' && e.token !== this.pingToken) break;
         this.bootMs = hostMs;
         this.l1UptimeMs = e.uptime_us / 1000;
         this.kernelRelease = e.kernel;
@@ -170,6 +197,16 @@ export class Stage implements AsyncDisposable {
     this.dead = why;
     for (const p of this.puts.splice(0)) p.reject(new StageError(why, this.logTail()));
     this.sink?.onStageLost(why);
+  }
+
+  /** A line for the stage log from the harness (snapshot.ts). */
+  note(line: string): void {
+    this.log.append(`bootcase: ${line}\n`);
+  }
+
+  /** The QMP socket of a stage started to save a snapshot (snapshot.ts saveArgs). */
+  get qmpSocket(): string {
+    return join(this.sockDir, QMP_SOCKET);
   }
 
   get alive(): boolean {

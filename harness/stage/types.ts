@@ -44,6 +44,12 @@ export interface StageOptions {
    * (default `virt`, e.g. `virt,aia=aplic-imsic`).
    */
   machine?: L1Machine;
+  /**
+   * Start from a saved L1 snapshot when one matches this spec exactly, and save one when none
+   * does (harness/stage/snapshot.ts); default true, `false` (or BOOTCASE_SNAPSHOT=0) always
+   * boots L1. Stages with disks always boot.
+   */
+  snapshot?: boolean;
 }
 
 /** Receives the events and console bytes of the run currently on the stage. */

@@ -8,10 +8,21 @@
  * to stage: the harness sends fresh host bytes with the ping, and the agent mixes them into the
  * input pool and forces a reseed (RNDRESEEDCRNG; a write alone would wait for the next periodic
  * reseed).
+ *
+ * And a restored L1 has lost its timer interrupt. QEMU 10.0 does not save the QEMU timers behind
+ * stimecmp (nor the ACLINT's): upstream added them to the migration stream in October 2025, for
+ * 10.2, not backported. The kernel still believes its next event (the tick, at most 4 ms after
+ * the snapshot) is programmed, so it never writes stimecmp again: no tick, no hrtimer, no
+ * timerfd (the xv6 CLINT model, KVM's wait for a guest in WFI, the agent's own kill escalation).
+ * It reprograms only for a timer that expires before that event, which by now is in the past:
+ * so the agent sleeps until an absolute time long gone (CLOCK_MONOTONIC 0) on each CPU. Such a
+ * timer is the earliest, the kernel programs the timer for it at once (force, minimum delta), and
+ * the interrupt that ends the sleep also runs the overdue tick and programs the next one.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -46,6 +57,26 @@ static int seed_bytes(const char *hex, unsigned char *out)
 		out[i] = (unsigned char)(hi << 4 | lo);
 	}
 	return (int)(n / 2);
+}
+
+/* Each CPU, in turn: an already expired sleep, which makes the kernel program its timer. */
+static int rearm_timers(void)
+{
+	static const struct timespec past = { 0, 0 };
+	long n = sysconf(_SC_NPROCESSORS_ONLN), cpu;
+	cpu_set_t one, all;
+
+	if (sched_getaffinity(0, sizeof(all), &all) < 0)
+		return errno;
+	for (cpu = 0; cpu < n && cpu < CPU_SETSIZE; cpu++) {
+		CPU_ZERO(&one);
+		CPU_SET((int)cpu, &one);
+		if (sched_setaffinity(0, sizeof(one), &one) < 0)
+			continue; /* offline: it has no timer to lose */
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &past, NULL) == EINTR)
+			;
+	}
+	return sched_setaffinity(0, sizeof(all), &all) < 0 ? errno : 0;
 }
 
 static int reseed(const unsigned char *seed, int n)
@@ -84,6 +115,11 @@ void agent__cmd_ping(struct agent *a, char **f, int nf)
 			agent__error(a, 0, 0, "ping: reseeding /dev/urandom: %s", strerror(err));
 			return;
 		}
+	}
+	err = rearm_timers();
+	if (err) {
+		agent__error(a, 0, 0, "ping: pinning to each CPU to rearm its timer: %s", strerror(err));
+		return;
 	}
 	if (uname(&u) < 0)
 		strcpy(u.release, "?");

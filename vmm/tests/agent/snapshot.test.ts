@@ -1,0 +1,87 @@
+// L1 snapshots (harness/stage/snapshot.ts) on real stages: a stage restored from one runs a
+// guest like a booted one, and a snapshot that is corrupt is never trusted: the stage boots L1,
+// says so on its log and writes a good snapshot in its place. Each test has a kernel command
+// line of its own, so its snapshot key is its own and the shared default snapshot is untouched.
+import { randomBytes } from 'node:crypto';
+import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { asmGuest, boot, Stage, type StageOptions } from '../../../harness/index.js';
+import { describe, expect, test } from '../../../harness/vitest/fixtures.js';
+
+/** Start a stage; the snapshot file it saved or was restored from. */
+async function snapshotOf(opts: StageOptions): Promise<string> {
+  await using stage = await Stage.start(opts);
+  expect(stage.snapshot).toBeDefined();
+  return stage.snapshot!.path;
+}
+
+async function hello(stage: Stage): Promise<void> {
+  await using vm = await boot('hello-dbcn', { stage });
+  const run = await vm.result();
+  expect(run).toHaveExited('shutdown');
+  expect(run.console).toContain('Hello from guest via DBCN');
+}
+
+/**
+ * A guest that sleeps in wfi until its timer: KVM then waits on an L1 hrtimer, which works only
+ * if the restored L1's own timer interrupt was rearmed (agent-ping.c).
+ */
+async function timer(stage: Stage): Promise<void> {
+  await using vm = await boot('timer', { stage });
+  const run = await vm.result();
+  expect(run).toHaveExited('report', { code: 0 });
+}
+
+/** The device tree the VMM would give a guest, as console text: it differs only in /chosen/rng-seed. */
+async function dtbText(stage: Stage): Promise<string> {
+  await using vm = await boot(asmGuest('hello-dbcn', { vmmArgs: ['--dump-dtb', '-'] }), { stage });
+  const run = await vm.result();
+  expect(run).toHaveExited('shutdown');
+  return run.console;
+}
+
+describe('L1 snapshots', () => {
+  test('a restored stage runs guests (one waits on an L1 timer), and two of them give guests different rng-seeds', async () => {
+    const opts: StageOptions = { append: `bootcase.test=restore-${randomBytes(4).toString('hex')}` };
+    const path = await snapshotOf(opts);
+    try {
+      expect(existsSync(path)).toBe(true);
+      const dtbs: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        await using stage = await Stage.start(opts);
+        expect(stage.snapshot).toEqual({ path, restored: true });
+        expect(stage.kernelRelease).toMatch(/^6\./);
+        // first, before L1's own periodic CRNG reseed: only the ping's seed tells them apart
+        dtbs.push(await dtbText(stage));
+        await hello(stage);
+        await timer(stage);
+      }
+      expect(dtbs[0]).toContain('rng-seed');
+      expect(dtbs[0]).not.toBe(dtbs[1]);
+    } finally {
+      rmSync(path, { force: true });
+    }
+  });
+
+  test('a corrupt snapshot is not used: L1 boots, the log names the file, a good one replaces it', async () => {
+    const opts: StageOptions = { append: `bootcase.test=corrupt-${randomBytes(4).toString('hex')}` };
+    const path = await snapshotOf(opts);
+    try {
+      writeFileSync(path, randomBytes(1 << 16));
+      await using stage = await Stage.start(opts);
+      expect(stage.snapshot).toEqual({ path, restored: false });
+      expect(stage.stageLog).toContain(`snapshot ${path} did not restore`);
+      await hello(stage);
+      expect(statSync(path).size).toBeGreaterThan(1 << 20);
+      await using again = await Stage.start(opts);
+      expect(again.snapshot).toEqual({ path, restored: true });
+    } finally {
+      rmSync(path, { force: true });
+    }
+  });
+
+  test('snapshot: false always boots', async () => {
+    await using stage = await Stage.start({ snapshot: false });
+    expect(stage.snapshot).toBeUndefined();
+    expect(stage.argv).not.toContain('-incoming');
+  });
+});
