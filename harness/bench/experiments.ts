@@ -66,10 +66,11 @@ export async function runExperiment(x: Experiment, reps: number): Promise<Experi
   const l2: number[] = [];
   try {
     for (let i = 0; i < reps; i++) {
-      await using s = await Stage.start(x.stage);
+      // booted, never restored: these rows compare L1 configurations' boots (snapshot.ts has its own)
+      await using s = await Stage.start({ ...x.stage, snapshot: false });
       boots.push(s.bootMs);
     }
-    await using stage = await Stage.start(x.stage);
+    await using stage = await Stage.start({ ...x.stage, snapshot: false });
     for (let i = 0; i < reps; i++) nops.push((await exitCosts(stage)).nop);
     const spec = linuxGuest({ cpus: x.l2Cpus });
     for (let i = 0; i < reps; i++) l2.push((await oursOnce(stage, spec)).hostMs);
@@ -85,7 +86,7 @@ export async function runExperiment(x: Experiment, reps: number): Promise<Experi
  */
 export async function twoStages(machine: StageOptions, hellos: number): Promise<{ sequentialMs: number; parallelMs: number }> {
   const file = async () => {
-    await using stage = await Stage.start(machine);
+    await using stage = await Stage.start({ ...machine, snapshot: false });
     for (let i = 0; i < hellos; i++) {
       await using vm = await boot('hello-dbcn', { stage });
       await vm.result();

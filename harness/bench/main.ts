@@ -14,6 +14,7 @@ import { oursOnce, peerGuest, peerOnce, peerStage, qemuPeerArgs, type Sample } f
 import { EXPERIMENTS, exitCosts, kvmLoopUs, median, runExperiment, twoStages } from './experiments.js';
 import { KEYS, targetLines } from './targets.js';
 import { IRQCHIP_L1S, irqchipRows, irqchipSideBySide } from './irqchip.js';
+import { minMedian, snapshotFigures } from './snapshot.js';
 
 // npm run bench [N] [--no-experiments] [--irqchip]: N samples per row (5); the L1 experiments take
 // a few minutes; --irqchip runs only the PLIC / in-kernel AIA comparison (irqchip.ts)
@@ -43,14 +44,14 @@ async function main() {
   const bootMs: number[] = [];
   const uptimeMs: number[] = [];
   for (let i = 0; i < reps; i++) {
-    await using stage = await Stage.start();
+    await using stage = await Stage.start({ snapshot: false });
     bootMs.push(stage.bootMs);
     uptimeMs.push(stage.l1UptimeMs);
   }
   add('L1 boot: QEMU spawn -> agent ready', bootMs, 'ms', 'host clock');
   add('L1 boot: kernel uptime at agent ready', uptimeMs, 'ms', 'L1 CLOCK_BOOTTIME');
 
-  progress(`hello on a warm stage x${reps * 2}, cold (stage + hello) x${reps}`);
+  progress(`hello on a warm stage x${reps * 2}`);
   await using stage = await Stage.start();
   const warm: number[] = [];
   const guestMs: number[] = [];
@@ -61,15 +62,12 @@ async function main() {
     warm.push(performance.now() - t);
     guestMs.push(run.guestMs ?? NaN);
   }
-  const cold: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    await using vm = await boot('hello-dbcn');
-    await vm.result();
-    cold.push(performance.now() - t);
-  }
   add('hello-dbcn: boot() -> verdict, warm stage', warm, 'ms', 'host clock, stage already up');
-  add('hello-dbcn: boot() -> verdict, cold (own stage)', cold, 'ms', 'host clock, includes L1 boot');
+  progress(`L1 booted vs restored from a snapshot, interleaved: x${reps} stages and x${reps} hellos on their own stage each`);
+  const snap = await snapshotFigures(reps);
+  add('L1 restore from a snapshot: QEMU spawn -> agent live', snap.restoreMs, 'ms', 'host clock, spawn -> pong (interleaved with boots)');
+  add(KEYS.helloOwnStage, snap.helloBootedMs, 'ms', 'host clock, includes L1 boot (interleaved)');
+  add(KEYS.helloOwnStageRestored, snap.helloRestoredMs, 'ms', 'host clock, includes the restore (interleaved)');
   add('hello-dbcn: first KVM_RUN -> end', guestMs, 'ms', 'VMM clock in L1');
 
   progress(`per-exit cost x${reps}, plain, with --sbi-serve hsm,ipi and with --sbi-trace`);
@@ -135,6 +133,8 @@ async function main() {
   console.log(`\nbootcase bench, medians of one run (${reps} or more samples each)`);
   console.log(`config: host ${cpus()[0]?.model ?? '?'} x${cpus().length}; L0 ${l0.name}: ${qemuVersion} (${l0.describe}); ${l1}; guest 128 MiB, 1 vCPU; timeout scale ${config.timeoutScale}\n`);
   console.log(formatTable(['measure', 'median', 'range', 'n', 'how'], rows));
+  console.log(`\nL1 snapshot, interleaved pairs: stage spawn -> live, boot ${minMedian(snap.bootMs, median)} vs restore ${minMedian(snap.restoreMs, median)}; hello on its own stage, booted ${minMedian(snap.helloBootedMs, median)} vs restored ${minMedian(snap.helloRestoredMs, median)}`);
+  console.log(snap.firstSaveMs === undefined ? 'the snapshot was there already' : `the first stage booted and saved the snapshot: ${snap.firstSaveMs.toFixed(0)} ms from start to saved (once per key)`);
 
   console.log(`\nL2 Linux boot, side by side: run command -> BOOTCASE-READY (host clock) and the guest's uptime at that marker (its own clock)`);
   console.log(`config: both in ${l1}; guest ${l2.image} + ${l2.uploads[0]!.path}, ${l2.memMiB} MiB, 1 vCPU, cmdline "${cmdline}"`);

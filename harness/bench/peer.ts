@@ -42,7 +42,8 @@ export function qemuPeerArgs(spec: GuestSpec, cmdline: string, kernel: string, i
 /** A stage that carries the peer QEMU (a bigger initramfs: its own L1 boot) with the guest's files uploaded. */
 export async function peerStage(peer: QemuPeer, spec: GuestSpec): Promise<{ stage: Stage; kernel: string; initrd: string }> {
   // 1 GiB: the peer's tree (~50 MiB) is unpacked in L1 RAM beside the guest's
-  const stage = await Stage.start({ files: treeFiles(peer.root), memMiB: 1024, bootTimeoutMs: 120_000 });
+  // no snapshot: a bench-only stage, and its 1 GiB with the peer's files would make a large one
+  const stage = await Stage.start({ files: treeFiles(peer.root), memMiB: 1024, bootTimeoutMs: 120_000, snapshot: false });
   const up = async (name: string, path: string) => {
     const bytes = readGuestFile(path, name);
     return stage.upload(name, contentHash(bytes), bytes);
