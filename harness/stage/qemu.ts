@@ -1,6 +1,7 @@
 // The L1 machine: qemu-system-riscv64 "virt" under TCG with the H extension, so the riscv64
 // Linux inside can run KVM. The three virtio-serial ports are the harness's only data path;
 // ttyS0 (QEMU stdout) is the stage log: L1 kernel messages plus agent diagnostics.
+import { execa, type ResultPromise } from 'execa';
 import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { StageError } from '../errors.js';
@@ -105,4 +106,30 @@ export function qemuArgs(spec: QemuSpec): string[] {
       '-device', `virtio-blk-device,drive=disk${i},serial=${d.id}`,
     ]),
   ];
+}
+
+const QEMU_SPAWN = {
+  stdin: 'ignore',
+  stdout: 'pipe',
+  stderr: 'pipe',
+  buffer: false,
+  reject: false,
+  cleanup: true, // killed if this Node process exits
+  forceKillAfterDelay: 2000,
+} as const;
+
+export type QemuProcess = ResultPromise<typeof QEMU_SPAWN>;
+
+/**
+ * Start the L0. ownProcessGroup (the CLI): a process group of its own, out of reach of a
+ * terminal's Ctrl-C, which is for the CLI to handle; execa's cleanup skips a detached child, so
+ * an exit hook of ours kills it.
+ */
+export function spawnQemu(qemu: string, argv: readonly string[], ownProcessGroup: boolean): QemuProcess {
+  if (!ownProcessGroup) return execa(qemu, argv, QEMU_SPAWN);
+  const proc = execa(qemu, argv, { ...QEMU_SPAWN, detached: true }) as unknown as QemuProcess;
+  const kill = () => proc.kill('SIGKILL');
+  process.once('exit', kill);
+  void proc.finally(() => process.off('exit', kill));
+  return proc;
 }

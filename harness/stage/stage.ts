@@ -1,7 +1,6 @@
 // A Stage is one running L1: QEMU (TCG, H extension) + the riscv64 KVM host kernel + our
 // agent as /init. It is persistent: many guests run on it one after another, each in a fresh
 // VMM process, so a test pays the ~0.5 s L1 boot once per file, not once per case.
-import { execa, type ResultPromise } from 'execa';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
@@ -14,7 +13,7 @@ import { parseEvent, type StageEvent } from '../protocol/events.js';
 import { abortable, deferred, DeadlineExceeded, withDeadline } from '../wait/deadline.js';
 import { type Channel, lineSplitter, openChannels } from './channels.js';
 import { stageInitramfs } from './initramfs.js';
-import { privateCopies, qemuArgs, STAGE_MEM_MIB, type StageDisk } from './qemu.js';
+import { privateCopies, qemuArgs, spawnQemu, STAGE_MEM_MIB, type QemuProcess, type StageDisk } from './qemu.js';
 import { QMP_SOCKET, restoreArgs, saveArgs, snapshotPlan, startStage, type SnapshotMode } from './snapshot.js';
 import { selectL0, type L0 } from './l0.js';
 
@@ -23,16 +22,6 @@ import type { RunSink, StageLease, StageOptions } from './types.js';
 
 export { stageInitramfs, treeFiles, type StageFile } from './initramfs.js';
 export type { RunSink, StageLease, StageOptions } from './types.js';
-
-const QEMU_SPAWN = {
-  stdin: 'ignore',
-  stdout: 'pipe',
-  stderr: 'pipe',
-  buffer: false,
-  reject: false,
-  cleanup: true, // killed if this Node process exits
-  forceKillAfterDelay: 2000,
-} as const;
 
 /** Spawn to pong of a restored stage: ~0.3 s; past this (scaled) it boots normally instead. */
 const RESTORE_TIMEOUT_MS = 10_000;
@@ -65,7 +54,7 @@ export class Stage implements AsyncDisposable {
   private readonly t0 = performance.now();
 
   private constructor(
-    private readonly proc: ResultPromise<typeof QEMU_SPAWN>,
+    private readonly proc: QemuProcess,
     private readonly channels: Record<'ctl' | 'console' | 'events', Channel>,
     private readonly sockDir: string,
     readonly argv: readonly string[],
@@ -99,16 +88,7 @@ export class Stage implements AsyncDisposable {
     const disks = privateCopies(opts.disks ?? [], sockDir);
     const channels = await openChannels(sockDir);
     const argv = [...machine(sockDir, disks), ...(snap.save ? saveArgs(join(sockDir, QMP_SOCKET)) : []), ...(snap.restore ? restoreArgs(snap.restore) : [])];
-    // detached: a process group of its own, out of reach of a terminal's Ctrl-C, which is for
-    // the CLI to handle; execa's cleanup skips a detached child, so the exit hook does its job
-    const proc: ResultPromise<typeof QEMU_SPAWN> = opts.ownProcessGroup
-      ? (execa(l0.qemu, argv, { ...QEMU_SPAWN, detached: true }) as unknown as ResultPromise<typeof QEMU_SPAWN>)
-      : execa(l0.qemu, argv, QEMU_SPAWN);
-    if (opts.ownProcessGroup) {
-      const kill = () => proc.kill('SIGKILL');
-      process.once('exit', kill);
-      void proc.finally(() => process.off('exit', kill));
-    }
+    const proc = spawnQemu(l0.qemu, argv, !!opts.ownProcessGroup);
     const stage = new Stage(proc, channels, sockDir, [l0.qemu, ...argv], l0);
     const plan = snap.restore ?? snap.save;
     if (plan) stage.snapshot = { path: plan.path, restored: !!snap.restore };
