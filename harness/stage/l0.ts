@@ -8,11 +8,16 @@ import { join } from 'node:path';
 import { config } from '../config.js';
 import { BuildMissingError } from '../errors.js';
 
+/**
+ * `snapshots`: whether stages on it may be saved and restored (snapshot.ts). That takes file
+ * migration with mapped-ram, QEMU 9.0 and later: 7.2 refuses `-global migration.mapped-ram=on`
+ * and would not even start.
+ */
 export const L0_QEMUS = {
   /** bookworm-backports' qemu-system-riscv + opensbi, unpacked by ci/setup.sh (install_qemu_l0). */
-  '10': { kind: 'unpacked', dir: 'qemu/10' },
+  '10': { kind: 'unpacked', dir: 'qemu/10', snapshots: true },
   /** Debian 12's own qemu-system-misc with its opensbi (the L0 before #13). */
-  '7.2': { kind: 'system', path: '/usr/bin/qemu-system-riscv64' },
+  '7.2': { kind: 'system', path: '/usr/bin/qemu-system-riscv64', snapshots: false },
 } as const;
 
 export type L0Name = keyof typeof L0_QEMUS;
@@ -26,6 +31,8 @@ export interface L0 {
   firmwareArgs: string[];
   /** For reports: the unpacked version directory, or the binary. */
   describe: string;
+  /** Stages may be restored from an L1 snapshot (L0_QEMUS; never for a BOOTCASE_QEMU binary, whose QEMU we do not know). */
+  snapshots: boolean;
 }
 
 /** What to do when the unpacked QEMU 10 is missing (the stage's error and `bootcase doctor` say it). */
@@ -50,10 +57,10 @@ export function l0Name(name = config.l0): L0Name {
  */
 export function selectL0(name = config.l0): L0 {
   const n = l0Name(name);
-  if (config.qemu) return { name: n, qemu: config.qemu, firmwareArgs: ['-bios', 'default'], describe: `${config.qemu} (BOOTCASE_QEMU)` };
+  if (config.qemu) return { name: n, qemu: config.qemu, firmwareArgs: ['-bios', 'default'], describe: `${config.qemu} (BOOTCASE_QEMU)`, snapshots: false };
   const q = L0_QEMUS[n];
   const qemu = l0Binary(n);
-  if (q.kind === 'system') return { name: n, qemu, firmwareArgs: ['-bios', 'default'], describe: q.path };
+  if (q.kind === 'system') return { name: n, qemu, firmwareArgs: ['-bios', 'default'], describe: q.path, snapshots: q.snapshots };
   const root = join(config.cacheDir, q.dir);
   if (!existsSync(qemu)) throw new BuildMissingError(`L0 QEMU ${n} is missing (${qemu}): ${L0_MISSING_FIX}`);
   // Its data directory is compiled in as /usr/share/qemu (7.2's): point it at its own.
@@ -62,5 +69,6 @@ export function selectL0(name = config.l0): L0 {
     qemu,
     firmwareArgs: ['-L', join(root, 'usr/share/qemu'), '-bios', join(root, 'usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin')],
     describe: realpathSync(root),
+    snapshots: q.snapshots,
   };
 }

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { join } from 'node:path';
 import { config, scaled } from '../config.js';
 import { StageError } from '../errors.js';
+import type { L0 } from './l0.js';
 import type { StageOptions } from './types.js';
 import { qmpConnect } from './qmp.js';
 
@@ -33,9 +34,9 @@ export interface SnapshotPlan {
  * snapshot's disk, not this one. Everything else that shapes L1 is on the QEMU command line or
  * in the files it names, which the key covers.
  */
-export function snapshotPlan(opts: StageOptions, qemu: string, argv: readonly string[], sockDir: string): SnapshotPlan | undefined {
-  if (opts.snapshot === false || process.env.BOOTCASE_SNAPSHOT === '0' || opts.disks?.length) return undefined;
-  const h = createHash('sha256').update(`${FORMAT}\0${fileDigest(qemu)}\0`);
+export function snapshotPlan(opts: StageOptions, l0: L0, argv: readonly string[], sockDir: string): SnapshotPlan | undefined {
+  if (opts.snapshot === false || process.env.BOOTCASE_SNAPSHOT === '0' || opts.disks?.length || !l0.snapshots) return undefined;
+  const h = createHash('sha256').update(`${FORMAT}\0${fileDigest(l0.qemu)}\0`);
   // The sockets' folder is new for every stage and is no part of the machine.
   for (const a of argv) h.update(a.replaceAll(sockDir, '<sockdir>')).update('\0');
   for (const f of inputFiles(argv)) h.update(`${f}\0${fileDigest(f)}\0`);

@@ -78,7 +78,7 @@ export class Stage implements AsyncDisposable {
       memMiB: opts.memMiB ?? STAGE_MEM_MIB,
       append: ['console=ttyS0', 'quiet', 'panic=-1', opts.append ?? ''].join(' ').trim(),
     });
-    const plan = snapshotPlan(opts, l0.qemu, machine('<sockdir>', []), '<sockdir>');
+    const plan = snapshotPlan(opts, l0, machine('<sockdir>', []), '<sockdir>');
     return startStage(plan, (snap) => Stage.launch(opts, l0, machine, snap));
   }
 
