@@ -65,6 +65,8 @@ export const config = Object.freeze({
   qemu: env.BOOTCASE_QEMU || undefined,
   /** The L0 QEMU by name (harness/stage/l0.ts L0_QEMUS: '10', the default, or '7.2'). */
   l0: env.BOOTCASE_L0 || undefined,
+  /** Stages may start from an L1 snapshot (harness/stage/snapshot.ts); BOOTCASE_SNAPSHOT=0 always boots. */
+  snapshots: env.BOOTCASE_SNAPSHOT !== '0',
   /** Write artifacts for passing runs too. */
   keepArtifacts: env.BOOTCASE_KEEP_ARTIFACTS === '1',
   /** Echo the stage (L1) log to stderr as it arrives, for debugging. */

@@ -65,9 +65,9 @@ async function main() {
   add('hello-dbcn: boot() -> verdict, warm stage', warm, 'ms', 'host clock, stage already up');
   progress(`L1 booted vs restored from a snapshot, interleaved: x${reps} stages and x${reps} hellos on their own stage each`);
   const snap = await snapshotFigures(reps);
-  add('L1 restore from a snapshot: QEMU spawn -> agent live', snap.restoreMs, 'ms', 'host clock, spawn -> pong (interleaved with boots)');
+  if (snap.restoreMs.length) add('L1 restore from a snapshot: QEMU spawn -> agent live', snap.restoreMs, 'ms', 'host clock, spawn -> pong (interleaved with boots)');
   add(KEYS.helloOwnStage, snap.helloBootedMs, 'ms', 'host clock, includes L1 boot (interleaved)');
-  add(KEYS.helloOwnStageRestored, snap.helloRestoredMs, 'ms', 'host clock, includes the restore (interleaved)');
+  if (snap.restoreMs.length) add(KEYS.helloOwnStageRestored, snap.helloRestoredMs, 'ms', 'host clock, includes the restore (interleaved)');
   add('hello-dbcn: first KVM_RUN -> end', guestMs, 'ms', 'VMM clock in L1');
 
   progress(`per-exit cost x${reps}, plain, with --sbi-serve hsm,ipi and with --sbi-trace`);
@@ -133,8 +133,11 @@ async function main() {
   console.log(`\nbootcase bench, medians of one run (${reps} or more samples each)`);
   console.log(`config: host ${cpus()[0]?.model ?? '?'} x${cpus().length}; L0 ${l0.name}: ${qemuVersion} (${l0.describe}); ${l1}; guest 128 MiB, 1 vCPU; timeout scale ${config.timeoutScale}\n`);
   console.log(formatTable(['measure', 'median', 'range', 'n', 'how'], rows));
-  console.log(`\nL1 snapshot, interleaved pairs: stage spawn -> live, boot ${minMedian(snap.bootMs, median)} vs restore ${minMedian(snap.restoreMs, median)}; hello on its own stage, booted ${minMedian(snap.helloBootedMs, median)} vs restored ${minMedian(snap.helloRestoredMs, median)}`);
-  console.log(snap.firstSaveMs === undefined ? 'the snapshot was there already' : `the first stage booted and saved the snapshot: ${snap.firstSaveMs.toFixed(0)} ms from start to saved (once per key)`);
+  if (!snap.restoreMs.length) console.log(`\nL1 snapshot: not used on this L0 (${l0.name}) or with BOOTCASE_SNAPSHOT=0; stages boot`);
+  else {
+    console.log(`\nL1 snapshot, interleaved pairs: stage spawn -> live, boot ${minMedian(snap.bootMs, median)} vs restore ${minMedian(snap.restoreMs, median)}; hello on its own stage, booted ${minMedian(snap.helloBootedMs, median)} vs restored ${minMedian(snap.helloRestoredMs, median)}`);
+    console.log(snap.firstSaveMs === undefined ? 'the snapshot was there already' : `the first stage booted and saved the snapshot: ${snap.firstSaveMs.toFixed(0)} ms from start to saved (once per key)`);
+  }
 
   console.log(`\nL2 Linux boot, side by side: run command -> BOOTCASE-READY (host clock) and the guest's uptime at that marker (its own clock)`);
   console.log(`config: both in ${l1}; guest ${l2.image} + ${l2.uploads[0]!.path}, ${l2.memMiB} MiB, 1 vCPU, cmdline "${cmdline}"`);

@@ -25,8 +25,8 @@ interface Target {
 const TARGETS: Target[] = [
   { what: 'L2 tiny Linux run -> init >= 3x faster than the QEMU peer in the same L1', value: (r) => r[KEYS.l2Ratio]!, ok: (v) => v >= 3, show: (v) => `${v.toFixed(2)}x` },
   { what: 'L2 tiny Linux run -> init <= 300 ms', value: (r) => r[KEYS.l2Ours]!, ok: (v) => v <= 300, show: (v) => `${v.toFixed(0)} ms` },
-  // the default path: a stage restored from the L1 snapshot (harness/stage/snapshot.ts)
-  { what: 'hello on its own stage (L1 restore included) <= 500 ms', value: (r) => r[KEYS.helloOwnStageRestored]!, ok: (v) => v <= 500, show: (v) => `${v.toFixed(0)} ms` },
+  // the default path: a stage restored from the L1 snapshot (harness/stage/snapshot.ts); booted on an L0 without them
+  { what: 'hello on its own stage (L1 start included) <= 500 ms', value: (r) => r[KEYS.helloOwnStageRestored] ?? r[KEYS.helloOwnStage]!, ok: (v) => v <= 500, show: (v) => `${v.toFixed(0)} ms` },
   { what: "the VMM's NOP exit <= 1.2x the bare KVM_RUN loop's", value: (r) => r[KEYS.vmmOverBare] ?? r[KEYS.vmmExit]! / r[KEYS.bareExit]!, ok: (v) => v <= 1.2, show: (v) => `${v.toFixed(2)}x` },
   { what: 'two stages at once take less wall time than one after the other', value: (r) => r[KEYS.twoParallel]! / r[KEYS.twoSequential]!, ok: (v) => v < 1, show: (v) => `${v.toFixed(2)}x of sequential` },
 ];

@@ -23,6 +23,9 @@ const KEEP = 8;
  */
 const MAPPED_RAM = ['-global', 'migration.mapped-ram=on'];
 
+/** Whether stages on this L0 start from snapshots at all: it can (L0_QEMUS) and BOOTCASE_SNAPSHOT is not 0. */
+export const snapshotsOn = (l0: L0): boolean => config.snapshots && l0.snapshots;
+
 /** Where the snapshot for a stage spec lives, or undefined if the spec cannot use one (why: see eligible). */
 export interface SnapshotPlan {
   path: string;
@@ -35,7 +38,7 @@ export interface SnapshotPlan {
  * in the files it names, which the key covers.
  */
 export function snapshotPlan(opts: StageOptions, l0: L0, argv: readonly string[], sockDir: string): SnapshotPlan | undefined {
-  if (opts.snapshot === false || process.env.BOOTCASE_SNAPSHOT === '0' || opts.disks?.length || !l0.snapshots) return undefined;
+  if (opts.snapshot === false || !snapshotsOn(l0) || opts.disks?.length) return undefined;
   const h = createHash('sha256').update(`${FORMAT}\0${fileDigest(l0.qemu)}\0`);
   // The sockets' folder is new for every stage and is no part of the machine.
   for (const a of argv) h.update(a.replaceAll(sockDir, '<sockdir>')).update('\0');
