@@ -146,12 +146,12 @@ async function main() {
     console.log(snap.firstSaveMs === undefined ? 'the snapshot was there already' : `the first stage booted and saved the snapshot: ${snap.firstSaveMs.toFixed(0)} ms from start to saved (once per key)`);
   }
 
-  console.log(`\nL2 Linux boot, side by side: run command -> BOOTCASE-READY (host clock) and the guest's uptime at that marker (its own clock)`);
+  console.log(`\nL2 Linux boot, side by side: run command -> BOOTCASE-READY (host clock) and the guest's uptime at that marker (its own clock); the L0 QEMU's vCPU thread's wait for a host CPU meanwhile (load, per sample: a quiet host waits ~0)`);
   console.log(`config: both in ${l1}; guest ${l2.image} + ${l2.uploads[0]!.path}, ${l2.memMiB} MiB, 1 vCPU, cmdline "${cmdline}"`);
   console.log(`peer: ${peerWhat || 'Debian trixie qemu-system-riscv'}, on its own stage: qemu-system-riscv64 ${qemuPeerArgs(l2, cmdline, '<Image>', '<initramfs>').join(' ')}\n`);
   const side = sideBySideTable(ours, theirs);
   console.log(side.table);
-  console.log(`the first run on each stage, not in the medians (L0 TCG translates it): ours ${oursFirst.hostMs.toFixed(0)} ms, the peer's ${theirsFirst ? `${theirsFirst.hostMs.toFixed(0)} ms` : '-'}`);
+  console.log(`the first run on each stage, not in the medians (L0 TCG translates it): ours ${oursFirst.hostMs.toFixed(0)} ms (waited ${oursFirst.waitMs.toFixed(0)}), the peer's ${theirsFirst ? `${theirsFirst.hostMs.toFixed(0)} ms (waited ${theirsFirst.waitMs.toFixed(0)})` : '-'}`);
   if (peerError) console.log(`\nQEMU peer: not measured: ${(peerError as Error).message ?? String(peerError)}`);
   Object.assign(results, side.results);
 
@@ -199,12 +199,12 @@ function sideBySideTable(ours: Sample[], theirs: Sample[]) {
   const m = (xs: Sample[], k: keyof Sample) => (xs.length ? median(xs.map((s) => s[k])) : NaN);
   const range = (xs: Sample[], k: keyof Sample) => (xs.length ? `${Math.min(...xs.map((s) => s[k])).toFixed(0)}-${Math.max(...xs.map((s) => s[k])).toFixed(0)}` : '-');
   const ms = (v: number) => (Number.isNaN(v) ? '-' : `${v.toFixed(0)} ms`);
-  const row = (name: string, xs: Sample[]) => [name, ms(m(xs, 'hostMs')), range(xs, 'hostMs'), ms(m(xs, 'guestMs')), range(xs, 'guestMs'), String(xs.length)];
+  const row = (name: string, xs: Sample[]) => [name, ms(m(xs, 'hostMs')), range(xs, 'hostMs'), ms(m(xs, 'guestMs')), range(xs, 'guestMs'), range(xs, 'waitMs'), String(xs.length)];
   const ratio = (k: keyof Sample) => m(theirs, k) / m(ours, k);
   const x = (v: number) => (Number.isNaN(v) ? '-' : `${v.toFixed(2)}x`);
   const table = formatTable(
-    ['L2 VMM', 'host: run -> marker', 'range', 'guest uptime at init', 'range', 'n'],
-    [row('bootcase vmm', ours), row('Debian QEMU -accel kvm', theirs), ['QEMU / ours', x(ratio('hostMs')), '', x(ratio('guestMs')), '', '']],
+    ['L2 VMM', 'host: run -> marker', 'range', 'guest uptime at init', 'range', 'vCPU thread waited (ms)', 'n'],
+    [row('bootcase vmm', ours), row('Debian QEMU -accel kvm', theirs), ['QEMU / ours', x(ratio('hostMs')), '', x(ratio('guestMs')), '', '', '']],
   );
   const results = {
     'side-by-side: ours host ms': m(ours, 'hostMs'),

@@ -2,6 +2,7 @@
 // command line from linuxGuest()) under our VMM and under Debian's QEMU -accel kvm, each run
 // in the same kind of L1 and timed the same way: from the run command to the init marker on
 // the host clock, and the guest's own uptime at that marker.
+import { readdirSync, readFileSync } from 'node:fs';
 import { execProgram, linuxGuest, Stage, treeFiles, boot, type GuestSpec } from '../index.js';
 import { contentHash, readGuestFile } from '../guest/guest.js';
 import type { QemuPeer } from '../../images/qemu-peer.js';
@@ -14,6 +15,31 @@ export interface Sample {
   hostMs: number;
   /** The guest's CLOCK_BOOTTIME at its init, in ms. */
   guestMs: number;
+  /** Host ms the stage's vCPU thread waited for a host CPU meanwhile: the host's load, not ours. */
+  waitMs: number;
+}
+
+/**
+ * A gauge of the host's load on one run: the L0 QEMU's busiest thread (its TCG vCPU, which runs
+ * L1 and the L2 in it) and the time it spent runnable but not running, from Linux's
+ * /proc/<pid>/task/<tid>/schedstat ("run ns, wait ns, slices"). Start it, then read it. NaN
+ * where there is no such file.
+ */
+export function vcpuWait(stage: Stage): () => number {
+  const read = () => {
+    const threads = new Map<string, number[]>();
+    try {
+      for (const tid of readdirSync(`/proc/${stage.qemuPid}/task`)) threads.set(tid, readFileSync(`/proc/${stage.qemuPid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number));
+    } catch {
+      /* not Linux, or QEMU is gone */
+    }
+    return threads;
+  };
+  const before = read();
+  return () => {
+    const after = [...read()].sort((a, b) => b[1][0]! - a[1][0]!)[0];
+    return after ? (after[1][1]! - (before.get(after[0])?.[1] ?? 0)) / 1e6 : NaN;
+  };
 }
 
 /** The L2 Linux both sides boot, and its kernel command line. */
@@ -28,10 +54,12 @@ export async function oursOnce(stage: Stage, spec: GuestSpec): Promise<Sample & 
   const t0 = performance.now();
   await using vm = await boot(spec, { stage });
   const sent = performance.now(); // boot() resolves once the run command is on its way
+  const wait = vcpuWait(stage);
   const m = await vm.waitForLine(READY);
   const now = performance.now();
+  const waitMs = wait();
   await vm.result();
-  return { hostMs: now - sent, guestMs: Number(m[1]), bootMs: now - t0 };
+  return { hostMs: now - sent, guestMs: Number(m[1]), waitMs, bootMs: now - t0 };
 }
 
 /** QEMU's argv for the same guest: the probe's peer configuration (-bios none is KVM's default). */
@@ -55,9 +83,11 @@ export async function peerStage(peer: QemuPeer, spec: GuestSpec): Promise<{ stag
 export async function peerOnce(stage: Stage, peer: QemuPeer, args: string[]): Promise<Sample> {
   await using vm = await execProgram(stage, { path: peer.qemu, args, env: peer.env, name: 'qemu-peer', timeoutMs: 60_000 });
   const sent = performance.now();
+  const wait = vcpuWait(stage);
   const m = await vm.waitForLine(READY);
   const hostMs = performance.now() - sent;
+  const waitMs = wait();
   const run = await vm.result();
   if (!run.passed) throw new Error(`qemu peer run ended with ${run.describe()}:\n${run.consoleTail(20)}`);
-  return { hostMs, guestMs: Number(m[1]) };
+  return { hostMs, guestMs: Number(m[1]), waitMs };
 }

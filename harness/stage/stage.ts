@@ -193,6 +193,11 @@ export class Stage implements AsyncDisposable {
     return !this.dead;
   }
 
+  /** The L0 QEMU's process id (the bench reads its threads' scheduler statistics). */
+  get qemuPid(): number | undefined {
+    return this.proc.pid;
+  }
+
   get stageLog(): string {
     return this.log.text;
   }
