@@ -27,7 +27,7 @@ export default defineConfig({
       },
       {
         // Builds a guest in the toolchain container and on the host and compares the outputs; the
-        // first run on a machine debootstraps the image (a minute or two).
+        // first run on a machine makes the image with mmdebstrap (a minute or two).
         extends: true,
         test: { name: 'build', include: ['harness/build/**/*.test.ts'], testTimeout: limit(300_000), hookTimeout: limit(300_000) },
       },

@@ -1,4 +1,4 @@
-// ci/progress.sh: the progress lines of the shell steps (apt, npm, debootstrap), run in bash.
+// ci/progress.sh: the progress lines of the shell steps (apt, npm, mmdebstrap), run in bash.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -17,11 +17,11 @@ PKGS=(
   u-boot-qemu                                                               # the bootloader milestone (S-mode U-Boot, arch all)
   g++                                                                       # the native addon (native/: the VMM's loader for the harness)
   linux-source-6.1 debian-archive-keyring                                   # matrix (ci/matrix.ts): 6.1 L1, trixie L1 fetch
-  docker.io debootstrap zstd                                                # toolchain container (containers/)
+  docker.io mmdebstrap zstd                                                 # toolchain container (containers/)
   clang libclang-rt-14-dev                                                  # libFuzzer target (make -C vmm fuzz)
 )
 # Neither the build nor npm needs these: they install while the kernel compiles (the big ones).
-LATER=(qemu-system-misc qemu-system-data opensbi u-boot-qemu linux-source-6.1 debian-archive-keyring docker.io debootstrap zstd clang libclang-rt-14-dev)
+LATER=(qemu-system-misc qemu-system-data opensbi u-boot-qemu linux-source-6.1 debian-archive-keyring docker.io mmdebstrap zstd clang libclang-rt-14-dev)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -149,7 +149,7 @@ install_qemu_l0
 # --- end L0 QEMU 10 ---------------------------------------------------------------------------
 
 # 2. Beside it: the packages nothing here needs, then (as root) the toolchain image for the build
-#    test (containers/: a debootstrap, once per input hash; skipped when its saved tarball is here).
+#    test (containers/: an mmdebstrap, once per input hash; skipped when its saved tarball is here).
 #    If the image cannot be made, the build test says why (or makes it) later.
 later_pid=
 imagelog=out/setup-toolchain-image.log

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A local container engine for the toolchain image, with no registry anywhere.
 #
-#   containers/engine.sh install   install docker.io, debootstrap and zstd when missing (root, apt-get)
+#   containers/engine.sh install   install docker.io, mmdebstrap and zstd when missing (root, apt-get)
 #   containers/engine.sh start [--autostop]   use a reachable engine, or start bootcase's own dockerd (root)
 #   containers/engine.sh stop      stop bootcase's own dockerd (never a dockerd it did not start)
 #   containers/engine.sh stop --if-unused   the same, only if it was started with --autostop and
@@ -30,7 +30,7 @@ SOCK=$ROOT/docker.sock
 OWN_HOST=unix://$SOCK
 PIDFILE=$ROOT/dockerd.pid
 LOG=$ROOT/dockerd.log
-PACKAGES=(docker.io debootstrap zstd)
+PACKAGES=(docker.io mmdebstrap zstd)
 START_WAIT_S=30
 
 say() { echo "engine: $*" >&2; }

@@ -2,7 +2,7 @@
 // log; make of the VMM and the guests prints one command per object). Every `everyMs` it says
 // how long the step has run, how far along it is, and what it is on. On a terminal that is one
 // line rewritten in place; in CI (no TTY) a plain line each time. ci/progress.sh is the same for
-// the shell steps (apt, npm, debootstrap).
+// the shell steps (apt, npm, mmdebstrap).
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 

@@ -30,7 +30,7 @@ export async function checkToolchainImage(client: ContainerRuntimeClient, image 
     labels = (await client.image.inspect(ImageName.fromString(image))).Config?.Labels ?? {};
   } catch (e) {
     if ((e as { statusCode?: number }).statusCode === 404 || /no such image/i.test(String(e))) {
-      return { ok: false, reason: `image ${image} is not in the engine: build it with ${BUILD_IMAGE_SCRIPT} (debootstrap, about a minute once, then cached)` };
+      return { ok: false, reason: `image ${image} is not in the engine: build it with ${BUILD_IMAGE_SCRIPT} (mmdebstrap, about a minute once, then cached)` };
     }
     throw e;
   }

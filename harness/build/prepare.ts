@@ -1,6 +1,6 @@
 // Get the toolchain container ready for a test run: an engine (containers/engine.sh start: reuse
 // one, or install docker.io and start bootcase's dockerd as root) and the current image
-// (containers/build-image.sh: cached, loaded from the saved tarball, or debootstrapped).
+// (containers/build-image.sh: cached, loaded from the saved tarball, or made by mmdebstrap).
 // "Cannot be done on this machine" (exit 3: not root, no apt, no engine) is a skip reason, not an
 // error; anything else that fails is an error, with the scripts' output.
 // While prepared, this process holds a lease on bootcase's dockerd (see containers/engine.sh): the
@@ -32,8 +32,8 @@ function keyValues(stdout: string): Record<string, string> {
 }
 
 /**
- * Run a containers/ script in its own process group, so that a deadline ends debootstrap & co. too.
- * Its stderr (what it does, and a progress line every 15 s during a debootstrap) is echoed as it comes.
+ * Run a containers/ script in its own process group, so that a deadline ends mmdebstrap & co. too.
+ * Its stderr (what it does, and a progress line every 15 s during an mmdebstrap) is echoed as it comes.
  */
 async function script(name: string, args: string[], timeoutMs: number) {
   const child = execa('bash', [join(repoRoot, 'containers', name), ...args], { reject: false, stdin: 'ignore', detached: true });

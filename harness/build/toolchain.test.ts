@@ -1,7 +1,7 @@
 // Guests built in the toolchain container and with the host toolchain must come out the same.
 // beforeAll readies the container side within a bounded time (containers/engine.sh start, as
 // root: installs docker.io and starts bootcase's dockerd; containers/build-image.sh: the image,
-// cached, loaded or debootstrapped); where that cannot be done here, the container tests skip
+// cached, loaded or made by mmdebstrap); where that cannot be done here, the container tests skip
 // and say why, and the host tests still run. afterAll stops a dockerd it started.
 //
 // Why the ELFs are compared after normalising: guests/asm links several sources in one gcc call,
@@ -46,7 +46,7 @@ let host: GuestBuild;
 
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'bootcase-build-'));
-  // Cold on a fresh VM: apt docker.io ~20 s + debootstrap and import ~65 s; warm: about 1 s.
+  // Cold on a fresh VM: apt docker.io ~20 s + mmdebstrap and import ~55 s; warm: about 1 s.
   prepared = await prepareToolchainContainer({ timeoutMs: 240_000 });
   console.error(`toolchain container: ${prepared.ok ? 'ready' : 'unavailable'}: ${prepared.reason} (${(prepared.ms / 1000).toFixed(1)} s)`);
 }, 300_000);
