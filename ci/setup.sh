@@ -165,11 +165,6 @@ toolchain_image() {
 later_job() {
   if ((${#later[@]})); then apt_install "${later[@]}" || return 1; fi
   if [ "$(id -u)" -eq 0 ] && [ ! -f "$cache/containers/bootcase-toolchain-bookworm-$(containers/build-image.sh --hash).tar.zst" ]; then
-    # After the kernel, not beside it: unpacking ~100 packages beside the compile slowed it by
-    # ~110 s (338 s against 227 s alone) even at the lower priority, for an image that takes
-    # ~55 s on its own.
-    echo "waiting for the kernel build (the image is made after it)" >"$imagelog"
-    while running "$kernel_pid"; do sleep 1; done
     echo "making the toolchain image" >"$imagelog"
     toolchain_image >>"$imagelog" 2>&1 || echo "setup: the toolchain image was not made: $(tail -n 1 "$imagelog"); the build test tries again" >&2
   fi
