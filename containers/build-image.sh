@@ -134,8 +134,8 @@ trap 'exit 143' TERM INT HUP   # a killed build still unmounts /proc and removes
 t0=$(now)
 say "mmdebstrap --variant=minbase $SUITE with ${PKGS[*]} (mirror from the host's apt sources)"
 # One pass: mmdebstrap resolves the minbase set and the toolchain together, downloads them with
-# apt, and unpacks and configures them once (debootstrap took ~125 s for the base alone on this
-# 2-core machine, then a second apt pass for the toolchain; this takes ~45 s for both). The
+# apt, and unpacks and configures them once: ~45 s alone on this 2-core machine, and 311 s beside
+# a cold kernel build where debootstrap and its second apt pass for the toolchain took 388 s. The
 # sources are the host's Debian stanzas (bookworm, -updates, -security), so the toolchain has the
 # host's package versions. Its "I: <what it does>..." lines are the progress.
 SOURCES=$DIR/sources.$$.sources
