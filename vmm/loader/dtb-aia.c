@@ -34,14 +34,12 @@ static void dtb_imsics(struct fdt *f, const struct dtb_params *p, unsigned harts
 	static const char compat[] = "qemu,imsics\0riscv,imsics";
 	const struct layout_entry *imsic = &layout[LAYOUT_IMSIC];
 	uint8_t cells[DTB_MAX_CPUS * 2 * 4];
-	char name[64];
 
 	for (unsigned h = 0; h < harts; h++) {
 		fdt__put_be32(cells + 8 * h, DTB_PHANDLE_CPU_INTC(h));
 		fdt__put_be32(cells + 8 * h + 4, IRQ_S_EXT);
 	}
-	riscv__dtb_node_name(name, sizeof(name), imsic->name, imsic->base);
-	fdt__begin_node(f, name);
+	riscv__dtb_begin_at(f, imsic->name, imsic->base);
 	fdt__prop(f, "compatible", compat, sizeof(compat));
 	fdt__prop_reg64(f, "reg", imsic->base, LAYOUT_IMSIC_STRIDE * harts);
 	fdt__prop_empty(f, "interrupt-controller");
@@ -59,10 +57,8 @@ static void dtb_aplic(struct fdt *f)
 {
 	static const char compat[] = "qemu,aplic\0riscv,aplic";
 	const struct layout_entry *aplic = &layout[LAYOUT_APLIC];
-	char name[64];
 
-	riscv__dtb_node_name(name, sizeof(name), aplic->name, aplic->base);
-	fdt__begin_node(f, name);
+	riscv__dtb_begin_at(f, aplic->name, aplic->base);
 	fdt__prop(f, "compatible", compat, sizeof(compat));
 	fdt__prop_reg64(f, "reg", aplic->base, aplic->size);
 	fdt__prop_empty(f, "interrupt-controller");

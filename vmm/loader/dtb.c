@@ -35,9 +35,12 @@
 #include "fdt.h"
 #include "layout.h"
 
-void riscv__dtb_node_name(char *buf, size_t cap, const char *stem, uint64_t addr)
+void riscv__dtb_begin_at(struct fdt *f, const char *stem, uint64_t addr)
 {
-	snprintf(buf, cap, "%s@%llx", stem, (unsigned long long)addr);
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s@%llx", stem, (unsigned long long)addr);
+	fdt__begin_node(f, name);
 }
 
 static unsigned dtb_cpus_count(const struct dtb_params *p)
@@ -162,10 +165,8 @@ static void dtb_plic(struct fdt *f, const struct dtb_params *p)
 	uint8_t cells[DTB_MAX_CPUS * 4 * 4];
 	/* PLIC context 2h is hart h's M-mode external interrupt, 2h + 1 its S-mode one */
 	unsigned n = dtb_per_hart_irqs(cells, p, IRQ_M_EXT, IRQ_S_EXT);
-	char name[64];
 
-	riscv__dtb_node_name(name, sizeof(name), plic->name, plic->base);
-	fdt__begin_node(f, name);
+	riscv__dtb_begin_at(f, plic->name, plic->base);
 	fdt__prop(f, "compatible", compat, sizeof(compat));
 	fdt__prop_reg64(f, "reg", plic->base, plic->size);
 	fdt__prop_empty(f, "interrupt-controller");
@@ -188,10 +189,8 @@ static void dtb_clint(struct fdt *f, const struct dtb_params *p)
 	const struct layout_entry *clint = &layout[LAYOUT_CLINT];
 	uint8_t cells[DTB_MAX_CPUS * 4 * 4];
 	unsigned n = dtb_per_hart_irqs(cells, p, IRQ_M_SOFT, IRQ_M_TIMER);
-	char name[64];
 
-	riscv__dtb_node_name(name, sizeof(name), clint->name, clint->base);
-	fdt__begin_node(f, name);
+	riscv__dtb_begin_at(f, clint->name, clint->base);
 	fdt__prop(f, "compatible", compat, sizeof(compat));
 	fdt__prop_reg64(f, "reg", clint->base, clint->size);
 	fdt__prop(f, "interrupts-extended", cells, 4 * n);
@@ -217,7 +216,6 @@ static void dtb_device_irq(struct fdt *f, const struct dtb_params *p, uint32_t i
 static void dtb_soc(struct fdt *f, const struct dtb_params *p)
 {
 	const struct layout_entry *uart = &layout[LAYOUT_UART0], *virtio = &layout[LAYOUT_VIRTIO0];
-	char name[64];
 
 	fdt__begin_node(f, "soc");
 	fdt__prop_u32(f, "#address-cells", 2);
@@ -232,8 +230,7 @@ static void dtb_soc(struct fdt *f, const struct dtb_params *p)
 	else
 		dtb_plic(f, p);
 
-	riscv__dtb_node_name(name, sizeof(name), uart->name, uart->base);
-	fdt__begin_node(f, name);
+	riscv__dtb_begin_at(f, uart->name, uart->base);
 	fdt__prop_str(f, "compatible", "ns16550a");
 	fdt__prop_reg64(f, "reg", uart->base, uart->size);
 	fdt__prop_u32(f, "clock-frequency", DTB_UART_CLOCK_HZ);
@@ -243,8 +240,7 @@ static void dtb_soc(struct fdt *f, const struct dtb_params *p)
 	for (unsigned i = 0; i < LAYOUT_VIRTIO_SLOTS; i++) {
 		uint64_t base = virtio->base + i * LAYOUT_VIRTIO_STRIDE;
 
-		riscv__dtb_node_name(name, sizeof(name), virtio->name, base);
-		fdt__begin_node(f, name);
+		riscv__dtb_begin_at(f, virtio->name, base);
 		fdt__prop_str(f, "compatible", "virtio,mmio");
 		fdt__prop_reg64(f, "reg", base, LAYOUT_VIRTIO_STRIDE);
 		dtb_device_irq(f, p, virtio->irq + i);
@@ -258,8 +254,8 @@ int riscv__dtb_build(const struct dtb_params *p, uint8_t **blob, size_t *len)
 {
 	const struct layout_entry *ram = &layout[LAYOUT_DRAM];
 	const struct layout_entry *uart = &layout[LAYOUT_UART0];
-	struct fdt f;
 	char name[64];
+	struct fdt f;
 
 	if (dtb_cpus_count(p) > DTB_MAX_CPUS)
 		return -EINVAL;
@@ -285,8 +281,7 @@ int riscv__dtb_build(const struct dtb_params *p, uint8_t **blob, size_t *len)
 
 	dtb_cpus(&f, p);
 
-	riscv__dtb_node_name(name, sizeof(name), ram->name, ram->base);
-	fdt__begin_node(&f, name);
+	riscv__dtb_begin_at(&f, ram->name, ram->base);
 	fdt__prop_str(&f, "device_type", "memory");
 	fdt__prop_reg64(&f, "reg", ram->base, p->ram_size);
 	fdt__end_node(&f);

@@ -58,12 +58,12 @@ struct dtb_params {
 };
 
 int riscv__dtb_build(const struct dtb_params *p, uint8_t **blob, size_t *len);
-/* A node's name: "<stem>@<unit address in hex>". */
-void riscv__dtb_node_name(char *buf, size_t cap, const char *stem, uint64_t addr);
+/* Begin the node "<stem>@<unit address in hex>" (the address is the first reg's base). */
+struct fdt;
+void riscv__dtb_begin_at(struct fdt *f, const char *stem, uint64_t addr);
 /* dtb-aia.c: the hart index bits of an IMSIC address for n harts (KVM's CONFIG_HART_BITS and
  * the DT's riscv,hart-index-bits: one truth); the imsics and aplic nodes into f. */
 unsigned riscv__aia_hart_bits(unsigned nr_harts);
-struct fdt;
 void riscv__dtb_aia(struct fdt *f, const struct dtb_params *p);
 /* isa.c: sort extension names into the canonical order; the riscv,isa string of a sorted
  * list ("rv64imafdc_zicsr_sstc"): 0, or -1 when it does not fit in cap. */
