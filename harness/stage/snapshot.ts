@@ -46,15 +46,14 @@ export function snapshotPlan(opts: StageOptions, l0: L0, argv: readonly string[]
   return { path: join(config.cacheDir, 'snapshot', `l1-${h.digest('hex').slice(0, 24)}.mig`) };
 }
 
-/** The files QEMU reads into the machine: firmware, kernel, initramfs. */
+/**
+ * The files QEMU reads into the machine: firmware, kernel, initramfs. (Only L0s with snapshots
+ * get here, and those name their firmware by path, never `-bios default`.)
+ */
 function inputFiles(argv: readonly string[]): string[] {
   const after = (flag: string) => (argv.includes(flag) ? [argv[argv.indexOf(flag) + 1]!] : []);
-  const bios = after('-bios').map((b) => (b === 'default' ? DEBIAN_DEFAULT_BIOS : b));
-  return [...bios, ...after('-kernel'), ...after('-initrd')].filter((f) => existsSync(f));
+  return [...after('-bios'), ...after('-kernel'), ...after('-initrd')].filter((f) => existsSync(f));
 }
-
-/** What `-bios default` loads on Debian 12's QEMU 7.2 (a link into the opensbi package). */
-const DEBIAN_DEFAULT_BIOS = '/usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin';
 
 const digests = new Map<string, string>();
 
