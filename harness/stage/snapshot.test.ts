@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { L0 } from './l0.js';
-import { snapshotPlan } from './snapshot.js';
+import { snapshotPlan, startStage, type SnapshotMode } from './snapshot.js';
 
 describe('which stages use an L1 snapshot', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bootcase-snapshot-'));
@@ -24,5 +24,49 @@ describe('which stages use an L1 snapshot', () => {
     expect(snapshotPlan({}, l0(false), argv, '/tmp/bootcase-X')).toBeUndefined();
     expect(snapshotPlan({ disks: [{ path: '/dev/null', id: 'd' } as never] }, l0(true), argv, '/tmp/bootcase-X')).toBeUndefined();
     expect(snapshotPlan({ snapshot: false }, l0(true), argv, '/tmp/bootcase-X')).toBeUndefined();
+  });
+
+  test('none for a CPU model other than the default (QEMU 10.0.2 does not restore -cpu max whole)', () => {
+    expect(snapshotPlan({ machine: { cpu: 'max' } }, l0(true), argv, '/tmp/bootcase-X')).toBeUndefined();
+    expect(snapshotPlan({ machine: { smp: 2 } }, l0(true), argv, '/tmp/bootcase-X')).toBeDefined();
+  });
+});
+
+describe('a snapshot that does not restore', () => {
+  // A stage that records how it was started; a restore fails as an agent that never answers would.
+  const fake = (modes: string[], restores: boolean) => async (mode: SnapshotMode) => {
+    const how = mode.restore ? 'restore' : mode.save ? 'save' : 'boot';
+    modes.push(how);
+    if (how === 'restore' && !restores) throw new Error('the agent did not answer the ping');
+    const notes: string[] = [];
+    return { note: (l: string) => notes.push(l), notes, qmpSocket: '/nonexistent/qmp.sock' };
+  };
+
+  test('is removed and remade; after two failed restores in a row its stages boot without one, until the count is deleted', async () => {
+    const plan = { path: join(mkdtempSync(join(tmpdir(), 'bootcase-snapshot-')), 'l1-x.mig') };
+    const modes: string[] = [];
+    const bad = fake(modes, false);
+    writeFileSync(plan.path, 'a snapshot');
+    const first = await startStage(plan, bad);
+    expect(first.notes[0]).toMatch(/did not restore \(Error: the agent did not answer the ping\); removed it, booting L1/);
+    expect(existsSync(plan.path)).toBe(false); // the save failed here (no QMP); QEMU would have remade it
+    writeFileSync(plan.path, 'a snapshot');
+    await startStage(plan, bad);
+    const third = await startStage(plan, bad);
+    expect(modes).toEqual(['restore', 'save', 'restore', 'save', 'boot']);
+    expect(third.notes).toEqual([`not using an L1 snapshot: 2 restores of ${plan.path} failed in a row (${plan.path}.failed)`]);
+  });
+
+  test('a restore that works clears the count', async () => {
+    const plan = { path: join(mkdtempSync(join(tmpdir(), 'bootcase-snapshot-')), 'l1-x.mig') };
+    const modes: string[] = [];
+    writeFileSync(plan.path, 'a snapshot');
+    await startStage(plan, fake(modes, false));
+    writeFileSync(plan.path, 'a snapshot');
+    await startStage(plan, fake(modes, true));
+    expect(existsSync(`${plan.path}.failed`)).toBe(false);
+    writeFileSync(plan.path, 'a snapshot');
+    await startStage(plan, fake(modes, false));
+    expect(modes).toEqual(['restore', 'save', 'restore', 'restore', 'save']);
   });
 });

@@ -3,8 +3,8 @@
 // kernel boot under TCG. It is keyed by every input that shapes that state; a stage it does not
 // exactly match boots normally. docs/protocol.md ("ping") says how a restored agent is found live.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { config, scaled } from '../config.js';
 import { StageError } from '../errors.js';
 import type { L0 } from './l0.js';
@@ -36,9 +36,16 @@ export interface SnapshotPlan {
  * serial in sysfs) and holds its blocks in its page cache, so a restored L1 would show the
  * snapshot's disk, not this one. Everything else that shapes L1 is on the QEMU command line or
  * in the files it names, which the key covers.
+ *
+ * Only the default CPU model (`rv64,h=true`) is restored. On another, the L0 may not carry all
+ * of the hart's state across: with `-cpu max`, QEMU 10.0.2 restores Smepmp's PMP rules into a
+ * hart that then overwrites L1's own kernel text within a second (the trap vector reads
+ * 0xffffffff and L1 loops in illegal-instruction traps); `max,smepmp=false` restores cleanly,
+ * so the likely gap is mseccfg in the migration stream. A stage like that would wait out the
+ * restore deadline on every start before booting.
  */
 export function snapshotPlan(opts: StageOptions, l0: L0, argv: readonly string[], sockDir: string): SnapshotPlan | undefined {
-  if (opts.snapshot === false || !snapshotsOn(l0) || opts.disks?.length) return undefined;
+  if (opts.snapshot === false || !snapshotsOn(l0) || opts.disks?.length || opts.machine?.cpu !== undefined) return undefined;
   const h = createHash('sha256').update(`${FORMAT}\0${fileDigest(l0.qemu)}\0`);
   // The sockets' folder is new for every stage and is no part of the machine.
   for (const a of argv) h.update(a.replaceAll(sockDir, '<sockdir>')).update('\0');
@@ -94,20 +101,39 @@ export interface SnapshotStage {
   readonly qmpSocket: string;
 }
 
+/** Restores of a spec's snapshot that may fail in a row before its stages just boot. */
+const TRIES = 2;
+
+/** The file beside a snapshot that counts its failed restores in a row. */
+const failedFile = (plan: SnapshotPlan) => `${plan.path}.failed`;
+const failedRestores = (plan: SnapshotPlan) => (existsSync(failedFile(plan)) ? Number(readFileSync(failedFile(plan), 'utf8')) || 0 : 0);
+
 /**
  * Start a stage: restore the snapshot when there is one, else boot and save one. A snapshot
  * that does not restore (QEMU refused it: corrupt, cut short, another QEMU's format; or the
  * agent did not answer in time) is removed and remade by the normal boot that follows, and the
- * stage log says so. A snapshot that cannot be saved leaves the stage as it is, with a note.
+ * stage log says so. After TRIES failed restores in a row, the spec is one this L0 cannot
+ * restore, and its stages boot without saving, rather than each paying the restore deadline
+ * first; deleting the `.failed` file beside the snapshot's path lets them try again. A
+ * snapshot that cannot be saved leaves the stage as it is, with a note.
  */
 export async function startStage<S extends SnapshotStage>(plan: SnapshotPlan | undefined, launch: (mode: SnapshotMode) => Promise<S>): Promise<S> {
   if (!plan) return launch({});
+  mkdirSync(dirname(plan.path), { recursive: true });
+  if (failedRestores(plan) >= TRIES) {
+    const stage = await launch({});
+    stage.note(`not using an L1 snapshot: ${TRIES} restores of ${plan.path} failed in a row (${failedFile(plan)})`);
+    return stage;
+  }
   let note = '';
   if (existsSync(plan.path)) {
     try {
-      return await launch({ restore: plan });
+      const stage = await launch({ restore: plan });
+      rmSync(failedFile(plan), { force: true });
+      return stage;
     } catch (e) {
       rmSync(plan.path, { force: true });
+      writeFileSync(failedFile(plan), `${failedRestores(plan) + 1}\n`);
       // the first line says what failed, the log's last one why (QEMU's "load of migration failed: ...")
       const why = e instanceof StageError ? `${e.message.split('\n')[0]}; ${e.stageLogTail.trim().split('\n').at(-1)}` : String(e);
       note = `snapshot ${plan.path} did not restore (${why}); removed it, booting L1`;
@@ -154,12 +180,12 @@ export async function saveSnapshot(plan: SnapshotPlan, qmpSocket: string, ms: nu
 }
 
 /**
- * Keep the KEEP newest snapshots (every VMM or kernel change makes a new key), and drop
- * temporary files an hour old (a saver that was killed).
+ * Keep the KEEP newest snapshots (every VMM or kernel change makes a new key) and failure
+ * counts, and drop temporary files an hour old (a saver that was killed).
  */
 function prune(dir: string): void {
   const files = readdirSync(dir).map((f) => join(dir, f)).map((f) => ({ f, t: statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? 0 }));
-  const done = files.filter(({ f }) => f.endsWith('.mig')).sort((a, b) => b.t - a.t);
+  const newest = (suffix: string) => files.filter(({ f }) => f.endsWith(suffix)).sort((a, b) => b.t - a.t);
   const stale = files.filter(({ f, t }) => f.includes('.mig.tmp') && t < Date.now() - 3600_000);
-  for (const { f } of [...done.slice(KEEP), ...stale]) rmSync(f, { force: true });
+  for (const { f } of [...newest('.mig').slice(KEEP), ...newest('.failed').slice(KEEP), ...stale]) rmSync(f, { force: true });
 }
