@@ -5,6 +5,9 @@ import { config } from './harness/config.js';
 // BOOTCASE_TIMEOUT_SCALE; it must scale too or it cuts a slow but healthy boot short.
 const limit = (ms: number) => Math.round(ms * config.timeoutScale);
 
+// Unit files that stub the environment (vi.stubEnv) and re-import modules under it.
+export const ISOLATED = ['harness/guest/xv6.test.ts', 'harness/guest/xv6-shell.test.ts'];
+
 // Three projects: `unit` runs anywhere in milliseconds (parsers, cpio, ELF checks); `guest` boots
 // real guests on real KVM inside real QEMU and needs `npm run build` first (npm test does it).
 export default defineConfig({
@@ -18,13 +21,19 @@ export default defineConfig({
     outputFile: { junit: 'test-results/junit.xml' },
     projects: [
       {
+        // Loaded once per worker, like the guest files below: transforming and importing the
+        // harness again for each of ~40 small files took longer than their tests. The files
+        // that stub the environment and reset modules run isolated (unit-isolated), so a
+        // stubbed timeout scale never leaks into a later file.
         extends: true,
         test: {
           name: 'unit',
           include: ['harness/**/*.test.ts', 'images/**/*.test.ts', 'ci/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, 'harness/build/**'],
+          exclude: [...configDefaults.exclude, 'harness/build/**', ...ISOLATED],
+          isolate: false,
         },
       },
+      { extends: true, test: { name: 'unit-isolated', include: ISOLATED } },
       {
         // Builds a guest in the toolchain container and on the host and compares the outputs; the
         // first run on a machine makes the image with mmdebstrap (a minute or two).
