@@ -39,7 +39,7 @@ describe('a snapshot that does not restore', () => {
     modes.push(how);
     if (how === 'restore' && !restores) throw new Error('the agent did not answer the ping');
     const notes: string[] = [];
-    return { note: (l: string) => notes.push(l), notes, qmpSocket: '/nonexistent/qmp.sock' };
+    return { note: (l: string) => notes.push(l), notes, qmpSocket: '/nonexistent/qmp.sock', stageLog: 'L1 booted' };
   };
 
   test('is removed and remade; after two failed restores in a row its stages boot without one, until the count is deleted', async () => {

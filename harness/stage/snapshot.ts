@@ -99,7 +99,22 @@ export interface SnapshotMode {
 export interface SnapshotStage {
   note(line: string): void;
   readonly qmpSocket: string;
+  /** The stage log so far: at save time, L1's boot up to agent-ready. */
+  readonly stageLog: string;
 }
+
+/** L1's boot log, saved beside the snapshot, so a restored stage's log still has it. */
+const bootLogFile = (plan: SnapshotPlan) => `${plan.path}.log`;
+
+/** The boot log saved with the snapshot, if any (a restored stage puts it first in its log). */
+export function savedBootLog(plan: SnapshotPlan): string | undefined {
+  return existsSync(bootLogFile(plan)) ? readFileSync(bootLogFile(plan), 'utf8') : undefined;
+}
+
+const removeSnapshot = (plan: SnapshotPlan) => {
+  rmSync(plan.path, { force: true });
+  rmSync(bootLogFile(plan), { force: true });
+};
 
 /** Restores of a spec's snapshot that may fail in a row before its stages just boot. */
 const TRIES = 2;
@@ -132,7 +147,7 @@ export async function startStage<S extends SnapshotStage>(plan: SnapshotPlan | u
       rmSync(failedFile(plan), { force: true });
       return stage;
     } catch (e) {
-      rmSync(plan.path, { force: true });
+      removeSnapshot(plan);
       writeFileSync(failedFile(plan), `${failedRestores(plan) + 1}\n`);
       // the first line says what failed, the log's last one why (QEMU's "load of migration failed: ...")
       const why = e instanceof StageError ? `${e.message.split('\n')[0]}; ${e.stageLogTail.trim().split('\n').at(-1)}` : String(e);
@@ -142,7 +157,7 @@ export async function startStage<S extends SnapshotStage>(plan: SnapshotPlan | u
   const stage = await launch({ save: plan });
   if (note) stage.note(note);
   try {
-    await saveSnapshot(plan, stage.qmpSocket, scaled(20_000));
+    await saveSnapshot(plan, stage.qmpSocket, scaled(20_000), stage.stageLog);
   } catch (e) {
     stage.note(`could not save the L1 snapshot ${plan.path}: ${(e as Error).message}`);
   }
@@ -154,7 +169,7 @@ export async function startStage<S extends SnapshotStage>(plan: SnapshotPlan | u
  * and renamed into place, so a reader never sees half a snapshot (two stages saving at once
  * just both write one). Throws with the reason; the caller keeps the stage either way.
  */
-export async function saveSnapshot(plan: SnapshotPlan, qmpSocket: string, ms: number): Promise<void> {
+export async function saveSnapshot(plan: SnapshotPlan, qmpSocket: string, ms: number, bootLog: string): Promise<void> {
   const dir = join(config.cacheDir, 'snapshot');
   mkdirSync(dir, { recursive: true });
   const tmp = `${plan.path}.tmp${process.pid}-${Date.now()}`;
@@ -171,21 +186,27 @@ export async function saveSnapshot(plan: SnapshotPlan, qmpSocket: string, ms: nu
     } finally {
       await qmp.cmd('cont');
     }
+    // the log first: a reader that finds the snapshot finds its log
+    writeFileSync(`${tmp}.log`, bootLog);
+    renameSync(`${tmp}.log`, bootLogFile(plan));
     renameSync(tmp, plan.path);
     prune(dir);
   } finally {
     qmp.close();
     rmSync(tmp, { force: true });
+    rmSync(`${tmp}.log`, { force: true });
   }
 }
 
 /**
- * Keep the KEEP newest snapshots (every VMM or kernel change makes a new key) and failure
- * counts, and drop temporary files an hour old (a saver that was killed).
+ * Keep the KEEP newest snapshots (every VMM or kernel change makes a new key), their boot logs
+ * and KEEP failure counts, and drop temporary files an hour old (a saver that was killed).
  */
 function prune(dir: string): void {
   const files = readdirSync(dir).map((f) => join(dir, f)).map((f) => ({ f, t: statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? 0 }));
   const newest = (suffix: string) => files.filter(({ f }) => f.endsWith(suffix)).sort((a, b) => b.t - a.t);
   const stale = files.filter(({ f, t }) => f.includes('.mig.tmp') && t < Date.now() - 3600_000);
   for (const { f } of [...newest('.mig').slice(KEEP), ...newest('.failed').slice(KEEP), ...stale]) rmSync(f, { force: true });
+  // a boot log goes with its snapshot
+  for (const { f } of newest('.mig.log')) if (!existsSync(f.slice(0, -'.log'.length))) rmSync(f, { force: true });
 }

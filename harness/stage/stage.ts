@@ -14,7 +14,7 @@ import { abortable, deferred, DeadlineExceeded, withDeadline } from '../wait/dea
 import { type Channel, lineSplitter, openChannels } from './channels.js';
 import { stageInitramfs } from './initramfs.js';
 import { privateCopies, qemuArgs, spawnQemu, STAGE_MEM_MIB, type QemuProcess, type StageDisk } from './qemu.js';
-import { QMP_SOCKET, restoreArgs, saveArgs, snapshotPlan, startStage, type SnapshotMode } from './snapshot.js';
+import { QMP_SOCKET, restoreArgs, saveArgs, savedBootLog, snapshotPlan, startStage, type SnapshotMode, type SnapshotPlan } from './snapshot.js';
 import { selectL0, type L0 } from './l0.js';
 
 import { StageLog } from './log.js';
@@ -92,7 +92,7 @@ export class Stage implements AsyncDisposable {
     const stage = new Stage(proc, channels, sockDir, [l0.qemu, ...argv], l0);
     const plan = snap.restore ?? snap.save;
     if (plan) stage.snapshot = { path: plan.path, restored: !!snap.restore };
-    if (snap.restore) stage.note(`restored from the L1 snapshot ${plan!.path} (its boot log is not replayed here)`);
+    if (snap.restore) stage.noteRestore(snap.restore);
     stage.wire();
     // A restored agent is past its ready event: ask it (docs/protocol.md, "ping").
     if (snap.restore) void channels.ctl.connected.then((s) => s.write(control.ping(stage.pingToken, randomBytes(32))));
@@ -177,6 +177,13 @@ export class Stage implements AsyncDisposable {
     this.dead = why;
     for (const p of this.puts.splice(0)) p.reject(new StageError(why, this.logTail()));
     this.sink?.onStageLost(why);
+  }
+
+  /** A restored stage's log starts with L1's boot log from when its snapshot was saved. */
+  private noteRestore(plan: SnapshotPlan): void {
+    const boot = savedBootLog(plan);
+    if (boot !== undefined) this.log.append(`bootcase: L1's boot log, from when the snapshot was saved (${plan.path}.log):\n${boot.replace(/\n?$/, '\n')}`);
+    this.note(`restored from the L1 snapshot ${plan.path}${boot === undefined ? ' (no boot log was saved with it)' : ''}`);
   }
 
   /** A line for the stage log from the harness (snapshot.ts). */

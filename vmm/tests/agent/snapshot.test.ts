@@ -54,6 +54,10 @@ describe.skipIf(!snapshotsOn(selectL0()))('L1 snapshots', () => {
         await using stage = await Stage.start(opts);
         expect(stage.snapshot).toEqual({ path, restored: true });
         expect(stage.kernelRelease).toMatch(/^6\./);
+        // its log starts with L1's boot, saved with the snapshot (the firmware's banner is in it)
+        expect(stage.stageLog).toContain(`bootcase: L1's boot log, from when the snapshot was saved (${path}.log):`);
+        expect(stage.stageLog).toMatch(/^OpenSBI v\d/m);
+        expect(stage.stageLog).toContain(`bootcase: restored from the L1 snapshot ${path}\n`);
         // first, before L1's own periodic CRNG reseed: only the ping's seed tells them apart
         dtbs.push(await dtbText(stage));
         await hello(stage);
@@ -63,6 +67,7 @@ describe.skipIf(!snapshotsOn(selectL0()))('L1 snapshots', () => {
       expect(dtbs[0]).not.toBe(dtbs[1]);
     } finally {
       rmSync(path, { force: true });
+      rmSync(`${path}.log`, { force: true });
     }
   });
 
@@ -80,6 +85,7 @@ describe.skipIf(!snapshotsOn(selectL0()))('L1 snapshots', () => {
       expect(again.snapshot).toEqual({ path, restored: true });
     } finally {
       rmSync(path, { force: true });
+      rmSync(`${path}.log`, { force: true });
     }
   });
 
