@@ -12,7 +12,7 @@ import type { StageOptions } from './types.js';
 import { qmpConnect } from './qmp.js';
 
 /** Bump when what a snapshot holds or how it is written changes: old files are then never read. */
-const FORMAT = 'bootcase-l1-snapshot-1';
+const FORMAT = 'bootcase-l1-snapshot-2';
 const KEEP = 8;
 
 /**
