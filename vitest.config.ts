@@ -17,6 +17,8 @@ export default defineConfig({
     // hart on one host thread, so two stages at once use both cores; the harness deadlines scale
     // with BOOTCASE_TIMEOUT_SCALE for slower hosts.
     maxWorkers: 2,
+    // one TMPDIR for the run, removed at its end (kept when a test failed)
+    globalSetup: ['./harness/vitest/tmp-root.ts'],
     reporters: process.env.CI ? ['default', 'junit'] : ['default'],
     outputFile: { junit: 'test-results/junit.xml' },
     projects: [

@@ -1,7 +1,7 @@
 // The stage's initramfs: the VMM as /init, the L1 kernel modules the agent loads, and any extra
 // files a stage asks for (a peer VMM to compare with, its libraries). Cached by content.
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, join, posix } from 'node:path';
 import { config } from '../config.js';
 import { cpioNewc, type CpioEntry } from './cpio.js';
@@ -99,12 +99,34 @@ export function stageInitramfs(vmm: string, opts: StageInitramfsOptions = {}): s
     ...stageFileEntries(opts.files ?? []),
   ];
   const path = join(dir, `initramfs-${entriesKey(entries).digest('hex').slice(0, 16)}.cpio`);
-  if (!existsSync(path)) {
+  if (existsSync(path)) {
+    // its mtime is its last use, which pruneArchives goes by
+    const now = new Date();
+    utimesSync(path, now, now);
+  } else {
     mkdirSync(dir, { recursive: true });
     // Uncompressed on purpose: gunzip inside TCG costs more than reading the extra bytes.
     const tmp = `${path}.tmp${process.pid}`;
     writeFileSync(tmp, cpioNewc(entries));
     renameSync(tmp, path);
+    pruneArchives(dir);
   }
   return path;
+}
+
+/** Archives kept whatever their age, and the idle time after which others go. */
+const KEEP_ARCHIVES = 16;
+const IDLE_MS = 3600_000;
+
+/**
+ * Every VMM build makes a new archive (the bench's peer ones are ~50 MB), so a new one drops
+ * those past the KEEP_ARCHIVES most recently used that no stage has used for an hour: one a
+ * stage still wants is simply written again.
+ */
+function pruneArchives(dir: string): void {
+  const archives = readdirSync(dir)
+    .filter((f) => /^initramfs-[0-9a-f]+\.cpio$/.test(f))
+    .map((f) => ({ f: join(dir, f), t: statSync(join(dir, f), { throwIfNoEntry: false })?.mtimeMs ?? Infinity }))
+    .sort((a, b) => b.t - a.t);
+  for (const { f, t } of archives.slice(KEEP_ARCHIVES)) if (t < Date.now() - IDLE_MS) rmSync(f, { force: true });
 }

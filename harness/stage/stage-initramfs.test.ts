@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -45,6 +45,29 @@ describe('stage initramfs', () => {
     writeFileSync(tool, '#!/bin/false\n');
     expect(stageInitramfs(vmm, { files, dir })).not.toBe(cpio);
   });
+});
+
+test('a new archive drops those past the 16 most recently used that have been idle an hour', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stage-initramfs-prune-'));
+  const vmm = join(dir, 'vmm');
+  const archive = (i: number) => {
+    writeFileSync(vmm, `vmm build ${i}`);
+    return stageInitramfs(vmm, { dir });
+  };
+  const hoursAgo = (path: string, h: number) => utimesSync(path, new Date(Date.now() - h * 3600_000), new Date(Date.now() - h * 3600_000));
+  const old = Array.from({ length: 18 }, (_, i) => archive(i));
+  old.forEach((p, i) => hoursAgo(p, 30 - i)); // the first is the least recently used
+  hoursAgo(archive(0), 40); // used again: the same archive, touched (then aged for the test)
+  const fresh = archive(100);
+  const left = readdirSync(dir).filter((f) => f.startsWith('initramfs-')).map((f) => join(dir, f));
+  expect(left).toHaveLength(16);
+  expect(left).toContain(fresh);
+  expect(left.filter((p) => old.slice(0, 3).includes(p))).toEqual([]); // the three least recently used
+  // one used within the hour stays, however many are newer; the idle ones past 16 go
+  utimesSync(old[3]!, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+  for (let i = 200; i < 220; i++) archive(i);
+  expect(existsSync(old[3]!)).toBe(true);
+  expect(old.slice(4).filter((p) => existsSync(p))).toEqual([]);
 });
 
 describe('stage files', () => {
