@@ -33,6 +33,10 @@ describe('the matrix', () => {
     expect(L1_KERNELS['6.12-tiny']).toEqual(DEFAULT_L1_SOURCE);
   });
 
+  test('an intermittent deviation pins its symptom: a race excuses no other failure', () => {
+    for (const e of MATRIX) for (const d of e.expected) if (d.intermittent) expect(d.failure, `${e.name}: ${d.test}`).toBeTruthy();
+  });
+
   test('every deviation names one whole test: no prefixes ending at ":" or a describe block', () => {
     for (const e of MATRIX) {
       for (const d of e.expected) {

@@ -60,6 +60,12 @@ export interface Deviation {
    * under us; unset elsewhere: every build of the entry's L1.
    */
   kernels?: string;
+  /**
+   * For a race: why it fails in some runs only, and how often it was seen failing. A run where
+   * it passes is then not a stale excuse; a run where it fails must still show `failure`,
+   * which such a deviation must set (ci/matrix.test.ts checks).
+   */
+  intermittent?: string;
 }
 
 export interface MatrixEntry {

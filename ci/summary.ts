@@ -46,6 +46,8 @@ export function renderSummary(reports: readonly EntryReport[], meta: { title?: s
   }
   const held = reports.flatMap((r) => r.verdict.tests.filter((t) => t.verdict === 'expected-failure').map((t) => `* ${r.entry.name}: \`${t.file}\` ${t.name}: ${t.deviation!.reason}`));
   if (held.length) lines.push('## Expected deviations (failed as expected)', '', ...held, '');
+  const spared = reports.flatMap((r) => r.verdict.tests.filter((t) => t.verdict === 'passed' && t.deviation?.intermittent).map((t) => `* ${r.entry.name}: \`${t.file}\` ${t.name}: ${t.deviation!.intermittent}`));
+  if (spared.length) lines.push('## Intermittent deviations that passed this run', '', ...spared, '');
   const skipped = reports.flatMap((r) =>
     r.verdict.notApplied.map((d) => `* ${r.entry.name}: \`${SUITES[d.suite]}\` ${d.test}: holds for kernels ${d.kernels}, the L1 ran ${r.kernelRelease ?? 'an unknown release'}`),
   );

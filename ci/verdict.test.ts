@@ -102,6 +102,31 @@ describe('the matrix verdict', () => {
     expect(judge({ ...old, entry: pinned, run: results([uart, { ...legacyFails, errors: [...legacyFails.errors!, ...timedOut.errors!] }]) }).problems).toHaveLength(1);
   });
 
+  test('an intermittent deviation (a race) may pass; when it fails, only with its symptom', () => {
+    const race: MatrixEntry = { ...entry, expected: [{ ...entry.expected[0]!, failure: 'it ended with fault "sbi-unknown"', intermittent: 'a race, 1 run in 2' }] };
+    expect(judge({ ...old, entry: race, run: results([uart, legacyFails]) }).problems).toEqual([]);
+    const passed = judge({ ...old, entry: race, exit: 0, run: results([uart, { ...legacyFails, state: 'passed', errors: [] }]) });
+    expect(passed.problems).toEqual([]);
+    expect(passed.tests.map((x) => x.verdict)).toEqual(['passed', 'passed']);
+    const other = { ...legacyFails, errors: ['GuestTimeoutError: timed out after 5000 ms waiting for the guest to end'] };
+    expect(judge({ ...old, entry: race, run: results([uart, other]) }).problems).toHaveLength(1);
+    // skipped is still not a pass
+    expect(judge({ ...old, entry: race, exit: 0, run: results([uart, { ...legacyFails, state: 'skipped' }]) }).problems).toHaveLength(1);
+  });
+
+  test("an intermittent deviation for a test that exists only when it fails: absent is fine when its describe block ran", () => {
+    const END = 'SBI compliance, 1 hart > boots and runs to the end';
+    const hang: MatrixEntry = { ...entry, expected: [{ suite: 'sbi', test: END, reason: 'a race', failure: 'timed out after', intermittent: '1 run in 2' }] };
+    const point = t(S, 'SBI compliance, 1 hart > 1 - BASE: get_spec_version reports v2.0 or later', 'passed');
+    expect(judge({ ...old, entry: hang, exit: 0, run: results([uart, point]) }).problems).toEqual([]);
+    expect(judge({ ...old, entry: hang, run: results([uart, t(S, END, 'failed', 'GuestTimeoutError: timed out after 10000 ms')]) }).problems).toEqual([]);
+    // a describe block that did not run at all is still a deviation that matched nothing
+    expect(judge({ ...old, entry: hang, exit: 0, run: results([uart]) }).problems).toHaveLength(1);
+    // and one that is not intermittent must match
+    const steady: MatrixEntry = { ...hang, expected: [{ ...hang.expected[0]!, intermittent: undefined }] };
+    expect(judge({ ...old, entry: steady, exit: 0, run: results([uart, point]) }).problems).toHaveLength(1);
+  });
+
   test('entry errors: no results, an L1 that did not build, an unknown kernel release', () => {
     expect(judge({ entry, exit: 'SIGTERM' }).problems).toEqual(['error: vitest wrote no results (it was killed by SIGTERM)']);
     expect(judge({ entry, error: 'L1 trixie could not be built: apt failed' }).problems).toEqual(['error: L1 trixie could not be built: apt failed']);

@@ -12,12 +12,15 @@
 	.globl legacy_puts
 legacy_puts:
 	mv t0, a0
+	li t1, 0                /* the last call's error: loading the NUL below overwrites a0 */
 1:	lbu a0, 0(t0)
 	beqz a0, 2f
 	sbi_call SBI_EXT_LEGACY_PUTCHAR, 0
+	mv t1, a0
 	addi t0, t0, 1
 	j 1b
-2:	ret
+2:	mv a0, t1
+	ret
 
 	.globl dbcn_puts
 dbcn_puts:
