@@ -120,6 +120,10 @@ describe('the matrix verdict', () => {
     const point = t(S, 'SBI compliance, 1 hart > 1 - BASE: get_spec_version reports v2.0 or later', 'passed');
     expect(judge({ ...old, entry: hang, exit: 0, run: results([uart, point]) }).problems).toEqual([]);
     expect(judge({ ...old, entry: hang, run: results([uart, t(S, END, 'failed', 'GuestTimeoutError: timed out after 10000 ms')]) }).problems).toEqual([]);
+    // when the race struck, the block's other deviations (its TAP points) have no test to match
+    const withPoint: MatrixEntry = { ...hang, expected: [...hang.expected, { suite: 'sbi', test: HSM, reason: 'the HSM status bug' }] };
+    expect(judge({ ...old, entry: withPoint, run: results([uart, t(S, END, 'failed', 'GuestTimeoutError: timed out after 10000 ms')]) }).problems).toEqual([]);
+    expect(judge({ ...old, entry: withPoint, exit: 0, run: results([uart]) }).problems).toHaveLength(2);
     // a describe block that did not run at all is still a deviation that matched nothing
     expect(judge({ ...old, entry: hang, exit: 0, run: results([uart]) }).problems).toHaveLength(1);
     // and one that is not intermittent must match
