@@ -17,8 +17,9 @@ export default defineConfig({
     // hart on one host thread, so two stages at once use both cores; the harness deadlines scale
     // with BOOTCASE_TIMEOUT_SCALE for slower hosts.
     maxWorkers: 2,
-    // one TMPDIR for the run, removed at its end (kept when a test failed)
-    globalSetup: ['./harness/vitest/tmp-root.ts'],
+    // one TMPDIR for the run, removed at its end (kept when a test failed); the artifacts
+    // folder keeps only this run's evidence
+    globalSetup: ['./harness/vitest/tmp-root.ts', './harness/vitest/fresh-artifacts.ts'],
     reporters: process.env.CI ? ['default', 'junit'] : ['default'],
     outputFile: { junit: 'test-results/junit.xml' },
     projects: [

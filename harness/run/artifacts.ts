@@ -12,13 +12,16 @@ export interface RunEvidenceFiles {
   argv: readonly string[];
 }
 
+/** The files of one run's evidence folder (vitest/fresh-artifacts.ts knows a folder by them). */
+export const EVIDENCE_FILES = ['console.log', 'events.jsonl', 'stage.log', 'argv.json'] as const;
+
 let seq = 0;
 
 export function writeArtifacts(label: string, ev: RunEvidenceFiles): string[] {
   const slug = label.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80);
   const dir = join(config.artifactsDir, `${slug}-${process.pid}-${++seq}`);
   mkdirSync(dir, { recursive: true });
-  const files = {
+  const files: Record<(typeof EVIDENCE_FILES)[number], string> = {
     'console.log': ev.console,
     'events.jsonl': ev.events,
     'stage.log': ev.stageLog,
