@@ -79,14 +79,27 @@ static int rearm_timers(void)
 	return sched_setaffinity(0, sizeof(all), &all) < 0 ? errno : 0;
 }
 
+/*
+ * The seed goes in with RNDADDENTROPY, credited: the bytes are the host's CSPRNG output, as a
+ * virtio-rng's would be. A plain write only mixes them into the input pool, and where the CRNG
+ * was not initialized when the snapshot was taken (6.1 tinyconfig under TCG is still waiting
+ * for entropy at agent-ready) RNDRESEEDCRNG then fails with ENODATA and every restored stage
+ * would hand out the snapshot's pre-init bytes. 256 credited bits initialize it.
+ */
 static int reseed(const unsigned char *seed, int n)
 {
-	int fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC), err;
+	struct {
+		struct rand_pool_info info;
+		unsigned char buf[PING_SEED_MAX];
+	} in;
+	int fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC), err = 0;
 
 	if (fd < 0)
 		return errno;
-	err = -fd__write_all(fd, seed, (size_t)n);
-	if (!err && ioctl(fd, RNDRESEEDCRNG) < 0)
+	in.info.entropy_count = n * 8;
+	in.info.buf_size = n;
+	memcpy(in.buf, seed, (size_t)n);
+	if (ioctl(fd, RNDADDENTROPY, &in) < 0 || ioctl(fd, RNDRESEEDCRNG) < 0)
 		err = errno;
 	close(fd);
 	return err;
