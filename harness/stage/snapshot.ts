@@ -155,9 +155,11 @@ export async function startStage<S extends SnapshotStage>(plan: SnapshotPlan | u
     }
   }
   const stage = await launch({ save: plan });
+  // the boot log as it was, without this stage's note on an earlier snapshot
+  const bootLog = stage.stageLog;
   if (note) stage.note(note);
   try {
-    await saveSnapshot(plan, stage.qmpSocket, scaled(20_000), stage.stageLog);
+    await saveSnapshot(plan, stage.qmpSocket, scaled(20_000), bootLog);
   } catch (e) {
     stage.note(`could not save the L1 snapshot ${plan.path}: ${(e as Error).message}`);
   }
