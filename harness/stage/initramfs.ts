@@ -1,7 +1,7 @@
 // The stage's initramfs: the VMM as /init, the L1 kernel modules the agent loads, and any extra
 // files a stage asks for (a peer VMM to compare with, its libraries). Cached by content.
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, join, posix } from 'node:path';
 import { config } from '../config.js';
 import { cpioNewc, type CpioEntry } from './cpio.js';
@@ -99,10 +99,14 @@ export function stageInitramfs(vmm: string, opts: StageInitramfsOptions = {}): s
     ...stageFileEntries(opts.files ?? []),
   ];
   const path = join(dir, `initramfs-${entriesKey(entries).digest('hex').slice(0, 16)}.cpio`);
-  if (existsSync(path)) {
-    // its mtime is its last use, which pruneArchives goes by
-    const now = new Date();
-    utimesSync(path, now, now);
+  const mtime = statSync(path, { throwIfNoEntry: false })?.mtimeMs;
+  if (mtime !== undefined) {
+    // Its mtime is its last use, which pruneArchives goes by; to the minute is enough, and a
+    // touch on every start would also make the snapshot key hash the archive again each time.
+    if (Date.now() - mtime > 60_000) {
+      const now = new Date();
+      utimesSync(path, now, now);
+    }
   } else {
     mkdirSync(dir, { recursive: true });
     // Uncompressed on purpose: gunzip inside TCG costs more than reading the extra bytes.

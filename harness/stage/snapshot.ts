@@ -26,7 +26,7 @@ const MAPPED_RAM = ['-global', 'migration.mapped-ram=on'];
 /** Whether stages on this L0 start from snapshots at all: it can (L0_QEMUS) and BOOTCASE_SNAPSHOT is not 0. */
 export const snapshotsOn = (l0: L0): boolean => config.snapshots && l0.snapshots;
 
-/** Where the snapshot for a stage spec lives, or undefined if the spec cannot use one (why: see eligible). */
+/** Where the snapshot for a stage spec lives, or undefined if the spec cannot use one (why: see snapshotPlan). */
 export interface SnapshotPlan {
   path: string;
 }
@@ -106,9 +106,10 @@ export interface SnapshotStage {
 /** L1's boot log, saved beside the snapshot, so a restored stage's log still has it. */
 const bootLogFile = (plan: SnapshotPlan) => `${plan.path}.log`;
 
-/** The boot log saved with the snapshot, if any (a restored stage puts it first in its log). */
-export function savedBootLog(plan: SnapshotPlan): string | undefined {
-  return existsSync(bootLogFile(plan)) ? readFileSync(bootLogFile(plan), 'utf8') : undefined;
+/** The boot log saved with the snapshot and its file, if any (a restored stage puts it first in its log). */
+export function savedBootLog(plan: SnapshotPlan): { path: string; text: string } | undefined {
+  const path = bootLogFile(plan);
+  return existsSync(path) ? { path, text: readFileSync(path, 'utf8') } : undefined;
 }
 
 const removeSnapshot = (plan: SnapshotPlan) => {
@@ -134,7 +135,6 @@ const failedRestores = (plan: SnapshotPlan) => (existsSync(failedFile(plan)) ? N
  */
 export async function startStage<S extends SnapshotStage>(plan: SnapshotPlan | undefined, launch: (mode: SnapshotMode) => Promise<S>): Promise<S> {
   if (!plan) return launch({});
-  mkdirSync(dirname(plan.path), { recursive: true });
   if (failedRestores(plan) >= TRIES) {
     const stage = await launch({});
     stage.note(`not using an L1 snapshot: ${TRIES} restores of ${plan.path} failed in a row (${failedFile(plan)})`);
@@ -172,7 +172,7 @@ export async function startStage<S extends SnapshotStage>(plan: SnapshotPlan | u
  * just both write one). Throws with the reason; the caller keeps the stage either way.
  */
 export async function saveSnapshot(plan: SnapshotPlan, qmpSocket: string, ms: number, bootLog: string): Promise<void> {
-  const dir = join(config.cacheDir, 'snapshot');
+  const dir = dirname(plan.path);
   mkdirSync(dir, { recursive: true });
   const tmp = `${plan.path}.tmp${process.pid}-${Date.now()}`;
   const qmp = await qmpConnect(qmpSocket, ms);

@@ -182,7 +182,7 @@ export class Stage implements AsyncDisposable {
   /** A restored stage's log starts with L1's boot log from when its snapshot was saved. */
   private noteRestore(plan: SnapshotPlan): void {
     const boot = savedBootLog(plan);
-    if (boot !== undefined) this.log.append(`bootcase: L1's boot log, from when the snapshot was saved (${plan.path}.log):\n${boot.replace(/\n?$/, '\n')}`);
+    if (boot !== undefined) this.log.append(`bootcase: L1's boot log, from when the snapshot was saved (${boot.path}):\n${boot.text.replace(/\n?$/, '\n')}`);
     this.note(`restored from the L1 snapshot ${plan.path}${boot === undefined ? ' (no boot log was saved with it)' : ''}`);
   }
 

@@ -1,13 +1,12 @@
 /*
- * agent-ping.c - ping TOKEN [SEED]: answer pong, after mixing SEED into L1's entropy.
+ * agent-ping.c - ping TOKEN [SEED]: answer pong, after adding SEED to L1's entropy.
  *
  * A stage restored from a snapshot (harness/stage/snapshot.ts) cannot say agent-ready again: the
  * agent is already past that, in its control loop, so the harness asks instead and takes the
  * pong as "this L1 is live". Every L1 restored from one snapshot also wakes with the same CRNG
  * state, so the VMM's rng-seed and seed-CSR bytes for a guest (getrandom) would repeat from stage
- * to stage: the harness sends fresh host bytes with the ping, and the agent mixes them into the
- * input pool and forces a reseed (RNDRESEEDCRNG; a write alone would wait for the next periodic
- * reseed).
+ * to stage: the harness sends fresh host bytes with the ping, and the agent credits them to the
+ * input pool and forces a reseed (reseed() below says why both).
  *
  * And a restored L1 has lost its timer interrupt. QEMU 10.0 does not save the QEMU timers behind
  * stimecmp (nor the ACLINT's): upstream added them to the migration stream in October 2025, for
