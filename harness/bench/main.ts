@@ -13,6 +13,7 @@ import { fetchQemuPeer } from '../../images/qemu-peer.js';
 import { oursOnce, peerGuest, peerOnce, peerStage, qemuPeerArgs, type Sample } from './peer.js';
 import { EXPERIMENTS, exitCosts, kvmLoopUs, median, runExperiment, twoStages } from './experiments.js';
 import { KEYS, targetLines } from './targets.js';
+import { hostGauge } from './gauge.js';
 import { IRQCHIP_L1S, irqchipRows, irqchipSideBySide } from './irqchip.js';
 import { minMedian, snapshotFigures } from './snapshot.js';
 
@@ -40,6 +41,7 @@ async function main() {
     rows.push([name, `${median(samples).toFixed(unit === 'us' ? 1 : 0)} ${unit}`, `${Math.min(...samples).toFixed(1)}-${Math.max(...samples).toFixed(1)}`, String(samples.length), note]);
   };
 
+  const gaugeStart = hostGauge();
   progress(`L1 boot x${reps}`);
   const bootMs: number[] = [];
   const uptimeMs: number[] = [];
@@ -99,43 +101,59 @@ async function main() {
   add('HSM hart_get_status served by the VMM (--sbi-serve hsm,ipi)', hsmServed, 'us', 'per call, patched L1 (FORWARD)');
   add('SBI call answered in KVM, traced (--sbi-trace)', reported, 'us', 'per BASE call: KVM reports it to the VMM (REPORT)');
 
-  progress(`L2 Linux (tiny config, 1 vCPU) boot to the init marker: a first boot, then x${reps}`);
+  progress(`L2 Linux (tiny config, 1 vCPU) boot to the init marker: a first boot on each side, then x${reps} pairs, ours and the peer's alternating`);
   const { spec: l2, cmdline } = peerGuest();
+  const l1 = `L1 -smp 1 -m ${STAGE_MEM_MIB}M, kernel ${stage.kernelRelease} (${manifest.l1Kernel})`;
   // A stage's first boot of this kernel costs ~200 ms more: L0's TCG translates the guest's boot
   // path then (~35K blocks; ~1.8K on each later boot), and a stage keeps that code for its life.
   // It is shown on its own, and the samples are the boots after it, on both sides.
   const oursFirst = await oursOnce(stage, l2);
-  const ours: Sample[] = [];
-  const linuxBoot: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const s = await oursOnce(stage, l2);
-    ours.push(s);
-    linuxBoot.push(s.bootMs);
-  }
-  add('L2 Linux tiny: first boot on the stage, run -> init marker', [oursFirst.hostMs], 'ms', 'host clock: L0 TCG translates its boot path; not in the other rows');
-  add('L2 Linux tiny: boot() -> init marker', linuxBoot, 'ms', 'host clock, warm stage, the boots after the first');
-  add('L2 Linux tiny: kernel uptime at init', ours.map((s) => s.guestMs), 'ms', 'guest CLOCK_BOOTTIME');
-  const l1 = `L1 -smp 1 -m ${STAGE_MEM_MIB}M, kernel ${stage.kernelRelease} (${manifest.l1Kernel})`;
-  await stage[Symbol.asyncDispose](); // idle or not, it is a second TCG process: not during the peer runs
-
-  // Side by side: the same guest under Debian's QEMU -accel kvm, on a stage of its own.
+  // The side by side runs in pairs, ours then the peer's, on two stages up at once: the host's
+  // speed drifts over minutes (gauge.ts), and all of ours then all of theirs once gave 2.2x in
+  // one run and 5.7x in the next. An idle stage costs little (210 ms of CPU in 5 s), and the
+  // host has a core for it. The ratio is the median of the pairs' ratios.
+  const ours: Array<Sample & { bootMs: number }> = [];
   const theirs: Sample[] = [];
-  let theirsFirst: Sample | undefined;
+  const gauges: number[] = [];
   let peerWhat = '';
   let peerError: unknown;
+  let peer: Awaited<ReturnType<typeof fetchQemuPeer>>['peer'] | undefined;
+  let peerSide: Awaited<ReturnType<typeof peerStage>> | undefined;
   try {
-    const { peer } = await fetchQemuPeer('trixie', progress);
+    peer = (await fetchQemuPeer('trixie', progress)).peer;
     peerWhat = peer.describe;
-    progress(`peer stage (${peer.describe} in the L1 initramfs), then the same L2 Linux under QEMU -accel kvm x${reps}`);
-    const p = await peerStage(peer, l2);
-    await using peerL1 = p.stage;
-    progress(`peer stage up in ${(peerL1.bootMs / 1000).toFixed(1)} s`);
-    const args = qemuPeerArgs(l2, cmdline, p.kernel, p.initrd);
-    theirsFirst = await peerOnce(peerL1, peer, args);
-    for (let i = 0; i < reps; i++) theirs.push(await peerOnce(peerL1, peer, args));
+    progress(`peer stage (${peer.describe} in the L1 initramfs)`);
+    peerSide = await peerStage(peer, l2);
+    progress(`peer stage up in ${(peerSide.stage.bootMs / 1000).toFixed(1)} s`);
   } catch (e) {
     peerError = e;
   }
+  await using peerL1 = peerSide?.stage;
+  const peerArgs = peerSide ? qemuPeerArgs(l2, cmdline, peerSide.kernel, peerSide.initrd) : [];
+  const peerRun = async () => {
+    if (!peer || !peerL1 || peerError) return undefined;
+    try {
+      return await peerOnce(peerL1, peer, peerArgs);
+    } catch (e) {
+      peerError = e;
+      return undefined;
+    }
+  };
+  const theirsFirst = await peerRun();
+  for (let i = 0; i < reps; i++) {
+    gauges.push(hostGauge());
+    const a = await oursOnce(stage, l2);
+    ours.push(a);
+    const b = await peerRun();
+    if (b) theirs.push(b);
+  }
+  add('L2 Linux tiny: first boot on the stage, run -> init marker', [oursFirst.hostMs], 'ms', 'host clock: L0 TCG translates its boot path; not in the other rows');
+  add('L2 Linux tiny: boot() -> init marker', ours.map((s) => s.bootMs), 'ms', 'host clock, warm stage, the boots after the first');
+  add('L2 Linux tiny: kernel uptime at init', ours.map((s) => s.guestMs), 'ms', 'guest CLOCK_BOOTTIME');
+  add(KEYS.gaugeL2, gauges, 'ms', 'before each pair of L2 boots (gauge.ts)');
+  // idle or not, each is a TCG process: not during the experiments
+  await peerL1?.[Symbol.asyncDispose]();
+  await stage[Symbol.asyncDispose]();
 
   console.log(`\nbootcase bench, medians of one run (${reps} or more samples each)`);
   console.log(`config: host ${cpus()[0]?.model ?? '?'} x${cpus().length}; L0 ${l0.name}: ${qemuVersion} (${l0.describe}); ${l1}; guest 128 MiB, 1 vCPU; timeout scale ${config.timeoutScale}\n`);
@@ -158,6 +176,8 @@ async function main() {
   if (experiments) await runExperiments(results);
   if (experiments) await runIrqchip(results);
 
+  results[KEYS.gaugeStart] = gaugeStart;
+  results[KEYS.gaugeEnd] = hostGauge();
   console.log(`\ntargets (issue 13 §3), from this run's medians:\n${targetLines(results).join('\n')}`);
   const out = join(config.outDir, 'bench.json');
   writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), l0: l0.name, qemu: qemuVersion, kernel: stage.kernelRelease, peer: peerWhat || undefined, results }, null, 2));
@@ -194,13 +214,14 @@ async function runIrqchip(results: Record<string, number>) {
   console.log(formatTable(['L1 AIA', 'L2 irqchip', 'run -> init', 'blk read', 'VMM exits', 'MMIO', 'SBI', 'n'], rows));
 }
 
-/** Medians of both sides and the ratio QEMU / ours (targets.ts judges it). */
+/** Medians of both sides and the ratio QEMU / ours, the median of the pairs' (targets.ts judges it). */
 function sideBySideTable(ours: Sample[], theirs: Sample[]) {
   const m = (xs: Sample[], k: keyof Sample) => (xs.length ? median(xs.map((s) => s[k])) : NaN);
   const range = (xs: Sample[], k: keyof Sample) => (xs.length ? `${Math.min(...xs.map((s) => s[k])).toFixed(0)}-${Math.max(...xs.map((s) => s[k])).toFixed(0)}` : '-');
   const ms = (v: number) => (Number.isNaN(v) ? '-' : `${v.toFixed(0)} ms`);
   const row = (name: string, xs: Sample[]) => [name, ms(m(xs, 'hostMs')), range(xs, 'hostMs'), ms(m(xs, 'guestMs')), range(xs, 'guestMs'), range(xs, 'waitMs'), String(xs.length)];
-  const ratio = (k: keyof Sample) => m(theirs, k) / m(ours, k);
+  // theirs[i] ran right after ours[i] (a failed peer run ends theirs early): the ratio is the pairs' median
+  const ratio = (k: keyof Sample) => (theirs.length ? median(theirs.map((t, i) => t[k] / ours[i]![k])) : NaN);
   const x = (v: number) => (Number.isNaN(v) ? '-' : `${v.toFixed(2)}x`);
   const table = formatTable(
     ['L2 VMM', 'host: run -> marker', 'range', 'guest uptime at init', 'range', 'vCPU thread waited (ms)', 'n'],

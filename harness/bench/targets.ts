@@ -13,6 +13,10 @@ export const KEYS = {
   vmmOverBare: 'NOP exit: VMM / bare loop (median of per-rep ratios)',
   twoSequential: 'two stages: one after the other, ms',
   twoParallel: 'two stages: at once, ms',
+  /** gauge.ts: the host's speed at the start and the end of the run, and during the L2 pairs. */
+  gaugeStart: 'host gauge ms: start of the run',
+  gaugeL2: 'host speed gauge: ms for 50,000 chained SHA-256 in this Node process (lower is faster)',
+  gaugeEnd: 'host gauge ms: end of the run',
 } as const;
 
 interface Target {
@@ -31,11 +35,17 @@ const TARGETS: Target[] = [
   { what: 'two stages at once take less wall time than one after the other', value: (r) => r[KEYS.twoParallel]! / r[KEYS.twoSequential]!, ok: (v) => v < 1, show: (v) => `${v.toFixed(2)}x of sequential` },
 ];
 
-/** One line per target: met, NOT met, or not measured (a NaN or missing figure). */
+/**
+ * One line per target: met, NOT met, or not measured (a NaN or missing figure); then how fast
+ * the host was meanwhile (gauge.ts), since an absolute figure moves with it.
+ */
 export function targetLines(results: Record<string, number>): string[] {
-  return TARGETS.map((t) => {
+  const lines = TARGETS.map((t) => {
     const v = t.value(results);
     if (v === undefined || Number.isNaN(v)) return `target "${t.what}": not measured`;
     return `target "${t.what}": ${t.ok(v) ? 'met' : 'NOT met'} (${t.show(v)})`;
   });
+  const g = (k: string) => (results[k] === undefined || Number.isNaN(results[k]) ? '-' : `${results[k]!.toFixed(0)} ms`);
+  lines.push(`the host meanwhile, its speed gauge (gauge.ts, lower is faster): ${g(KEYS.gaugeStart)} at the start, ${g(KEYS.gaugeL2)} during the L2 pairs (median), ${g(KEYS.gaugeEnd)} at the end`);
+  return lines;
 }
