@@ -12,6 +12,7 @@ import { config, DEFAULT_L1, installed, manifestPath, repoRoot, type L1Kernel, t
 import { fetchDebianKernel } from './debian-kernel.js';
 import { DEFAULT_L1_SOURCE, type L1Source } from './l1-source.js';
 import { makeStep } from './make-step.js';
+import { pruneSources } from './source-prune.js';
 import { watchBuild } from './progress.js';
 import { LINUX_CONFIGS } from '../harness/guest/linux-configs.js';
 
@@ -63,6 +64,8 @@ export async function buildKernel(fragments: string[], version = '6.12', estimat
     progress.stop();
   }
   log(`kernel ${name}: built in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  const pruned = pruneSources(config.cacheDir);
+  if (pruned.length) log(`removed what no kernel build uses any more (source-prune.ts): ${pruned.map((p) => path.basename(p)).join(', ')}`);
   return image;
 }
 
