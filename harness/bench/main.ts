@@ -82,14 +82,17 @@ async function main() {
   const loop: number[] = [];
   for (let i = 0; i < reps; i++) {
     // guests/asm/cases/bench.S: marks 0..4 around loops of 1000 NOP, MMIO, BASE, HSM status calls
+    // The NOP exit and the bare loop back to back, in turn first: the host's speed drifts
+    // (gauge.ts), and a pair measured seconds apart once put the ratio at 1.22x.
+    const bare = i % 2 ? await kvmLoopUs(stage, manifest.vmm) : NaN;
     const per = await exitCosts(stage);
+    loop.push(i % 2 ? bare : await kvmLoopUs(stage, manifest.vmm));
     sbi.push(per.nop);
     mmio.push(per.mmio);
     inKernel.push(per.inKernel);
     hsmKvm.push(per.hsm);
     hsmServed.push((await exitCosts(stage, { sbiServe: ['hsm', 'ipi'] })).hsm); // hsm needs ipi served too
     reported.push((await exitCosts(stage, { trace: ['sbi'] })).inKernel);
-    loop.push(await kvmLoopUs(stage, manifest.vmm));
   }
   add('SBI exit to VMM and back (BOOTCASE NOP)', sbi, 'us', 'per call, 1000 per run');
   add('the same NOP exit, bare KVM_RUN loop (vmm/bench/kvm-loop.c)', loop, 'us', 'per exit, 1000 per run: the floor under the VMM');
