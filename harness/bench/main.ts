@@ -10,7 +10,7 @@ import { formatTable } from '../cli/table.js';
 import { selectL0 } from '../stage/l0.js';
 import { STAGE_MEM_MIB } from '../stage/qemu.js';
 import { fetchQemuPeer } from '../../images/qemu-peer.js';
-import { oursOnce, peerGuest, peerOnce, peerStage, qemuPeerArgs, type Sample } from './peer.js';
+import { oursOnce, peerGuest, peerOnce, peerStage, qemuPeerArgs, settle, type Sample } from './peer.js';
 import { EXPERIMENTS, exitCosts, kvmLoopUs, median, runExperiment, twoStages } from './experiments.js';
 import { KEYS, targetLines } from './targets.js';
 import { hostGauge } from './gauge.js';
@@ -144,9 +144,11 @@ async function main() {
   };
   const theirsFirst = await peerRun();
   for (let i = 0; i < reps; i++) {
+    const both = peerL1 ? [stage, peerL1] : [stage];
+    await settle(...both);
     gauges.push(hostGauge());
-    const a = await oursOnce(stage, l2);
-    ours.push(a);
+    ours.push(await oursOnce(stage, l2));
+    await settle(...both);
     const b = await peerRun();
     if (b) theirs.push(b);
   }

@@ -42,6 +42,32 @@ export function vcpuWait(stage: Stage): () => number {
   };
 }
 
+/** Host CPU ns that all of the stage's QEMU threads have run so far (schedstat), or NaN. */
+function busyNs(stage: Stage): number {
+  try {
+    return readdirSync(`/proc/${stage.qemuPid}/task`).reduce((sum, tid) => sum + Number(readFileSync(`/proc/${stage.qemuPid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]), 0);
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Wait (at most 2 s) until each stage's QEMU is idle: under 10% of a CPU over 50 ms. A stage's L1
+ * goes on working for a while after a run (the VMM's exit, freeing the guest's RAM), which on
+ * the 2-core host took CPU from the next sample on the other stage (its vCPU thread waited
+ * 11-33 ms a sample, against 0 with one stage up).
+ */
+export async function settle(...stages: Stage[]): Promise<void> {
+  const end = performance.now() + 2000;
+  for (const stage of stages) {
+    while (performance.now() < end) {
+      const before = busyNs(stage);
+      await new Promise((r) => setTimeout(r, 50));
+      if (!(busyNs(stage) - before > 5e6)) break; // NaN (no /proc) counts as idle
+    }
+  }
+}
+
 /** The L2 Linux both sides boot, and its kernel command line. */
 export function peerGuest(): { spec: GuestSpec; cmdline: string } {
   const spec = linuxGuest({ cpus: 1 });
