@@ -175,7 +175,7 @@ async function main() {
   const side = sideBySideTable(ours, theirs);
   console.log(side.table);
   console.log(`the first run on each stage, not in the medians (L0 TCG translates it): ours ${oursFirst.hostMs.toFixed(0)} ms (waited ${oursFirst.waitMs.toFixed(0)}), the peer's ${theirsFirst ? `${theirsFirst.hostMs.toFixed(0)} ms (waited ${theirsFirst.waitMs.toFixed(0)})` : '-'}`);
-  if (peerError) console.log(`\nQEMU peer: not measured: ${(peerError as Error).message ?? String(peerError)}`);
+  if (peerError) console.log(`\nQEMU peer: ${theirs.length ? `failed after ${theirs.length} pairs` : 'not measured'}: ${(peerError as Error).message ?? String(peerError)}`);
   Object.assign(results, side.results);
 
   if (experiments) await runExperiments(results);

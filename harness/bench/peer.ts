@@ -53,9 +53,10 @@ function busyNs(stage: Stage): number {
 
 /**
  * Wait (at most 2 s) until each stage's QEMU is idle: under 10% of a CPU over 50 ms. A stage's L1
- * goes on working for a while after a run (the VMM's exit, freeing the guest's RAM), which on
- * the 2-core host took CPU from the next sample on the other stage (its vCPU thread waited
- * 11-33 ms a sample, against 0 with one stage up).
+ * goes on working for a while after a run (the VMM's exit, freeing the guest's RAM), and on the
+ * 2-core host that takes CPU from the next sample on the other stage. With both stages up, the
+ * sampled stage's vCPU thread still waits for a CPU for 4-44 ms a sample (0 with one stage up):
+ * the vCPU-wait column shows it, and the pairs are what keep the ratio fair.
  */
 export async function settle(...stages: Stage[]): Promise<void> {
   const end = performance.now() + 2000;
