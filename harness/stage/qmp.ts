@@ -10,11 +10,13 @@ export interface Qmp {
   cmd(execute: string, args?: object): Promise<unknown>;
   /** Ask `poll` every 20 ms until it says true (or throws), within the deadline. */
   until(poll: () => Promise<boolean>): Promise<void>;
+  /** A new deadline, ms from now, for what follows (the clean-up after a wait that ran out). */
+  deadline(ms: number): void;
   close(): void;
 }
 
 export async function qmpConnect(path: string, ms: number): Promise<Qmp> {
-  const end = performance.now() + ms;
+  let end = performance.now() + ms;
   const left = () => Math.max(1, end - performance.now());
   const sock: Socket = connect(path);
   const replies: Array<ReturnType<typeof deferred<Record<string, unknown>>>> = [];
@@ -51,6 +53,10 @@ export async function qmpConnect(path: string, ms: number): Promise<Qmp> {
         if (performance.now() > end) throw new Error(`QMP: not done within ${ms} ms`);
         await new Promise((r) => setTimeout(r, 20));
       }
+    },
+    deadline(next) {
+      end = performance.now() + next;
+      ms = next;
     },
     close: () => sock.destroy(),
   };

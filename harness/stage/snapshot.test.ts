@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { L0 } from './l0.js';
-import { snapshotPlan, startStage, type SnapshotMode } from './snapshot.js';
+import { pruneSnapshots, SNAPSHOT_MAX_MIB, snapshotPlan, startStage, type SnapshotMode } from './snapshot.js';
 
 describe('which stages use an L1 snapshot', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bootcase-snapshot-'));
@@ -24,6 +24,11 @@ describe('which stages use an L1 snapshot', () => {
     expect(snapshotPlan({}, l0(false), argv, '/tmp/bootcase-X')).toBeUndefined();
     expect(snapshotPlan({ disks: [{ path: '/dev/null', id: 'd' } as never] }, l0(true), argv, '/tmp/bootcase-X')).toBeUndefined();
     expect(snapshotPlan({ snapshot: false }, l0(true), argv, '/tmp/bootcase-X')).toBeUndefined();
+  });
+
+  test('none above SNAPSHOT_MAX_MIB of L1 RAM (saving and restoring walk all of it: a 5.5 GiB one gained nothing)', () => {
+    expect(snapshotPlan({ memMiB: SNAPSHOT_MAX_MIB }, l0(true), argv, '/tmp/bootcase-X')).toBeDefined();
+    expect(snapshotPlan({ memMiB: SNAPSHOT_MAX_MIB + 1 }, l0(true), argv, '/tmp/bootcase-X')).toBeUndefined();
   });
 
   test('none for a CPU model other than the default (QEMU 10.0.2 does not restore -cpu max whole)', () => {
@@ -68,5 +73,21 @@ describe('a snapshot that does not restore', () => {
     writeFileSync(plan.path, 'a snapshot');
     await startStage(plan, fake(modes, false));
     expect(modes).toEqual(['restore', 'save', 'restore', 'restore', 'save']);
+  });
+});
+
+describe('which snapshots are kept', () => {
+  test('the most recently used: a restore counts as a use, so a snapshot saved long ago but in use stays', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bootcase-snapshot-'));
+    const hourAgo = (n: number) => (Date.now() - n * 3600_000) / 1000;
+    for (const [name, age] of [['l1-old', 3], ['l1-mid', 2], ['l1-new', 1]] as const) {
+      writeFileSync(join(dir, `${name}.mig`), 'a snapshot');
+      writeFileSync(join(dir, `${name}.mig.log`), 'its boot log');
+      utimesSync(join(dir, `${name}.mig`), hourAgo(age), hourAgo(age));
+    }
+    // the oldest-saved one is restored now
+    await startStage({ path: join(dir, 'l1-old.mig') }, async () => ({ note: () => {}, qmpSocket: '', stageLog: '' }));
+    pruneSnapshots(dir, 2);
+    expect(readdirSync(dir).sort()).toEqual(['l1-new.mig', 'l1-new.mig.log', 'l1-old.mig', 'l1-old.mig.log']);
   });
 });

@@ -3,17 +3,24 @@
 // kernel boot under TCG. It is keyed by every input that shapes that state; a stage it does not
 // exactly match boots normally. docs/protocol.md ("ping") says how a restored agent is found live.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { config, scaled } from '../config.js';
 import { StageError } from '../errors.js';
 import type { L0 } from './l0.js';
+import { STAGE_MEM_MIB } from './qemu.js';
 import type { StageOptions } from './types.js';
 import { qmpConnect } from './qmp.js';
 
 /** Bump when what a snapshot holds or how it is written changes: old files are then never read. */
 const FORMAT = 'bootcase-l1-snapshot-2';
-const KEEP = 8;
+/**
+ * Snapshots kept, the most recently used. One `npm test` starts stages of about nine kinds (RAM
+ * sizes, L1 machines, the installed package's own VMM), and a clone or worktree of the repo
+ * builds its own VMM, so adds its own keys: with 8 kept by save time, each run evicted snapshots
+ * that the next run saved again, one of them a 5 GiB L1's (~20 s).
+ */
+const KEEP = 16;
 
 /**
  * QEMU 10's mapped-ram: each RAM page has its own place in the file and zero pages are not
@@ -25,6 +32,15 @@ const MAPPED_RAM = ['-global', 'migration.mapped-ram=on'];
 
 /** Whether stages on this L0 start from snapshots at all: it can (L0_QEMUS) and BOOTCASE_SNAPSHOT is not 0. */
 export const snapshotsOn = (l0: L0): boolean => config.snapshots && l0.snapshots;
+
+/**
+ * The largest L1 RAM that gets a snapshot. QEMU walks all of a machine's RAM to save and to
+ * restore it, used or not, and that outgrows the boot it saves: for the 5.5 GiB stage of the
+ * kvm-unit-tests sample (a guest above 4 GiB), saving took ~19 s, and its nested vitest run took
+ * 3.8 s restored against 3.9 s booted (2026-12-02). At 512 MiB, restoring takes 180 ms against
+ * a 580 ms boot (npm run bench).
+ */
+export const SNAPSHOT_MAX_MIB = 1024;
 
 /** Where the snapshot for a stage spec lives, or undefined if the spec cannot use one (why: see snapshotPlan). */
 export interface SnapshotPlan {
@@ -46,6 +62,7 @@ export interface SnapshotPlan {
  */
 export function snapshotPlan(opts: StageOptions, l0: L0, argv: readonly string[], sockDir: string): SnapshotPlan | undefined {
   if (opts.snapshot === false || !snapshotsOn(l0) || opts.disks?.length || opts.machine?.cpu !== undefined) return undefined;
+  if ((opts.memMiB ?? STAGE_MEM_MIB) > SNAPSHOT_MAX_MIB) return undefined;
   const h = createHash('sha256').update(`${FORMAT}\0${fileDigest(l0.qemu)}\0`);
   // The sockets' folder is new for every stage and is no part of the machine.
   for (const a of argv) h.update(a.replaceAll(sockDir, '<sockdir>')).update('\0');
@@ -145,6 +162,9 @@ export async function startStage<S extends SnapshotStage>(plan: SnapshotPlan | u
     try {
       const stage = await launch({ restore: plan });
       rmSync(failedFile(plan), { force: true });
+      // its mtime is its last use, which pruneSnapshots goes by
+      const now = new Date();
+      utimesSync(plan.path, now, now);
       return stage;
     } catch (e) {
       removeSnapshot(plan);
@@ -169,30 +189,41 @@ export async function startStage<S extends SnapshotStage>(plan: SnapshotPlan | u
 /**
  * Save the running stage's L1 into plan.path and let it run on. Written to a file of its own
  * and renamed into place, so a reader never sees half a snapshot (two stages saving at once
- * just both write one). Throws with the reason; the caller keeps the stage either way.
+ * just both write one). Throws with the reason; the caller keeps the stage either way, running:
+a save that runs out of time is cancelled first.
  */
 export async function saveSnapshot(plan: SnapshotPlan, qmpSocket: string, ms: number, bootLog: string): Promise<void> {
   const dir = dirname(plan.path);
   mkdirSync(dir, { recursive: true });
   const tmp = `${plan.path}.tmp${process.pid}-${Date.now()}`;
   const qmp = await qmpConnect(qmpSocket, ms);
+  const status = async () => (await qmp.cmd('query-migrate')) as { status?: string; 'error-desc'?: string };
   try {
-    await qmp.cmd('stop');
     try {
+      await qmp.cmd('stop');
       await qmp.cmd('migrate', { uri: `file:${tmp}` });
       await qmp.until(async () => {
-        const r = (await qmp.cmd('query-migrate')) as { status?: string; 'error-desc'?: string };
+        const r = await status();
         if (r.status === 'failed' || r.status === 'cancelled') throw new Error(`migration ${r.status}: ${r['error-desc'] ?? 'no reason given'}`);
         return r.status === 'completed';
       });
+    } catch (e) {
+      // A migration still running must end before the cont: when it completed later, QEMU would
+      // stop the machine again (postmigrate), and the stage would hang on its next upload.
+      // (Its own deadline: the save's may be spent.)
+      qmp.deadline(scaled(10_000));
+      await qmp.cmd('migrate_cancel');
+      await qmp.until(async () => ['cancelled', 'failed', 'completed', 'none'].includes((await status()).status ?? 'none'));
+      throw e;
     } finally {
+      qmp.deadline(scaled(10_000));
       await qmp.cmd('cont');
     }
     // the log first: a reader that finds the snapshot finds its log
     writeFileSync(`${tmp}.log`, bootLog);
     renameSync(`${tmp}.log`, bootLogFile(plan));
     renameSync(tmp, plan.path);
-    prune(dir);
+    pruneSnapshots(dir);
   } finally {
     qmp.close();
     rmSync(tmp, { force: true });
@@ -201,14 +232,15 @@ export async function saveSnapshot(plan: SnapshotPlan, qmpSocket: string, ms: nu
 }
 
 /**
- * Keep the KEEP newest snapshots (every VMM or kernel change makes a new key), their boot logs
- * and KEEP failure counts, and drop temporary files an hour old (a saver that was killed).
+ * Keep the `keep` most recently used snapshots (saved or restored; every VMM or kernel change
+ * makes a new key), their boot logs and `keep` failure counts, and drop temporary files an hour
+ * old (a saver that was killed).
  */
-function prune(dir: string): void {
+export function pruneSnapshots(dir: string, keep = KEEP): void {
   const files = readdirSync(dir).map((f) => join(dir, f)).map((f) => ({ f, t: statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? 0 }));
   const newest = (suffix: string) => files.filter(({ f }) => f.endsWith(suffix)).sort((a, b) => b.t - a.t);
   const stale = files.filter(({ f, t }) => f.includes('.mig.tmp') && t < Date.now() - 3600_000);
-  for (const { f } of [...newest('.mig').slice(KEEP), ...newest('.failed').slice(KEEP), ...stale]) rmSync(f, { force: true });
+  for (const { f } of [...newest('.mig').slice(keep), ...newest('.failed').slice(keep), ...stale]) rmSync(f, { force: true });
   // a boot log goes with its snapshot
   for (const { f } of newest('.mig.log')) if (!existsSync(f.slice(0, -'.log'.length))) rmSync(f, { force: true });
 }

@@ -3,10 +3,12 @@
 // says so on its log and writes a good snapshot in its place. Each test has a kernel command
 // line of its own, so its snapshot key is its own and the shared default snapshot is untouched.
 import { randomBytes } from 'node:crypto';
-import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { asmGuest, boot, Stage, type StageOptions } from '../../../harness/index.js';
 import { selectL0 } from '../../../harness/stage/l0.js';
-import { snapshotsOn } from '../../../harness/stage/snapshot.js';
+import { saveSnapshot, snapshotsOn } from '../../../harness/stage/snapshot.js';
 import { describe, expect, test } from '../../../harness/vitest/fixtures.js';
 
 /** Start a stage; the snapshot file it saved or was restored from. */
@@ -86,6 +88,29 @@ describe.skipIf(!snapshotsOn(selectL0()))('L1 snapshots', () => {
     } finally {
       rmSync(path, { force: true });
       rmSync(`${path}.log`, { force: true });
+    }
+  });
+
+  test('a save that runs out of time is cancelled, and the stage runs on', async () => {
+    // Cut short while QEMU still writes, a migration that went on to complete would stop the
+    // machine again (QEMU's postmigrate state), and the stage would hang on its next guest.
+    const opts: StageOptions = { append: `bootcase.test=cut-save-${randomBytes(4).toString('hex')}` };
+    await using stage = await Stage.start(opts); // it boots and saves, and keeps its QMP socket
+    const path = stage.snapshot!.path;
+    const dir = mkdtempSync(join(tmpdir(), 'bootcase-save-'));
+    try {
+      // a whole save on this stage now, then one with half its time: cut during the migration
+      const t = performance.now();
+      await saveSnapshot({ path: join(dir, 'whole.mig') }, stage.qmpSocket, 60_000, '');
+      const whole = performance.now() - t;
+      await expect(saveSnapshot({ path: join(dir, 'cut.mig') }, stage.qmpSocket, whole / 2, '')).rejects.toThrow();
+      expect(existsSync(join(dir, 'cut.mig'))).toBe(false);
+      await hello(stage);
+      await timer(stage);
+    } finally {
+      rmSync(path, { force: true });
+      rmSync(`${path}.log`, { force: true });
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
