@@ -15,10 +15,10 @@ import { qmpConnect } from './qmp.js';
 /** Bump when what a snapshot holds or how it is written changes: old files are then never read. */
 const FORMAT = 'bootcase-l1-snapshot-2';
 /**
- * Snapshots kept, the most recently used. One `npm test` starts stages of about nine kinds (RAM
- * sizes, L1 machines, the installed package's own VMM), and a clone or worktree of the repo
- * builds its own VMM, so adds its own keys: with 8 kept by save time, each run evicted snapshots
- * that the next run saved again, one of them a 5 GiB L1's (~20 s).
+ * Snapshots kept, the most recently used. One `npm test` from an empty cache saved five (RAM
+ * sizes, the installed package's own VMM), and each clone or worktree of the repo builds its own
+ * VMM, so it adds keys of its own: with 8 kept by save time, a run could evict snapshots that
+ * the next run then saved again, one of them a 5.5 GiB L1's (~19 s; no longer saved at all).
  */
 const KEEP = 16;
 
