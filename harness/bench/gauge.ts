@@ -1,6 +1,6 @@
 // How fast the host is right now. This machine is a VM on a shared host, and its CPUs' speed
-// drifts over minutes: the same fixed work took 250 ms in one quarter hour and 550-870 ms in
-// another, on either CPU, with no steal time reported (/proc/stat's steal column stays 0). The
+// drifts over minutes: the same fixed work took 250 ms in one quarter hour and 430-870 ms in
+// others, on either CPU, with no steal time reported (/proc/stat's steal column stays 0). The
 // L2 boot under TCG follows it: one stage booted the L2 in 270 ms and the next in 480 ms, with
 // the same number of blocks translated and invalidated (QEMU's `info jit`). So every bench run
 // prints this gauge beside its figures: a run on a slow host is then seen to be one.
