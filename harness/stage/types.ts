@@ -47,7 +47,8 @@ export interface StageOptions {
   /**
    * Start from a saved L1 snapshot when one matches this spec exactly, and save one when none
    * does (harness/stage/snapshot.ts); default true, `false` (or BOOTCASE_SNAPSHOT=0) always
-   * boots L1. Stages with disks always boot.
+   * boots L1. Stages with disks, with a CPU model other than the default, or with more than
+   * SNAPSHOT_MAX_MIB of RAM always boot (snapshot.ts says why).
    */
   snapshot?: boolean;
 }
