@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { BuildMissingError } from './errors.js';
-import { buildInputsKey, ensureBuilt } from './package-build.js';
+import { buildInputsKey, ensureBuilt, prunePackageBuilds } from './package-build.js';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -92,5 +92,37 @@ describe('build on first use', () => {
     await expect(failed).rejects.toThrow(/failed \(3\).*npx bootcase doctor/);
     await expect(ensureBuilt(script(root, { write: false }), manifest)).rejects.toThrow(/failed \(0\)/);
     expect(existsSync(`${dirname(manifest)}.lock`)).toBe(false);
+  });
+});
+
+describe('old package builds', () => {
+  test('after a build: the 4 most recently used stay, and of the rest those a day idle go, unless locked or not a build folder', () => {
+    const pkg = mkdtempSync(join(tmpdir(), 'bootcase-pkgs-'));
+    dirs.push(pkg);
+    const key = (n: number) => `0.1.0-${String(n).padStart(16, '0')}`;
+    const day = 24 * 3600;
+    const make = (name: string, ageS: number) => {
+      mkdirSync(join(pkg, name));
+      const t = Date.now() / 1000 - ageS;
+      utimesSync(join(pkg, name), t, t);
+    };
+    make(key(0), 0); // the one just built
+    make(key(4), 3600); // with it, the three most recently used stay, however old
+    make(key(1), 3 * day);
+    make(key(2), 4 * day);
+    make(key(3), 5 * day); // past the four and a day idle: they go
+    make(key(5), 6 * day);
+    make(key(6), 7 * day); // the same, but its build is under way
+    mkdirSync(join(pkg, `${key(6)}.lock`));
+    make('notes', 9 * day); // not a build folder
+    expect(prunePackageBuilds(pkg, key(0))).toEqual([join(pkg, key(3)), join(pkg, key(5))]);
+    expect(readdirSync(pkg).sort()).toEqual([0, 1, 2, 4, 6].map(key).concat([`${key(6)}.lock`, 'notes']).sort());
+  });
+
+  test('a build used within the day stays, even past the four', () => {
+    const pkg = mkdtempSync(join(tmpdir(), 'bootcase-pkgs-'));
+    dirs.push(pkg);
+    for (let i = 0; i < 8; i++) mkdirSync(join(pkg, `0.1.0-${String(i).padStart(16, '0')}`));
+    expect(prunePackageBuilds(pkg, '0.1.0-0000000000000000')).toEqual([]);
   });
 });

@@ -6,8 +6,8 @@
 // Kept free of config.ts (which imports it) so the key is known before config is.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { BuildMissingError } from './errors.js';
 
 /** What the small builds read (the kernels hash their own inputs). */
@@ -49,6 +49,7 @@ const alive = (pid: number) => {
  */
 export async function ensureBuilt(buildScript: string, manifestPath: string): Promise<void> {
   const lock = `${dirname(manifestPath)}.lock`;
+  if (existsSync(manifestPath)) markUsed(dirname(manifestPath));
   let said = false;
   while (!existsSync(manifestPath)) {
     mkdirSync(dirname(lock), { recursive: true });
@@ -67,7 +68,10 @@ export async function ensureBuilt(buildScript: string, manifestPath: string): Pr
     }
     try {
       writeFileSync(join(lock, 'pid'), String(process.pid));
-      if (!existsSync(manifestPath)) await runBuild(buildScript, manifestPath, join(lock, 'pid'));
+      if (!existsSync(manifestPath)) {
+        await runBuild(buildScript, manifestPath, join(lock, 'pid'));
+        prunePackageBuilds(dirname(dirname(manifestPath)), basename(dirname(manifestPath)));
+      }
     } finally {
       rmSync(lock, { recursive: true, force: true });
     }
@@ -89,4 +93,38 @@ async function runBuild(buildScript: string, manifestPath: string, pidFile: stri
   if (status !== 0 || !existsSync(manifestPath)) {
     throw new BuildMissingError(`building bootcase's VMM, guests and kernels failed (${status}); the reason is above. \`npx bootcase doctor\` lists what is missing and how to install it`);
   }
+}
+
+/** A build folder's mtime is its last use (to the minute), which prunePackageBuilds goes by. */
+function markUsed(dir: string): void {
+  try {
+    if (Date.now() - statSync(dir).mtimeMs > 60_000) utimesSync(dir, new Date(), new Date());
+  } catch {
+    /* read-only cache: nothing to prune by then either */
+  }
+}
+
+/** Build folders kept whatever their age, and the idle time after which the others go. */
+const KEEP_BUILDS = 4;
+const IDLE_MS = 24 * 3600_000;
+const KEY = /^\d+\.\d+\.\d+\S*-[0-9a-f]{16}$/;
+
+/**
+ * Every version and every change of the shipped C sources builds a new folder beside the old
+ * ones (~7 MB each; 18 here after a round of work on the package). After a build: drop those
+ * past the KEEP_BUILDS most recently used that nothing has used for a day, unless a build of
+ * theirs is under way (its lock). A project still on an old version just builds it again.
+ */
+export function prunePackageBuilds(pkgDir: string, current: string, now = Date.now()): string[] {
+  const removed: string[] = [];
+  const builds = readdirSync(pkgDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && KEY.test(e.name) && e.name !== current && !existsSync(join(pkgDir, `${e.name}.lock`)))
+    .map((e) => ({ dir: join(pkgDir, e.name), t: statSync(join(pkgDir, e.name)).mtimeMs }))
+    .sort((a, b) => b.t - a.t);
+  for (const { dir, t } of builds.slice(KEEP_BUILDS - 1)) {
+    if (now - t < IDLE_MS) continue;
+    rmSync(dir, { recursive: true, force: true });
+    removed.push(dir);
+  }
+  return removed;
 }
