@@ -70,7 +70,11 @@ export async function ensureBuilt(buildScript: string, manifestPath: string): Pr
       writeFileSync(join(lock, 'pid'), String(process.pid));
       if (!existsSync(manifestPath)) {
         await runBuild(buildScript, manifestPath, join(lock, 'pid'));
-        prunePackageBuilds(dirname(dirname(manifestPath)), basename(dirname(manifestPath)));
+        try {
+          prunePackageBuilds(dirname(dirname(manifestPath)), basename(dirname(manifestPath)));
+        } catch {
+          /* tidying only: another process may be pruning the same folder */
+        }
       }
     } finally {
       rmSync(lock, { recursive: true, force: true });

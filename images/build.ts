@@ -64,8 +64,12 @@ export async function buildKernel(fragments: string[], version = '6.12', estimat
     progress.stop();
   }
   log(`kernel ${name}: built in ${((Date.now() - t) / 1000).toFixed(1)} s`);
-  const pruned = pruneSources(config.cacheDir);
-  if (pruned.length) log(`removed what no kernel build uses any more (source-prune.ts): ${pruned.map((p) => path.basename(p)).join(', ')}`);
+  try {
+    const pruned = pruneSources(config.cacheDir);
+    if (pruned.length) log(`removed what no kernel build uses any more (source-prune.ts): ${pruned.map((p) => path.basename(p)).join(', ')}`);
+  } catch (e) {
+    log(`could not tidy the kernel cache (the build is fine): ${(e as Error).message}`);
+  }
   return image;
 }
 
