@@ -20,35 +20,36 @@ export interface Sample {
 }
 
 /**
+ * Each thread of the stage's L0 QEMU with its Linux /proc/<pid>/task/<tid>/schedstat ("run ns,
+ * wait ns, slices"); none where there is no such file (not Linux, or QEMU is gone).
+ */
+function schedstat(stage: Stage): Map<string, number[]> {
+  const threads = new Map<string, number[]>();
+  try {
+    for (const tid of readdirSync(`/proc/${stage.qemuPid}/task`)) threads.set(tid, readFileSync(`/proc/${stage.qemuPid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number));
+  } catch {
+    /* not Linux, or QEMU is gone */
+  }
+  return threads;
+}
+
+/**
  * A gauge of the host's load on one run: the L0 QEMU's busiest thread (its TCG vCPU, which runs
- * L1 and the L2 in it) and the time it spent runnable but not running, from Linux's
- * /proc/<pid>/task/<tid>/schedstat ("run ns, wait ns, slices"). Start it, then read it. NaN
- * where there is no such file.
+ * L1 and the L2 in it) and the time it spent runnable but not running (schedstat). Start it,
+ * then read it. NaN where there is no such file.
  */
 export function vcpuWait(stage: Stage): () => number {
-  const read = () => {
-    const threads = new Map<string, number[]>();
-    try {
-      for (const tid of readdirSync(`/proc/${stage.qemuPid}/task`)) threads.set(tid, readFileSync(`/proc/${stage.qemuPid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number));
-    } catch {
-      /* not Linux, or QEMU is gone */
-    }
-    return threads;
-  };
-  const before = read();
+  const before = schedstat(stage);
   return () => {
-    const after = [...read()].sort((a, b) => b[1][0]! - a[1][0]!)[0];
+    const after = [...schedstat(stage)].sort((a, b) => b[1][0]! - a[1][0]!)[0];
     return after ? (after[1][1]! - (before.get(after[0])?.[1] ?? 0)) / 1e6 : NaN;
   };
 }
 
-/** Host CPU ns that all of the stage's QEMU threads have run so far (schedstat), or NaN. */
+/** Host CPU ns that all of the stage's QEMU threads have run so far, or NaN. */
 function busyNs(stage: Stage): number {
-  try {
-    return readdirSync(`/proc/${stage.qemuPid}/task`).reduce((sum, tid) => sum + Number(readFileSync(`/proc/${stage.qemuPid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]), 0);
-  } catch {
-    return NaN;
-  }
+  const threads = [...schedstat(stage).values()];
+  return threads.length ? threads.reduce((sum, t) => sum + t[0]!, 0) : NaN;
 }
 
 /**
