@@ -6,9 +6,10 @@
 // Kept free of config.ts (which imports it) so the key is known before config is.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { BuildMissingError } from './errors.js';
+import { markUsed, pastKeep } from './lru.js';
 
 /** What the small builds read (the kernels hash their own inputs). */
 const INPUTS = ['vmm', 'guests/asm', 'guests/xv6-riscv', 'guests/linux/init.c', 'images/kernels', 'containers'];
@@ -49,6 +50,7 @@ const alive = (pid: number) => {
  */
 export async function ensureBuilt(buildScript: string, manifestPath: string): Promise<void> {
   const lock = `${dirname(manifestPath)}.lock`;
+  // a build folder's mtime is its last use, which prunePackageBuilds goes by
   if (existsSync(manifestPath)) markUsed(dirname(manifestPath));
   let said = false;
   while (!existsSync(manifestPath)) {
@@ -99,15 +101,6 @@ async function runBuild(buildScript: string, manifestPath: string, pidFile: stri
   }
 }
 
-/** A build folder's mtime is its last use (to the minute), which prunePackageBuilds goes by. */
-function markUsed(dir: string): void {
-  try {
-    if (Date.now() - statSync(dir).mtimeMs > 60_000) utimesSync(dir, new Date(), new Date());
-  } catch {
-    /* read-only cache: nothing to prune by then either */
-  }
-}
-
 /** Build folders kept whatever their age, and the idle time after which the others go. */
 const KEEP_BUILDS = 4;
 const IDLE_MS = 24 * 3600_000;
@@ -123,10 +116,9 @@ export function prunePackageBuilds(pkgDir: string, current: string, now = Date.n
   const removed: string[] = [];
   const builds = readdirSync(pkgDir, { withFileTypes: true })
     .filter((e) => e.isDirectory() && KEY.test(e.name) && e.name !== current && !existsSync(join(pkgDir, `${e.name}.lock`)))
-    .map((e) => ({ dir: join(pkgDir, e.name), t: statSync(join(pkgDir, e.name)).mtimeMs }))
-    .sort((a, b) => b.t - a.t);
-  for (const { dir, t } of builds.slice(KEEP_BUILDS - 1)) {
-    if (now - t < IDLE_MS) continue;
+    .map((e) => ({ dir: join(pkgDir, e.name), t: statSync(join(pkgDir, e.name)).mtimeMs }));
+  // the current one is the fourth
+  for (const { dir } of pastKeep(builds, KEEP_BUILDS - 1, IDLE_MS, now)) {
     rmSync(dir, { recursive: true, force: true });
     removed.push(dir);
   }

@@ -1,9 +1,10 @@
 // The stage's initramfs: the VMM as /init, the L1 kernel modules the agent loads, and any extra
 // files a stage asks for (a peer VMM to compare with, its libraries). Cached by content.
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, posix } from 'node:path';
 import { config } from '../config.js';
+import { markUsed, pastKeep } from '../lru.js';
 import { cpioNewc, type CpioEntry } from './cpio.js';
 
 /** One extra file in L1, at an absolute `path`: host file, bytes, symlink or (empty) directory. */
@@ -99,15 +100,9 @@ export function stageInitramfs(vmm: string, opts: StageInitramfsOptions = {}): s
     ...stageFileEntries(opts.files ?? []),
   ];
   const path = join(dir, `initramfs-${entriesKey(entries).digest('hex').slice(0, 16)}.cpio`);
-  const mtime = statSync(path, { throwIfNoEntry: false })?.mtimeMs;
-  if (mtime !== undefined) {
-    // Its mtime is its last use, which pruneArchives goes by; to the minute is enough, and a
-    // touch on every start would also make the snapshot key hash the archive again each time.
-    if (Date.now() - mtime > 60_000) {
-      const now = new Date();
-      utimesSync(path, now, now);
-    }
-  } else {
+  // its mtime is its last use, which pruneArchives goes by
+  if (existsSync(path)) markUsed(path);
+  else {
     mkdirSync(dir, { recursive: true });
     // Uncompressed on purpose: gunzip inside TCG costs more than reading the extra bytes.
     const tmp = `${path}.tmp${process.pid}`;
@@ -130,7 +125,6 @@ const IDLE_MS = 3600_000;
 function pruneArchives(dir: string): void {
   const archives = readdirSync(dir)
     .filter((f) => /^initramfs-[0-9a-f]+\.cpio$/.test(f))
-    .map((f) => ({ f: join(dir, f), t: statSync(join(dir, f), { throwIfNoEntry: false })?.mtimeMs ?? Infinity }))
-    .sort((a, b) => b.t - a.t);
-  for (const { f, t } of archives.slice(KEEP_ARCHIVES)) if (t < Date.now() - IDLE_MS) rmSync(f, { force: true });
+    .map((f) => ({ f: join(dir, f), t: statSync(join(dir, f), { throwIfNoEntry: false })?.mtimeMs ?? Infinity }));
+  for (const { f } of pastKeep(archives, KEEP_ARCHIVES, IDLE_MS)) rmSync(f, { force: true });
 }

@@ -3,10 +3,11 @@
 // kernel boot under TCG. It is keyed by every input that shapes that state; a stage it does not
 // exactly match boots normally. docs/protocol.md ("ping") says how a restored agent is found live.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { config, scaled } from '../config.js';
 import { StageError } from '../errors.js';
+import { markUsed, pastKeep } from '../lru.js';
 import type { L0 } from './l0.js';
 import { STAGE_MEM_MIB } from './qemu.js';
 import type { StageOptions } from './types.js';
@@ -163,8 +164,7 @@ export async function startStage<S extends SnapshotStage>(plan: SnapshotPlan | u
       const stage = await launch({ restore: plan });
       rmSync(failedFile(plan), { force: true });
       // its mtime is its last use, which pruneSnapshots goes by
-      const now = new Date();
-      utimesSync(plan.path, now, now);
+      markUsed(plan.path);
       return stage;
     } catch (e) {
       removeSnapshot(plan);
@@ -238,9 +238,9 @@ export async function saveSnapshot(plan: SnapshotPlan, qmpSocket: string, ms: nu
  */
 export function pruneSnapshots(dir: string, keep = KEEP): void {
   const files = readdirSync(dir).map((f) => join(dir, f)).map((f) => ({ f, t: statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? 0 }));
-  const newest = (suffix: string) => files.filter(({ f }) => f.endsWith(suffix)).sort((a, b) => b.t - a.t);
+  const ending = (suffix: string) => files.filter(({ f }) => f.endsWith(suffix));
   const stale = files.filter(({ f, t }) => f.includes('.mig.tmp') && t < Date.now() - 3600_000);
-  for (const { f } of [...newest('.mig').slice(keep), ...newest('.failed').slice(keep), ...stale]) rmSync(f, { force: true });
+  for (const { f } of [...pastKeep(ending('.mig'), keep), ...pastKeep(ending('.failed'), keep), ...stale]) rmSync(f, { force: true });
   // a boot log goes with its snapshot
-  for (const { f } of newest('.mig.log')) if (!existsSync(f.slice(0, -'.log'.length))) rmSync(f, { force: true });
+  for (const { f } of ending('.mig.log')) if (!existsSync(f.slice(0, -'.log'.length))) rmSync(f, { force: true });
 }
