@@ -130,7 +130,8 @@ export function savedBootLog(plan: SnapshotPlan): { path: string; text: string }
   return existsSync(path) ? { path, text: readFileSync(path, 'utf8') } : undefined;
 }
 
-const removeSnapshot = (plan: SnapshotPlan) => {
+/** Remove a snapshot and the boot log saved with it. */
+export const removeSnapshot = (plan: SnapshotPlan) => {
   rmSync(plan.path, { force: true });
   rmSync(bootLogFile(plan), { force: true });
 };

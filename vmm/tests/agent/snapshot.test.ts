@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asmGuest, boot, Stage, type StageOptions } from '../../../harness/index.js';
 import { selectL0 } from '../../../harness/stage/l0.js';
-import { saveSnapshot, snapshotsOn } from '../../../harness/stage/snapshot.js';
+import { removeSnapshot, saveSnapshot, snapshotsOn } from '../../../harness/stage/snapshot.js';
 import { describe, expect, test } from '../../../harness/vitest/fixtures.js';
 
 /** Start a stage; the snapshot file it saved or was restored from. */
@@ -68,8 +68,7 @@ describe.skipIf(!snapshotsOn(selectL0()))('L1 snapshots', () => {
       expect(dtbs[0]).toContain('rng-seed');
       expect(dtbs[0]).not.toBe(dtbs[1]);
     } finally {
-      rmSync(path, { force: true });
-      rmSync(`${path}.log`, { force: true });
+      removeSnapshot({ path });
     }
   });
 
@@ -86,8 +85,7 @@ describe.skipIf(!snapshotsOn(selectL0()))('L1 snapshots', () => {
       await using again = await Stage.start(opts);
       expect(again.snapshot).toEqual({ path, restored: true });
     } finally {
-      rmSync(path, { force: true });
-      rmSync(`${path}.log`, { force: true });
+      removeSnapshot({ path });
     }
   });
 
@@ -108,8 +106,7 @@ describe.skipIf(!snapshotsOn(selectL0()))('L1 snapshots', () => {
       await hello(stage);
       await timer(stage);
     } finally {
-      rmSync(path, { force: true });
-      rmSync(`${path}.log`, { force: true });
+      removeSnapshot({ path });
       rmSync(dir, { recursive: true, force: true });
     }
   });
